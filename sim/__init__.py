@@ -1,0 +1,17 @@
+"""grassroots-sim: discrete-event simulation of grassroots-governance workload.
+
+The Python API mirrors the CLI::
+
+    import sim
+    scenario = sim.load_scenario("scenarios/baseline.yaml", {"run.days": 90})
+    results = sim.run(scenario, replications=5)
+    results.summary_table()
+"""
+
+from __future__ import annotations
+
+from sim.api import compare, load_scenario, run, sweep
+from sim.experiment.runner import Results
+
+__all__ = ["Results", "compare", "load_scenario", "run", "sweep"]
+__version__ = "0.1.0"

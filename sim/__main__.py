@@ -1,0 +1,5 @@
+"""``python -m sim`` is the ``grassroots`` command."""
+
+from sim.cli import main
+
+main()

@@ -1,0 +1,66 @@
+"""The Python API: the same operations as the CLI, returning tables instead of folders."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sim.experiment.runner import Results, RunOptions
+from sim.experiment.runner import run as _run
+from sim.scenario.loader import apply_overrides
+from sim.scenario.loader import load_scenario as _load
+from sim.scenario.params import Scenario
+
+
+def load_scenario(path: str | os.PathLike[str], overrides: Mapping[str, Any] | Sequence[str] | None = None
+                  ) -> Scenario:
+    """Load and validate a scenario file; ``overrides`` as {"a.b": value} or ["a.b=value"]."""
+    return _load(path, overrides)
+
+
+def _options(replications: int | None, seed: int | None, days: float | None, warmup_days: float | str | None,
+             executor: str, workers: int | None, scheduler: str | None, cache_dir: str | Path | None,
+             precision: float | None) -> RunOptions:
+    return RunOptions(replications=replications, seed=seed, days=days, warmup_days=warmup_days,
+                      executor=executor, workers=workers, scheduler=scheduler,  # type: ignore[arg-type]
+                      cache_dir=Path(cache_dir) if cache_dir is not None else None, precision=precision)
+
+
+def run(scenario: Scenario | str | os.PathLike[str], replications: int | None = None, seed: int | None = None,
+        days: float | None = None, warmup_days: float | str | None = None, executor: str = "local",
+        workers: int | None = None, scheduler: str | None = None, cache_dir: str | Path | None = None,
+        precision: float | None = None, overrides: Mapping[str, Any] | None = None) -> Results:
+    """Run replications of a scenario (a Scenario or a path). No cache unless ``cache_dir`` is given."""
+    scen = scenario if isinstance(scenario, Scenario) else _load(scenario)
+    if overrides:
+        scen = apply_overrides(scen, overrides)
+    return _run(scen, _options(replications, seed, days, warmup_days, executor, workers, scheduler, cache_dir,
+                               precision))
+
+
+def compare(base: Scenario | str | os.PathLike[str], *others: Scenario | str | os.PathLike[str], **kwargs: Any):
+    """Paired comparison of scenarios against ``base`` with common random numbers."""
+    from sim.experiment.compare import compare_scenarios
+
+    scenarios = [s if isinstance(s, Scenario) else _load(s) for s in (base, *others)]
+    return compare_scenarios(scenarios, _options(**_run_kwargs(kwargs)))
+
+
+def sweep(spec: str | os.PathLike[str] | Mapping[str, Any], **kwargs: Any):
+    """Run a sweep (grid, Latin hypercube, Morris or Sobol) described by a YAML file or a mapping."""
+    from sim.experiment.sweep import load_sweep, run_sweep
+
+    return run_sweep(load_sweep(spec), _options(**_run_kwargs(kwargs)))
+
+
+def _run_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    names = ("replications", "seed", "days", "warmup_days", "executor", "workers", "scheduler", "cache_dir",
+             "precision")
+    unknown = set(kwargs) - set(names)
+    if unknown:
+        raise TypeError(f"unknown arguments {sorted(unknown)}; expected some of {list(names)}")
+    defaults: dict[str, Any] = dict.fromkeys(names)
+    defaults["executor"] = "local"
+    return {**defaults, **kwargs}

@@ -1,0 +1,241 @@
+"""The ``grassroots`` command line: run, compare, sweep, check, validate, report, schema.
+
+Why errors are caught here and nowhere else: the library raises typed
+exceptions; only the CLI turns them into one readable line and exit code 2
+(bad input) or 1 (a failed check), with a traceback only under ``--debug``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from sim.experiment.runner import RunOptions
+from sim.scenario.errors import ScenarioError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="grassroots-sim: grassroots-governance workload simulation (Qujing, Yunnan).")
+out_console = Console()
+err_console = Console(stderr=True)
+STATE = {"debug": False}
+
+Replications = Annotated[int | None, typer.Option("--replications", "-r", help="Replications (default: scenario).")]
+Seed = Annotated[int | None, typer.Option("--seed", help="Base seed (default: scenario).")]
+Days = Annotated[float | None, typer.Option("--days", help="Simulated days incl. warm-up.")]
+Warmup = Annotated[str | None, typer.Option("--warmup-days", help="Warm-up days, or 'auto' (MSER-5).")]
+Out = Annotated[Path | None, typer.Option("--out", help="Output folder (default results/runs/<name>-<time>).")]
+Sets = Annotated[list[str] | None, typer.Option("--set", help="Override a field: path.to.field=value (repeatable).")]
+Workers = Annotated[int | None, typer.Option("--workers", help="Worker processes (default: all cores).")]
+Executor = Annotated[str, typer.Option("--executor", help="serial, local (process pool) or dask.")]
+Scheduler = Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address tcp://HOST:PORT.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or tables.")]
+Precision = Annotated[float | None, typer.Option("--precision", help="Add replications until CI half-width/mean ≤ this.")]
+Lang = Annotated[str, typer.Option("--lang", help="Report language: en or zh.")]
+CacheDir = Annotated[Path, typer.Option("--cache-dir", help="Finished tasks are kept here and reused on re-run.")]
+
+
+class UsageProblem(Exception):
+    """Bad input found by the CLI itself (exit 2)."""
+
+
+def fail(message: str, code: int = 2) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn expected failures into one line and an exit code."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except KeyboardInterrupt:
+        err_console.print("interrupted: finished tasks are kept in the cache; run the same command to resume")
+        raise typer.Exit(130) from None
+    except (ScenarioError, UsageProblem, FileNotFoundError, FileExistsError, ValueError) as exc:
+        if STATE["debug"]:
+            raise
+        fail(str(exc))
+    except Exception as exc:
+        if STATE["debug"]:
+            raise
+        fail(f"{type(exc).__name__}: {exc} (run with --debug for the traceback)", code=1)
+
+
+@contextmanager
+def progress_bar(quiet: bool, label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A Rich progress bar on stderr, off with --quiet or when stderr is not a terminal."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def run_options(replications: int | None, seed: int | None, days: float | None, warmup: str | None,
+                workers: int | None, executor: str, scheduler: str | None, precision: float | None = None,
+                cache_dir: Path | None = None) -> RunOptions:
+    if executor not in ("serial", "local", "dask"):
+        raise UsageProblem(f"--executor: expected serial, local or dask, got {executor!r}")
+    warm: float | str | None = None
+    if warmup is not None:
+        if warmup == "auto":
+            warm = "auto"
+        else:
+            try:
+                warm = float(warmup)
+            except ValueError:
+                raise UsageProblem(f"--warmup-days: expected a number of days or 'auto', got {warmup!r}") from None
+            if warm < 0:
+                raise UsageProblem(f"--warmup-days: must be ≥ 0, got {warmup}")
+    for name, value in (("--replications", replications), ("--workers", workers)):
+        if value is not None and value < 1:
+            raise UsageProblem(f"{name}: must be ≥ 1, got {value}")
+    if days is not None and days <= 0:
+        raise UsageProblem(f"--days: must be > 0, got {days:g}")
+    return RunOptions(replications=replications, seed=seed, days=days, warmup_days=warm, executor=executor,  # type: ignore[arg-type]
+                      workers=workers, scheduler=scheduler, precision=precision,
+                      cache_dir=cache_dir if cache_dir is not None else RunOptions().cache_dir)
+
+
+def load(path: Path, sets: list[str] | None) -> Any:
+    from sim.scenario.loader import load_scenario
+
+    return load_scenario(path, sets or [])
+
+
+def print_summary(results: Any, title: str) -> None:
+    from sim.results.metrics import KEY_METRICS
+
+    table = Table(title=title, title_justify="left")
+    for col in ("metric", "mean", "95% CI"):
+        table.add_column(col, justify="right" if col != "metric" else "left")
+    for name in [*KEY_METRICS, "resolution_hours_p90", "service_share", "idle_share", "requests_arrived",
+                 "backlog_end"]:
+        m = results.summary.get(name)
+        if m is None:
+            continue
+        table.add_row(name, _fmt(m["mean"]), f"[{_fmt(m['ci_low'])}, {_fmt(m['ci_high'])}]")
+    out_console.print(table)
+
+
+def _fmt(x: float | None) -> str:
+    if x is None or x != x:
+        return "—"
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}" if abs(x) < 1 else f"{x:,.2f}"
+
+
+@app.callback()
+def main_options(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False) -> None:
+    STATE["debug"] = debug
+
+
+@app.command()
+def run(scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML file.")] = None,
+        replications: Replications = None, seed: Seed = None, days: Days = None, warmup_days: Warmup = None,
+        out: Out = None, set_: Sets = None, workers: Workers = None, executor: Executor = "local",
+        scheduler: Scheduler = None, quiet: Quiet = False, precision: Precision = None, lang: Lang = "en",
+        cache_dir: CacheDir = Path("results/cache"),
+        from_manifest: Annotated[Path | None, typer.Option("--from-manifest", help="Reproduce a run exactly.")] = None,
+        ) -> None:
+    """Run a scenario and write a run folder with summary, tables, figures and report."""
+    from sim.experiment.runner import run as run_scenario
+    from sim.results.rundir import default_run_dir, write_run
+
+    with user_errors():
+        if from_manifest is not None:
+            scen, options = _from_manifest(from_manifest, workers, executor, scheduler, cache_dir)
+        else:
+            if scenario is None:
+                raise UsageProblem("give a SCENARIO.yaml (or --from-manifest MANIFEST.json)")
+            scen = load(scenario, set_)
+            options = run_options(replications, seed, days, warmup_days, workers, executor, scheduler, precision,
+                                  cache_dir)
+        target = out or default_run_dir(Path("results/runs"), scen.name)
+        if target.exists():
+            raise UsageProblem(f"--out: {target} already exists")
+        started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        with progress_bar(quiet, f"{scen.name}") as bar:
+            options.progress = bar
+            results = run_scenario(scen, options)
+        results.extra["started_at"] = started
+        write_run(results, target, command=sys.argv, report=_reporter(lang))
+        if not quiet:
+            print_summary(results, f"{scen.name}: {results.settings['replications']} replications, "
+                                   f"{results.settings['days']} days (warm-up {results.settings['warmup_days']})")
+        out_console.print(f"run folder: {target}")
+
+
+def _from_manifest(path: Path, workers: int | None, executor: str, scheduler: str | None, cache_dir: Path
+                   ) -> tuple[Any, RunOptions]:
+    from sim.scenario.params import Scenario
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    scen = Scenario.model_validate(data["scenario"])
+    s = data["settings"]
+    options = run_options(s["replications"], s["seed"], s["days"], str(s["warmup_days"]), workers, executor,
+                          scheduler, None, cache_dir)
+    return scen, options
+
+
+def _reporter(lang: str) -> Callable[[Path], Any] | None:
+    if lang not in ("en", "zh"):
+        raise UsageProblem(f"--lang: expected en or zh, got {lang!r}")
+    try:
+        from sim.results.report import build_report
+    except ImportError:
+        return None
+    return lambda folder: build_report(folder, lang=lang)
+
+
+@app.command()
+def validate(scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")], set_: Sets = None) -> None:
+    """Check a scenario file (and overrides) without running it."""
+    with user_errors():
+        scen = load(scenario, set_)
+        out_console.print(f"ok: {scenario} is a valid scenario ('{scen.name}')")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the scenario format (for editors' autocompletion)."""
+    from sim.scenario.params import Scenario
+
+    doc = Scenario.model_json_schema()
+    doc["properties"]["extends"] = {"type": "string", "description": "Base scenario file, relative to this file."}
+    sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def report(run_dir: Annotated[Path, typer.Argument(help="A run, comparison or sweep folder.")],
+           lang: Lang = "en") -> None:
+    """Rebuild report.html (and figures) of an existing folder."""
+    with user_errors():
+        if not (run_dir / "manifest.json").is_file():
+            raise UsageProblem(f"{run_dir} is not a run folder (no manifest.json)")
+        builder = _reporter(lang)
+        if builder is None:
+            raise UsageProblem("reports are not available in this installation")
+        builder(run_dir)
+        out_console.print(f"report: {run_dir / 'report.html'}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,216 @@
+"""Replications of a scenario: tasks, cache, warm-up, precision, and the Results object.
+
+Why one runner for everything: a run, a comparison, a sweep point and the
+regression check are all "replications of a scenario", so they share seeds,
+caching, executors and statistics, and a comparison is just runs that share
+seeds (common random numbers).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.experiment import tasks as tk
+from sim.experiment.executors import ExecutorName, default_workers, run_tasks
+from sim.experiment.stats import mser, relative_half_width, summarise
+from sim.model.records import ShardResult
+from sim.results.metrics import EXTRA_METRICS, KEY_METRICS, METRICS, breakdowns, combine, replication_metrics
+from sim.scenario.params import Scenario
+from sim.world import read_counties
+
+Progress = Callable[[int, int], None]
+DEFAULT_CACHE = Path("results") / "cache"
+
+
+@dataclass
+class RunOptions:
+    """Run control, kept apart from the model (CLI flags and API arguments land here)."""
+
+    replications: int | None = None
+    seed: int | None = None
+    days: float | None = None
+    warmup_days: float | str | None = None
+    executor: ExecutorName = "local"
+    workers: int | None = None
+    scheduler: str | None = None
+    cache_dir: Path | None = DEFAULT_CACHE
+    precision: float | None = None
+    max_replications: int = 50
+    progress: Progress | None = None
+
+
+@dataclass
+class Results:
+    """Replications of one scenario, as tidy tables."""
+
+    scenario: Scenario
+    replications: pd.DataFrame
+    summary: dict[str, dict[str, Any]]
+    tables: dict[str, pd.DataFrame]
+    daily: pd.DataFrame
+    histograms: pd.DataFrame
+    settings: dict[str, Any]
+    wall_time_s: float = 0.0
+    cached_tasks: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def metric(self, name: str) -> dict[str, Any]:
+        return self.summary[name]
+
+    def summary_table(self) -> pd.DataFrame:
+        """One row per metric: mean, ci_low, ci_high, std, n."""
+        rows = [{"metric": k, **{c: v[c] for c in ("mean", "ci_low", "ci_high", "std", "n")}}
+                for k, v in self.summary.items()]
+        return pd.DataFrame(rows)
+
+
+def resolve_settings(scenario: Scenario, options: RunOptions) -> dict[str, Any]:
+    run = scenario.run
+    days = int(round(options.days if options.days is not None else run.days))
+    warm = options.warmup_days if options.warmup_days is not None else run.warmup_days
+    return {
+        "replications": int(options.replications if options.replications is not None else run.replications),
+        "seed": int(options.seed if options.seed is not None else run.seed),
+        "days": days,
+        "warmup": warm,
+        "executor": options.executor,
+        "workers": options.workers or default_workers(),
+        "precision": options.precision,
+    }
+
+
+def build_tasks(scenario: Scenario, replications: range, seed: int, days: int, warmup_days: int) -> list[tk.Task]:
+    """One task per (replication, county), largest counties first so workers stay busy."""
+    params = scenario.model_params()
+    params_json = params.model_dump_json()
+    counties = _county_names(scenario)
+    weights = dict(zip(counties["name"], counties["villages"], strict=True))
+    tasks = [
+        tk.Task(scenario=scenario.name, params_json=params_json, county=ci, county_name=name, replication=r, seed=seed,
+                days=days, warmup_days=warmup_days,
+                key=tk.task_key(params_json, name, r, seed, days, warmup_days))
+        for r in replications for ci, name in enumerate(counties["name"])
+    ]
+    return sorted(tasks, key=lambda t: (t.replication, -weights[t.county_name]))
+
+
+def _county_names(scenario: Scenario) -> pd.DataFrame:
+    table = read_counties(scenario.world.counties_csv)
+    if scenario.world.counties is not None:
+        table = table[table["county"].isin(scenario.world.counties)]
+    names, villages = [], []
+    for k in range(scenario.world.size_multiplier):
+        names += [c + (f"#{k}" if k else "") for c in table["county"]]
+        villages += list(table["villages_and_communities"])
+    return pd.DataFrame({"name": names, "villages": villages})
+
+
+def execute_tasks(tasks: list[tk.Task], options: RunOptions, done_so_far: int = 0, total: int | None = None
+                  ) -> tuple[dict[str, ShardResult], int]:
+    """Run (or load from the cache) every task; returns results by key and the number reused."""
+    results: dict[str, ShardResult] = {}
+    todo = []
+    cache = options.cache_dir
+    for task in tasks:
+        cached = tk.load(cache / task.key) if cache is not None else None
+        if cached is not None:
+            results[task.key] = cached
+        else:
+            todo.append(task)
+    reused = len(results)
+    total = total if total is not None else len(tasks)
+    count = done_so_far + reused
+    if options.progress:
+        options.progress(count, total)
+    for task, result in run_tasks(todo, options.executor, options.workers, options.scheduler):
+        if cache is not None:
+            tk.save(result, cache / task.key)
+        results[task.key] = result
+        count += 1
+        if options.progress:
+            options.progress(count, total)
+    return results, reused
+
+
+def choose_warmup(scenario: Scenario, options: RunOptions, days: int, seed: int) -> tuple[int, dict[str, Any]]:
+    """MSER-5 on a pilot replication's daily series (mean first response, visits)."""
+    pilot = build_tasks(scenario, range(1), seed, days, 0)
+    results, _ = execute_tasks(pilot, RunOptions(**{**options.__dict__, "progress": None}))
+    _, _, _, daily = combine([results[t.key] for t in pilot])
+    fr = (daily["sum_first_response"] / daily["responded"].replace(0, np.nan)).ffill().fillna(0).to_numpy()
+    visits = daily["visits"].to_numpy(dtype=float)
+    cuts = {name: int(mser(series)["truncation_index"]) for name, series in
+            (("first_response_hours_daily", fr), ("household_visits_daily", visits))}
+    warm = min(max(cuts.values()), days // 2)
+    return warm, {"method": "MSER-5 on a pilot replication", "truncation_days": cuts, "chosen": warm}
+
+
+def run(scenario: Scenario, options: RunOptions | None = None) -> Results:
+    """Run replications of ``scenario`` and summarise them."""
+    options = options or RunOptions()
+    started = time.perf_counter()
+    settings = resolve_settings(scenario, options)
+    days, seed = settings["days"], settings["seed"]
+    warm = settings["warmup"]
+    if warm == "auto":
+        warmup_days, warm_info = choose_warmup(scenario, options, days, seed)
+    else:
+        warmup_days, warm_info = int(round(float(warm))), {"method": "fixed", "chosen": int(round(float(warm)))}
+    if warmup_days >= days:
+        raise ValueError(f"warm-up ({warmup_days} days) must be shorter than the run ({days} days)")
+    settings["warmup_days"] = warmup_days
+    settings["warmup_info"] = warm_info
+    n = settings["replications"]
+    shards: dict[int, list[ShardResult]] = {}
+    reused = 0
+    n_counties = len(_county_names(scenario))
+    target_total = n if options.precision is None else max(n, options.max_replications)
+    while True:
+        todo = [r for r in range(n) if r not in shards]
+        tasks = build_tasks(scenario, range(len(shards), n), seed, days, warmup_days) if todo else []
+        got, k = execute_tasks(tasks, options, done_so_far=len(shards) * n_counties,
+                               total=target_total * n_counties)
+        reused += k
+        for r in todo:  # combine in county order, whatever order tasks finished in
+            shards[r] = [got[t.key] for t in sorted((t for t in tasks if t.replication == r), key=lambda t: t.county)]
+        if options.precision is None or n >= options.max_replications:
+            break
+        reps = _replication_table(shards, days, warmup_days, seed)
+        widths = [relative_half_width(reps[m].to_numpy()) for m in KEY_METRICS if m in reps]
+        if all(w <= options.precision for w in widths if not math.isnan(w)):
+            break
+        n = min(options.max_replications, n + max(2, n // 2))
+    settings["replications"] = n
+    return _results(scenario, shards, settings, time.perf_counter() - started, reused)
+
+
+def _replication_table(shards: dict[int, list[ShardResult]], days: int, warmup_days: int, seed: int) -> pd.DataFrame:
+    rows = [{"replication": r, "seed": seed, **replication_metrics(shards[r], days, warmup_days)}
+            for r in sorted(shards)]
+    return pd.DataFrame(rows)
+
+
+def _results(scenario: Scenario, shards: dict[int, list[ShardResult]], settings: dict[str, Any], wall: float,
+             reused: int) -> Results:
+    days, warmup_days = settings["days"], settings["warmup_days"]
+    reps = _replication_table(shards, days, warmup_days, settings["seed"])
+    summary = summarise(reps, [m for m in METRICS + EXTRA_METRICS if m in reps])
+    type_names = list(scenario.requests.types)
+    per_rep = {r: breakdowns(shards[r], type_names, days - warmup_days) for r in sorted(shards)}
+    tables = {}
+    for name in per_rep[0]:
+        frames = [t[name].assign(replication=r) for r, t in per_rep.items()]
+        tables[name] = pd.concat(frames, ignore_index=True)
+    daily = tables.pop("daily")
+    hist = pd.concat([combine(shards[r])[2] for r in sorted(shards)])
+    hist = hist.groupby(["metric", "type_index", "kind", "bin"], as_index=False)["count"].sum()
+    return Results(scenario=scenario, replications=reps, summary=summary, tables=tables, daily=daily,
+                   histograms=hist, settings=settings, wall_time_s=wall, cached_tasks=reused)

@@ -1,0 +1,113 @@
+"""A task = one (scenario, replication, county) shard; its key, its execution, its cache entry.
+
+Why content-addressed keys: a task's key hashes the resolved model
+parameters, seed, replication, county, horizon and the model's own source
+code, so re-running the same command reuses finished tasks (resume after
+Ctrl-C or a crash) and a code change never reuses stale results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from sim.model.records import ShardResult
+from sim.model.shard import run_shard
+from sim.scenario.params import ModelParams
+from sim.world import World, build_world
+
+TABLES = ("villages", "types", "histograms", "daily")
+
+
+@dataclass(frozen=True)
+class Task:
+    """Everything a worker process needs to run one shard (picklable, no live objects)."""
+
+    scenario: str
+    params_json: str
+    county: int
+    county_name: str
+    replication: int
+    seed: int
+    days: int
+    warmup_days: int
+    key: str
+
+    def label(self) -> str:
+        return f"scenario '{self.scenario}', replication {self.replication}, county {self.county_name}"
+
+
+class TaskError(RuntimeError):
+    """A shard failed; the message names the scenario, replication and county."""
+
+
+@lru_cache(maxsize=1)
+def model_code_hash() -> str:
+    """Hash of the model's source files: results depend on them."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for sub in ("model", "world.py", "scenario/params.py"):
+        path = root / sub
+        files = sorted(path.glob("*.py")) if path.is_dir() else [path]
+        for f in files:
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def task_key(params_json: str, county_name: str, replication: int, seed: int, days: int, warmup_days: int) -> str:
+    payload = json.dumps([params_json, county_name, replication, seed, days, warmup_days, model_code_hash()])
+    return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+@lru_cache(maxsize=4)
+def _world(params_json: str) -> tuple[ModelParams, World]:
+    params = ModelParams.model_validate_json(params_json)
+    return params, build_world(params)
+
+
+def execute(task: Task) -> ShardResult:
+    """Run one task (in whatever process); errors come back labelled."""
+    try:
+        params, world = _world(task.params_json)
+        return run_shard(params, world, task.county, task.replication, task.seed, task.days, task.warmup_days)
+    except Exception as exc:  # re-raised with the task's name for the user
+        raise TaskError(f"{task.label()} failed: {type(exc).__name__}: {exc}") from exc
+
+
+# ------------------------------------------------------------------ cache
+
+
+def save(result: ShardResult, directory: Path) -> None:
+    """Write a shard's tables as Parquet, atomically (temp folder, then rename)."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=directory.parent))
+    try:
+        for name in TABLES:
+            getattr(result, name).to_parquet(tmp / f"{name}.parquet", index=False)
+        (tmp / "meta.json").write_text(json.dumps({"events": result.events}))
+        os.replace(tmp, directory)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not directory.exists():
+            raise
+
+
+def load(directory: Path) -> ShardResult | None:
+    """A cached shard, or None when absent or unreadable."""
+    if not (directory / "meta.json").is_file():
+        return None
+    try:
+        tables = {name: pd.read_parquet(directory / f"{name}.parquet") for name in TABLES}
+        meta = json.loads((directory / "meta.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return ShardResult(events=int(meta["events"]), **tables)

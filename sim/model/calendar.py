@@ -1,0 +1,208 @@
+"""Duty calendars: when a worker is on duty, and how work advances through duty time.
+
+Why a calendar instead of events at every shift change: a job paused at the end
+of the day and resumed the next morning is one completion event computed by
+:meth:`Calendar.advance`; the queue sees it as an ordinary server. Time is in
+hours from 00:00 of simulated day 0.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+from collections.abc import Sequence
+from functools import lru_cache
+
+HOURS_PER_DAY = 24.0
+INF = math.inf
+
+
+class Calendar:
+    """Presence by day plus the same duty periods on every present day."""
+
+    __slots__ = (
+        "_cum_within",
+        "_starts",
+        "cum",
+        "day_hours",
+        "first_start",
+        "last_end",
+        "periods",
+        "present",
+        "present_days",
+    )
+
+    def __init__(self, present: Sequence[bool], periods: Sequence[tuple[float, float]]) -> None:
+        self.periods: tuple[tuple[float, float], ...] = tuple((float(s), float(e)) for s, e in periods if e > s)
+        self.day_hours = sum(e - s for s, e in self.periods)
+        self.present: list[bool] = [bool(p) for p in present]
+        cum = [0]
+        for p in self.present:
+            cum.append(cum[-1] + (1 if p else 0))
+        self.cum = cum
+        self.present_days = [d for d, p in enumerate(self.present) if p]
+        self.first_start = self.periods[0][0] if self.periods else 0.0
+        self.last_end = self.periods[-1][1] if self.periods else 0.0
+        within = [0.0]
+        for s, e in self.periods:
+            within.append(within[-1] + (e - s))
+        self._cum_within = within
+        self._starts = [s for s, _ in self.periods]
+
+    # -------------------------------------------------------------- queries
+    def within_day(self, x: float) -> float:
+        """Duty hours from 00:00 up to hour-of-day ``x`` on a present day."""
+        total = 0.0
+        for s, e in self.periods:
+            if x <= s:
+                break
+            total += (min(e, x)) - s
+        return total
+
+    def duty_before(self, t: float) -> float:
+        """Cumulative duty hours in [0, t)."""
+        d = int(t // HOURS_PER_DAY)
+        if d >= len(self.present):
+            return self.cum[-1] * self.day_hours
+        base = self.cum[d] * self.day_hours
+        if self.present[d]:
+            return base + self.within_day(t - d * HOURS_PER_DAY)
+        return base
+
+    def present_days_between(self, day_from: int, day_to: int) -> int:
+        """Present days d with day_from <= d < day_to."""
+        n = len(self.present)
+        return self.cum[max(0, min(day_to, n))] - self.cum[max(0, min(day_from, n))]
+
+    def on_duty(self, t: float) -> bool:
+        d = int(t // HOURS_PER_DAY)
+        if d >= len(self.present) or not self.present[d]:
+            return False
+        x = t - d * HOURS_PER_DAY
+        for s, e in self.periods:
+            if s <= x < e:
+                return True
+        return False
+
+    def next_duty_start(self, t: float) -> float:
+        """Earliest time >= t at which the worker is on duty (inf if never)."""
+        d = int(t // HOURS_PER_DAY)
+        if d < len(self.present) and self.present[d]:
+            x = t - d * HOURS_PER_DAY
+            for s, e in self.periods:
+                if x < e:
+                    return d * HOURS_PER_DAY + (max(x, s))
+        i = self.cum[min(d + 1, len(self.present))]
+        if i >= len(self.present_days) or not self.periods:
+            return INF
+        return self.present_days[i] * HOURS_PER_DAY + self.first_start
+
+    def advance(self, t: float, work: float) -> float:
+        """The time at which ``work`` duty hours started at ``t`` are done."""
+        target = self.duty_before(t) + work
+        if self.day_hours <= 0.0:
+            return INF
+        n_full = int(target // self.day_hours)
+        rem = target - n_full * self.day_hours
+        if rem <= 1e-12 and n_full > 0:
+            n_full -= 1
+            rem = self.day_hours
+        if n_full >= len(self.present_days):
+            return INF
+        day = self.present_days[n_full]
+        within = self._cum_within
+        k = bisect.bisect_left(within, rem) - 1
+        k = max(0, min(k, len(self.periods) - 1))
+        s, _ = self.periods[k]
+        return day * HOURS_PER_DAY + s + (rem - within[k])
+
+    def duty_pieces(self, a: float, b: float) -> list[tuple[int, float]]:
+        """(day, duty hours) of each duty period overlapping [a, b), for visit capacity."""
+        pieces: list[tuple[int, float]] = []
+        d = int(a // HOURS_PER_DAY)
+        n = len(self.present)
+        while d * HOURS_PER_DAY < b and d < n:
+            if self.present[d]:
+                base = d * HOURS_PER_DAY
+                for s, e in self.periods:
+                    lo = max(a, base + s)
+                    hi = min(b, base + e)
+                    if hi > lo:
+                        pieces.append((d, hi - lo))
+            d += 1
+        return pieces
+
+
+def weekday_flags(start_date: str, days: int) -> list[bool]:
+    """True for Monday-Friday, for each simulated day from ``start_date``."""
+    start = dt.date.fromisoformat(start_date)
+    return [(start + dt.timedelta(days=d)).weekday() < 5 for d in range(days)]
+
+
+@lru_cache(maxsize=4096)
+def cadre_calendar(start_date: str, days: int, periods: tuple[tuple[float, float], ...], n_cadres: int,
+                   index: int, weekend_on_duty: int, apps_hours: float) -> Calendar:
+    """A cadre's calendar: every weekday, plus weekend days by a rotating roster.
+
+    The first ``apps_hours`` of each duty day go to government apps (accounted as
+    admin time), so the calendar's first period starts that much later.
+    """
+    flags = weekday_flags(start_date, days)
+    present: list[bool] = []
+    weekend_slot = 0
+    for is_weekday in flags:
+        if is_weekday:
+            present.append(True)
+            continue
+        on = any((weekend_slot * weekend_on_duty + j) % max(n_cadres, 1) == index
+                 for j in range(min(weekend_on_duty, n_cadres)))
+        present.append(on)
+        weekend_slot += 1
+    return Calendar(present, shift_start(periods, apps_hours))
+
+
+@lru_cache(maxsize=4096)
+def member_calendar(start_date: str, days: int, periods: tuple[tuple[float, float], ...], availability: float,
+                    phase: float, arrival_day: int, apps_hours: float) -> Calendar:
+    """A work-team member's calendar: weekdays from arrival, a share ``availability`` of them.
+
+    Presence is spread evenly (a Bresenham pattern shifted by ``phase``) rather
+    than drawn day by day, so availability is exact over any few weeks.
+    """
+    flags = weekday_flags(start_date, days)
+    present: list[bool] = []
+    j = 0
+    for d, is_weekday in enumerate(flags):
+        if not is_weekday or d < arrival_day:
+            present.append(False)
+            continue
+        on = math.floor((j + 1 + phase) * availability) > math.floor((j + phase) * availability)
+        present.append(on)
+        j += 1
+    return Calendar(present, shift_start(periods, apps_hours))
+
+
+@lru_cache(maxsize=64)
+def office_calendar(start_date: str, days: int, periods: tuple[tuple[float, float], ...]) -> Calendar:
+    """Township and department staff: weekdays, the standard periods."""
+    return Calendar(weekday_flags(start_date, days), periods)
+
+
+@lru_cache(maxsize=16)
+def always_on_calendar(days: int) -> Calendar:
+    """Verification mode: on duty around the clock, every day."""
+    return Calendar([True] * days, ((0.0, HOURS_PER_DAY),))
+
+
+def shift_start(periods: Sequence[tuple[float, float]], hours: float) -> tuple[tuple[float, float], ...]:
+    """Remove ``hours`` from the start of the day's duty (spilling into later periods)."""
+    out = []
+    left = hours
+    for s, e in periods:
+        if left > 0.0:
+            cut = min(left, e - s)
+            s += cut
+            left -= cut
+        out.append((s, e))
+    return tuple(out)

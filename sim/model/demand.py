@@ -1,0 +1,178 @@
+"""Batched draws of a village's requests and admin tasks for the whole horizon.
+
+Why batch: numpy draws a year of arrivals in a few vector calls (tens of
+nanoseconds a value) where scalar draws inside the event loop cost ten times
+more. The arrays are consumed one arrival at a time by a single chained event,
+so the event heap stays small: nothing is pre-scheduled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.model.calendar import HOURS_PER_DAY, weekday_flags
+from sim.model.distributions import from_uniform
+from sim.scenario.params import AdminParams, ModelParams, RequestParams
+
+DAYTIME = (8.0, 20.0)
+
+
+@dataclass(frozen=True)
+class RequestArrays:
+    """One village's requests, sorted by arrival time (hours)."""
+
+    time: np.ndarray
+    type_index: np.ndarray
+    work: np.ndarray  # effort + on-site travel, hours
+    travel: np.ndarray  # the travel part of work, hours
+    urgent: np.ndarray
+    escalate: np.ndarray
+
+
+@dataclass(frozen=True)
+class AdminArrays:
+    """One village's admin tasks, sorted by arrival time (hours)."""
+
+    time: np.ndarray
+    hours: np.ndarray
+    due: np.ndarray
+
+
+def day_factors(requests: RequestParams, start_date: str, days: int) -> np.ndarray:
+    """Demand factor of each simulated day: weekday/weekend x seasonal peak.
+
+    Seasonal factors are normalised over a calendar year so that the annual mean
+    rate is the stated rate.
+    """
+    start = dt.date.fromisoformat(start_date)
+    year = [start + dt.timedelta(days=d) for d in range(365)]
+    season_year = np.array([_season(requests, day) for day in year])
+    season_year /= season_year.mean()
+    season = np.array([season_year[d % 365] for d in range(days)])
+    weekday = np.where(weekday_flags(start_date, days), requests.weekday_factor, requests.weekend_factor)
+    return season * weekday
+
+
+def _season(requests: RequestParams, day: dt.date) -> float:
+    md = (day.month, day.day)
+    factor = 1.0
+    for peak in requests.seasonal_peaks:
+        lo = tuple(int(x) for x in peak.start.split("-"))
+        hi = tuple(int(x) for x in peak.end.split("-"))
+        inside = lo <= md <= hi if lo <= hi else (md >= lo or md <= hi)
+        if inside:
+            factor = max(factor, peak.factor)
+    return factor
+
+
+def draw_requests(params: ModelParams, factors: np.ndarray, population: float, kind: str,
+                  travel_hours_on_site: float, arrivals: np.random.Generator, service: np.random.Generator,
+                  escalation: np.random.Generator) -> RequestArrays:
+    """All requests of one village over ``days`` (non-homogeneous Poisson by day)."""
+    rp = params.requests
+    types = list(rp.types.values())
+    per_day = np.array([
+        t.rate_per_1000_residents_per_year * (t.urban_multiplier if kind == "urban" else t.rural_multiplier)
+        for t in types
+    ]) * rp.demand_multiplier * population / 1000.0 / 365.0
+    days = len(factors)
+    lam = np.outer(factors, per_day)
+    counts = arrivals.poisson(lam)
+    n = int(counts.sum())
+    day_of = np.repeat(np.repeat(np.arange(days), counts.shape[1]), counts.ravel())
+    type_of = np.repeat(np.tile(np.arange(len(types)), days), counts.ravel())
+    hour = _hours_of_day(arrivals, n, rp.daytime_share)
+    time = day_of * HOURS_PER_DAY + hour
+    order = np.argsort(time, kind="stable")
+    time, type_of = time[order], type_of[order].astype(np.int16)
+    u_effort = service.random(n)
+    effort = np.empty(n)
+    travel = np.zeros(n)
+    urgent = np.zeros(n, dtype=bool)
+    p_escalate = np.empty(n)
+    for k, t in enumerate(types):
+        mask = type_of == k
+        effort[mask] = from_uniform(t.effort_hours, u_effort[mask])
+        if t.on_site:
+            travel[mask] = travel_hours_on_site
+        urgent[mask] = t.urgent
+        p_escalate[mask] = t.escalation_probability
+    escalate = escalation.random(n) < p_escalate
+    return RequestArrays(time=time, type_index=type_of, work=effort + travel, travel=travel, urgent=urgent,
+                         escalate=escalate)
+
+
+def _hours_of_day(rng: np.random.Generator, n: int, daytime_share: float) -> np.ndarray:
+    """Hour of day: a share in the daytime window, the rest in the other hours."""
+    u = rng.random(n)
+    day_len = DAYTIME[1] - DAYTIME[0]
+    night_len = HOURS_PER_DAY - day_len
+    daytime = rng.random(n) < daytime_share
+    night = (DAYTIME[1] + u * night_len) % HOURS_PER_DAY
+    return np.where(daytime, DAYTIME[0] + u * day_len, night)
+
+
+def admin_daily_hours(admin: AdminParams) -> dict[str, float]:
+    """Expected admin hours per working day by source (before the year-end peak)."""
+    working_days_per_month = 250.0 / 12.0
+    inspections = admin.inspection_share * admin.inspections_retained + (1 - admin.inspection_share)
+    admitted = 1.0 - admin.admission_blocked_share if admin.admission_list else 1.0
+    temporary = admin.temporary_tasks_per_week / 5.0 * admin.temporary_task_hours
+    if admin.temporary_tasks_need_approval:
+        temporary *= admin.temporary_approval_share
+    return {
+        "signboards": admin.signboards_per_village * admin.hours_per_signboard_per_month * inspections
+        * admitted / working_days_per_month,
+        "documents": admin.documents_per_day * admin.document_hours * admitted,
+        "temporary": temporary * admitted,
+        "meetings": admin.township_meetings_per_week / 5.0 * admin.meeting_hours * admin.meeting_attendees,
+    }
+
+
+def draw_admin(params: ModelParams, days: int, rng: np.random.Generator) -> AdminArrays:
+    """All admin tasks of one village: signboard tasks, a daily documents batch, temporary tasks, meetings."""
+    admin = params.admin
+    if params.verification_mode:
+        return AdminArrays(time=np.zeros(0), hours=np.zeros(0), due=np.zeros(0))
+    start = dt.date.fromisoformat(params.world.start_date)
+    weekdays = np.array(weekday_flags(params.world.start_date, days))
+    december = np.array([(start + dt.timedelta(days=d)).month == 12 for d in range(days)])
+    hours = admin_daily_hours(admin)
+    periods = params.workers.duty.periods
+    open_hour, close_hour = periods[0][0], periods[-1][1]
+    due_hours = admin.due_days * HOURS_PER_DAY * 7.0 / 5.0
+    times, lengths, dues = [], [], []
+
+    def add(rate_per_weekday: np.ndarray, mean_hours: float, cv: float, due: float) -> None:
+        counts = rng.poisson(np.where(weekdays, rate_per_weekday, 0.0))
+        n = int(counts.sum())
+        day = np.repeat(np.arange(days), counts)
+        t = day * HOURS_PER_DAY + open_hour + rng.random(n) * (close_hour - open_hour)
+        times.append(t)
+        lengths.append(_lognormal(rng, n, mean_hours, cv))
+        dues.append(t + due)
+
+    signboard_rate = hours["signboards"] / admin.signboard_task_hours * np.where(december,
+                                                                                 admin.year_end_peak_factor, 1.0)
+    add(signboard_rate, admin.signboard_task_hours, 0.5, due_hours)
+    if hours["documents"] > 0:
+        add(np.full(days, 1.0), hours["documents"], 0.3, HOURS_PER_DAY)
+    if admin.temporary_task_hours > 0:
+        add(np.full(days, hours["temporary"] / admin.temporary_task_hours), admin.temporary_task_hours, 0.5,
+            due_hours)
+    if admin.meeting_hours > 0 and admin.meeting_attendees > 0:
+        per_day = admin.township_meetings_per_week / 5.0 * admin.meeting_attendees
+        add(np.full(days, per_day), admin.meeting_hours, 0.0, 0.0)
+    t = np.concatenate(times)
+    order = np.argsort(t, kind="stable")
+    return AdminArrays(time=t[order], hours=np.concatenate(lengths)[order], due=np.concatenate(dues)[order])
+
+
+def _lognormal(rng: np.random.Generator, n: int, mean: float, cv: float) -> np.ndarray:
+    if cv == 0.0 or mean == 0.0:
+        return np.full(n, mean)
+    sigma2 = np.log1p(cv * cv)
+    return rng.lognormal(np.log(mean) - sigma2 / 2.0, np.sqrt(sigma2), size=n)

@@ -1,0 +1,25 @@
+"""Plain records passed from the model to the experiment layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+#: Histogram bin edges for times in hours: exact zeros, then 100 log bins per decade up to 10^4 h.
+EDGES = np.concatenate([[0.0], np.logspace(-3, 4, 701)])
+
+
+@dataclass
+class ShardResult:
+    """Compact output of one (replication, county) task."""
+
+    villages: pd.DataFrame  # one row per village: counts, sums, time use
+    types: pd.DataFrame  # one row per (request type, village kind): counts and sums
+    histograms: pd.DataFrame  # one row per (metric, type, kind, bin): counts
+    daily: pd.DataFrame  # one row per day: county totals
+    events: int
+    requests: pd.DataFrame | None = None  # raw per-request rows, only when asked for
+
+

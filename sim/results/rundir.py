@@ -1,0 +1,135 @@
+"""The run folder: manifest, summary, replications, tables, figures, report — written atomically.
+
+Why atomic: an analyst must never find a half-written folder that looks
+like a result. Everything is written into a hidden temporary folder beside
+the target and renamed into place only when complete; on any error or
+interruption the temporary folder is removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.model.records import EDGES
+from sim.model.streams import PURPOSES
+from sim.results import provenance
+from sim.results.metrics import KEY_METRICS
+
+SUMMARY_FIELDS = ("mean", "ci_low", "ci_high", "std", "n")
+
+
+def default_run_dir(root: Path, name: str) -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return root / f"{name}-{stamp}"
+
+
+@contextmanager
+def atomic_dir(target: Path) -> Iterator[Path]:
+    """Yield a temporary folder that becomes ``target`` only if the block succeeds."""
+    if target.exists():
+        raise FileExistsError(f"{target} already exists; choose another --out")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def jsonable(x: Any) -> Any:
+    """NaN and inf become null so every file is strict JSON."""
+    if isinstance(x, dict):
+        return {str(k): jsonable(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [jsonable(v) for v in x]
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
+def write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(jsonable(data), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def manifest(results: Any, command: list[str] | None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything needed to reproduce a run (see ``grassroots run --from-manifest``)."""
+    from sim.scenario.params import Scenario  # local: keep results importable without the scenario layer
+
+    scenario: Scenario = results.scenario
+    resolved = scenario.model_dump(mode="json")
+    settings = {k: v for k, v in results.settings.items() if k != "warmup_info"}
+    return {
+        "kind": "run",
+        "scenario_name": scenario.name,
+        "scenario": resolved,
+        "scenario_hash": provenance.scenario_hash(resolved),
+        "settings": settings,
+        "warmup": results.settings.get("warmup_info"),
+        "seeds": {"base_seed": results.settings["seed"], "replications": list(range(results.settings["replications"])),
+                  "streams": list(PURPOSES), "world_seed": scenario.world.seed,
+                  "scheme": "SeedSequence(seed, spawn_key=(replication, county, village+1, crc32(purpose)))"},
+        "packages": provenance.package_versions(),
+        "git": provenance.git_state(),
+        "platform": provenance.platform_info(),
+        "started_at": results.extra.get("started_at"),
+        "wall_time_s": results.wall_time_s,
+        "cached_tasks": results.cached_tasks,
+        "command": command,
+        **(extra or {}),
+    }
+
+
+def summary(results: Any) -> dict[str, Any]:
+    return {
+        "scenario": results.scenario.name,
+        "metrics": {k: {f: v[f] for f in SUMMARY_FIELDS} for k, v in results.summary.items()},
+        "key_metrics": KEY_METRICS,
+        "replications": results.settings["replications"],
+        "days": results.settings["days"],
+        "warmup_days": results.settings["warmup_days"],
+    }
+
+
+def write_tables(results: Any, folder: Path) -> None:
+    tables = folder / "tables"
+    tables.mkdir(exist_ok=True)
+    for name, frame in results.tables.items():
+        frame.to_csv(tables / f"{name}.csv", index=False)
+    results.daily.to_csv(tables / "daily.csv", index=False)
+    hist = results.histograms
+    type_names = list(results.scenario.requests.types)
+    pd.DataFrame({
+        "metric": hist["metric"], "request_type": [type_names[i] for i in hist["type_index"]], "kind": hist["kind"],
+        "bin_low_hours": EDGES[hist["bin"].to_numpy()], "bin_high_hours": EDGES[hist["bin"].to_numpy() + 1],
+        "count": hist["count"],
+    }).to_csv(tables / "response_histograms.csv", index=False)
+
+
+def write_run(results: Any, out: Path, command: list[str] | None = None,
+              report: Callable[[Path], Any] | None = None) -> Path:
+    """Write the run folder for ``results`` at ``out`` (atomically) and return it."""
+    with atomic_dir(out) as tmp:
+        write_json(tmp / "manifest.json", manifest(results, command))
+        write_json(tmp / "summary.json", summary(results))
+        results.replications.to_csv(tmp / "replications.csv", index=False)
+        write_tables(results, tmp)
+        (tmp / "figures").mkdir(exist_ok=True)
+        if report is not None:
+            report(tmp)
+    return out

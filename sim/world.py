@@ -1,0 +1,242 @@
+"""The world: counties, townships and villages with their people and staff.
+
+Why a separate, separately seeded generator: every replication and every
+scenario compared with the same seed must see the *same* villages, so the
+world depends only on ``world.seed`` and the world parameters, never on the
+replication's streams. A user with real village data passes ``villages_csv``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.scenario.params import CadreRule, ModelParams
+
+VILLAGE_COLUMNS = [
+    "village_id", "county", "county_index", "township", "township_index", "kind", "population",
+    "households", "vulnerable_households", "cadres", "team_members", "travel_minutes",
+]
+
+
+@dataclass(frozen=True)
+class World:
+    """Villages and townships as tables (one row each); counties index the shards."""
+
+    villages: pd.DataFrame
+    townships: pd.DataFrame
+    counties: list[str]
+
+    def county_villages(self, county_index: int) -> pd.DataFrame:
+        return self.villages[self.villages["county_index"] == county_index]
+
+    def county_townships(self, county_index: int) -> pd.DataFrame:
+        return self.townships[self.townships["county_index"] == county_index]
+
+
+def read_counties(ref: str) -> pd.DataFrame:
+    """The county table, from the package (``builtin:NAME``) or a path."""
+    if ref.startswith("builtin:"):
+        with resources.files("sim.data").joinpath(ref.removeprefix("builtin:")).open("rb") as fh:
+            return pd.read_csv(fh)
+    return pd.read_csv(Path(ref))
+
+
+def build_world(params: ModelParams) -> World:
+    """Generate (or read) the villages, then staff them and their townships."""
+    wp = params.world
+    counties = read_counties(wp.counties_csv)
+    if wp.counties is not None:
+        unknown = sorted(set(wp.counties) - set(counties["county"]))
+        if unknown:
+            raise ValueError(f"world.counties: unknown counties {unknown}; known: {list(counties['county'])}")
+        counties = counties[counties["county"].isin(wp.counties)]
+    if wp.size_multiplier > 1:
+        copies = [counties.assign(county=counties["county"] + (f"#{k}" if k else ""))
+                  for k in range(wp.size_multiplier)]
+        counties = pd.concat(copies, ignore_index=True)
+    counties = counties.reset_index(drop=True)
+    if wp.villages_csv is not None:
+        villages = _read_villages(Path(wp.villages_csv), list(counties["county"]))
+    else:
+        villages = _generate_villages(counties, params)
+    villages = _staff_villages(villages, params)
+    townships = _staff_townships(villages, params)
+    return World(villages=villages, townships=townships, counties=list(counties["county"]))
+
+
+# ----------------------------------------------------------------- generation
+
+
+def _generate_villages(counties: pd.DataFrame, params: ModelParams) -> pd.DataFrame:
+    wp = params.world
+    rng = np.random.default_rng(wp.seed)
+    mean_area_per_unit = float(counties["area_km2"].sum() / counties["villages_and_communities"].sum())
+    frames = []
+    for ci, row in counties.iterrows():
+        n = int(row["villages_and_communities"])
+        pop = float(row["population_2020"])
+        urbanisation = row.get("urbanisation")
+        urb = float(urbanisation) if pd.notna(urbanisation) else wp.default_urbanisation
+        n_urban = int(round(min(urb * pop / wp.urban_community_mean_population, wp.max_urban_unit_share * n)))
+        n_rural = n - n_urban
+        kinds = ["urban"] * n_urban + ["rural"] * n_rural
+        sizes = np.concatenate([
+            _skewed_sizes(rng, n_urban, urb * pop, wp.population_cv),
+            _skewed_sizes(rng, n_rural, (1 - urb) * pop if n_urban else pop, wp.population_cv),
+        ])
+        if n_urban == 0 or n_rural == 0:
+            sizes = sizes * pop / sizes.sum()
+        population = _round_preserving_sum(sizes, int(pop))
+        township_names, township_of = _assign_townships(row, kinds)
+        area_factor = np.sqrt(float(row["area_km2"]) / n / mean_area_per_unit)
+        noise = rng.lognormal(-0.5 * np.log1p(wp.travel.dispersion_cv**2),
+                              np.sqrt(np.log1p(wp.travel.dispersion_cv**2)), size=n)
+        travel = np.where(np.array(kinds) == "urban", wp.travel.urban_visit_travel_minutes,
+                          wp.travel.rural_visit_travel_minutes * area_factor) * noise
+        frames.append(pd.DataFrame({
+            "county": row["county"], "county_index": ci,
+            "township": [township_names[t] for t in township_of], "kind": kinds,
+            "population": population, "travel_minutes": travel,
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _skewed_sizes(rng: np.random.Generator, n: int, total: float, cv: float) -> np.ndarray:
+    """n right-skewed sizes summing to total (lognormal shape)."""
+    if n == 0:
+        return np.zeros(0)
+    sigma = np.sqrt(np.log1p(cv * cv))
+    raw = rng.lognormal(0.0, sigma, size=n)
+    return raw / raw.sum() * total
+
+
+def _round_preserving_sum(x: np.ndarray, total: int) -> np.ndarray:
+    """Integers close to x that sum exactly to total (largest remainder)."""
+    x = np.asarray(x, dtype=float)
+    if len(x) == 0:
+        return np.zeros(0, dtype=np.int64)
+    x = x * total / x.sum() if x.sum() > 0 else np.full(len(x), total / len(x))
+    base = np.floor(x).astype(np.int64)
+    short = total - int(base.sum())
+    order = np.argsort(-(x - base), kind="stable")
+    base[order[:short]] += 1
+    return base
+
+
+def _assign_townships(row: pd.Series, kinds: list[str]) -> tuple[list[str], list[int]]:
+    """Urban communities go to streets, villages to towns and xiang, round robin."""
+    n_streets, n_towns, n_xiang = int(row["streets"]), int(row["towns"]), int(row["xiang"])
+    names = ([f"{row['county']}-street-{i + 1}" for i in range(n_streets)]
+             + [f"{row['county']}-town-{i + 1}" for i in range(n_towns)]
+             + [f"{row['county']}-xiang-{i + 1}" for i in range(n_xiang)])
+    if not names:
+        names = [f"{row['county']}-township-1"]
+    streets = list(range(n_streets)) or list(range(len(names)))
+    rural = list(range(n_streets, len(names))) or list(range(len(names)))
+    of, iu, ir = [], 0, 0
+    for kind in kinds:
+        if kind == "urban":
+            of.append(streets[iu % len(streets)])
+            iu += 1
+        else:
+            of.append(rural[ir % len(rural)])
+            ir += 1
+    return names, of
+
+
+def _read_villages(path: Path, counties: list[str]) -> pd.DataFrame:
+    table = pd.read_csv(path)
+    missing = {"county", "township", "kind", "population"} - set(table.columns)
+    if missing:
+        raise ValueError(f"{path}: missing columns {sorted(missing)}")
+    bad_kind = set(table["kind"]) - {"rural", "urban"}
+    if bad_kind:
+        raise ValueError(f"{path}: column 'kind' must be 'rural' or 'urban', found {sorted(bad_kind)}")
+    index = {name: i for i, name in enumerate(counties)}
+    table = table[table["county"].isin(index)].copy()
+    table["county_index"] = table["county"].map(index)
+    if "travel_minutes" not in table:
+        table["travel_minutes"] = np.where(table["kind"] == "urban", 3.0, 20.0)
+    return table.sort_values(["county_index"], kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------- staff
+
+
+def _cadres(rule: CadreRule, population: np.ndarray, multiplier: float) -> np.ndarray:
+    raw = np.clip(np.round(rule.base + rule.per_1000_residents * population / 1000.0), rule.minimum, rule.maximum)
+    return np.round(raw * multiplier).astype(np.int64)
+
+
+def _staff_villages(v: pd.DataFrame, params: ModelParams) -> pd.DataFrame:
+    wp, workers = params.world, params.workers
+    v = v.copy()
+    pop = v["population"].to_numpy(dtype=float)
+    if "households" not in v:
+        v["households"] = np.maximum(1, np.round(pop / wp.persons_per_household)).astype(np.int64)
+    if "vulnerable_households" not in v:
+        v["vulnerable_households"] = np.round(v["households"] * wp.vulnerable_household_share).astype(np.int64)
+    if "cadres" not in v:
+        urban = v["kind"].to_numpy() == "urban"
+        v["cadres"] = np.where(urban, _cadres(workers.urban_cadres, pop, workers.cadre_multiplier),
+                               _cadres(workers.rural_cadres, pop, workers.cadre_multiplier))
+    if "team_members" not in v:
+        v["team_members"] = _distribute_members(pop, workers.work_team.members_total,
+                                                workers.work_team.members_per_village,
+                                                workers.work_team.min_per_village)
+    v["village_id"] = np.arange(len(v))
+    codes = {name: i for i, name in enumerate(dict.fromkeys(v["township"]))}
+    v["township_index"] = v["township"].map(codes).astype(np.int64)
+    return v[VILLAGE_COLUMNS].reset_index(drop=True)
+
+
+def _distribute_members(pop: np.ndarray, total: int, per_village: int | None, floor: int) -> np.ndarray:
+    """Work-team members by population, with a floor per village while the total allows."""
+    n = len(pop)
+    if per_village is not None:
+        return np.full(n, per_village, dtype=np.int64)
+    if total == 0 or n == 0:
+        return np.zeros(n, dtype=np.int64)
+    base = np.full(n, floor if total >= floor * n else 0, dtype=np.int64)
+    rest = total - int(base.sum())
+    return base + _round_preserving_sum(pop, rest) if rest > 0 else base
+
+
+def _staff_townships(v: pd.DataFrame, params: ModelParams) -> pd.DataFrame:
+    tp = params.township
+    t = (v.groupby("township_index", sort=True)
+         .agg(township=("township", "first"), county=("county", "first"), county_index=("county_index", "first"),
+              population=("population", "sum"), villages=("village_id", "count"))
+         .reset_index())
+    pop = t["population"].to_numpy(dtype=float)
+    share = pop / pop.sum()
+    if tp.allocation == "uniform":
+        posts = tp.posts_base + tp.added_posts_total * share
+    else:
+        posts = _allocate_with_floor(tp.posts_base * len(t) + tp.added_posts_total, share, tp.min_posts)
+    t["posts"] = posts
+    t["service_staff"] = np.maximum(1, np.round(posts * tp.service_share)).astype(np.int64)
+    t["enforcement_staff"] = np.maximum(1, int(round(tp.enforcement_team_size)))
+    return t
+
+
+def _allocate_with_floor(total: float, share: np.ndarray, floor: float) -> np.ndarray:
+    """Split total by share, raising any unit below the floor and rescaling the rest."""
+    alloc = total * share
+    fixed = np.zeros(len(share), dtype=bool)
+    for _ in range(len(share)):
+        low = (alloc < floor) & ~fixed
+        if not low.any():
+            break
+        fixed |= low
+        alloc[fixed] = floor
+        free = ~fixed
+        remaining = total - floor * fixed.sum()
+        if free.any() and share[free].sum() > 0:
+            alloc[free] = max(remaining, 0.0) * share[free] / share[free].sum()
+    return alloc
