@@ -271,10 +271,11 @@ class VillageSim:
         made = self.visits.allocate(day, self.capacity[day]) if self.s.visit_hours < INF else 0
         led = self.ledger
         if day * HOURS_PER_DAY >= self.s.warmup:
-            visit_time = made * self.s.visit_hours
-            led.visits += made
-            led.visit += made * (self.s.visit_hours - self.s.visit_travel_hours)
-            led.travel += made * self.s.visit_travel_hours
+            visit_time = made * self.s.visit_hours if made else 0.0
+            if made:
+                led.visits += made
+                led.visit += made * (self.s.visit_hours - self.s.visit_travel_hours)
+                led.travel += made * self.s.visit_travel_hours
             led.idle += self.free_hours[day] - visit_time
         led.daily_visits.append(made)
         led.daily_covered.append(self.visits.vulnerable_covered())
