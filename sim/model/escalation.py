@@ -179,7 +179,6 @@ class Journey:
             k = dmin + min(int(float(row[3]) * (dmax - dmin + 1)), dmax - dmin)
             order = sorted(range(len(st.dept_pools)), key=lambda _d: self.draw())
             self.depts = order[:k]
-            self.trips[self.i] = 0
             if float(row[2]) < st.module_share:
                 self._module_pass()
             else:
@@ -205,9 +204,9 @@ class Journey:
     def _sequential_step(self) -> None:
         st = self.stage
         d = self.depts[self.step]
+        if self.route[self.i] == ROUTE_CROSS and self.handoffs[self.i] > 0:
+            self.trips[self.i] += 1  # the resident goes to the next department, or back after rework
         self.handoffs[self.i] += 1
-        if self.route[self.i] == ROUTE_CROSS:
-            self.trips[self.i] += 1
         st.dept_pools[d].submit(st.dept_effort[d](self.draw()), self._after_step)
 
     def _after_step(self) -> None:
@@ -228,8 +227,9 @@ class Journey:
     # "one thing": all departments at once, then joint coordination
     def _module_pass(self) -> None:
         st = self.stage
+        if self.handoffs[self.i] > 0:
+            self.trips[self.i] += 1  # a rework pass brings the resident back once
         self.handoffs[self.i] += 1
-        self.trips[self.i] += 1
         self.pending = len(self.depts)
         for d in self.depts:
             st.dept_pools[d].submit(st.dept_effort[d](self.draw()), self._module_part_done)

@@ -37,7 +37,7 @@ def request_outcomes(params: ModelParams, req: pd.DataFrame, kinds: np.ndarray, 
     resp_time = np.where(responded, fr - a, np.nan)
     res_time = np.where(resolved, res - a, np.nan)
     age = horizon - a
-    cross = r["route"].to_numpy() == ROUTE_CROSS
+    cross = (r["route"].to_numpy() == ROUTE_CROSS) & resolved  # hand-offs of finished journeys only
     return pd.DataFrame({
         "village": r["village"].to_numpy(), "type_index": r["type_index"].to_numpy(),
         "kind": kinds[r["village"].to_numpy()], "arrival": a,

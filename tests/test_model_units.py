@@ -1,0 +1,106 @@
+"""Unit tests of the model's parts, with hand-computed values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.model.calendar import Calendar, cadre_calendar, member_calendar, shift_start
+from sim.model.distributions import from_uniform, mean_of
+from sim.model.streams import stream
+from sim.model.visits import VisitBook
+from sim.scenario.params import Distribution
+
+PERIODS = ((8.5, 12.0), (14.5, 18.0))
+
+
+def test_calendar_advance_pauses_overnight() -> None:
+    cal = Calendar([True, True, False, True], PERIODS)  # day 2 absent
+    assert cal.day_hours == 7.0
+    assert cal.advance(9.0, 2.0) == pytest.approx(11.0)
+    assert cal.advance(11.0, 2.0) == pytest.approx(15.5)  # 1 h before lunch, 1 h after 14:30
+    assert cal.advance(17.0, 2.0) == pytest.approx(24 + 9.5)  # 1 h today, 1 h next morning
+    assert cal.advance(24 + 17.0, 2.0) == pytest.approx(3 * 24 + 9.5)  # day 2 absent: resumes day 3
+    assert cal.advance(20.0, 1.0) == pytest.approx(24 + 9.5)  # started off duty: waits for 8:30
+    assert cal.advance(0.0, 7.0) == pytest.approx(18.0)  # exactly one day ends at 18:00, not next morning
+
+
+def test_calendar_duty_before_and_next_start() -> None:
+    cal = Calendar([True, False, True], PERIODS)
+    assert cal.duty_before(10.0) == pytest.approx(1.5)
+    assert cal.duty_before(13.0) == pytest.approx(3.5)
+    assert cal.duty_before(48.0) == pytest.approx(7.0)
+    assert cal.next_duty_start(12.5) == pytest.approx(14.5)
+    assert cal.next_duty_start(19.0) == pytest.approx(48 + 8.5)
+    assert not cal.on_duty(12.0) and cal.on_duty(14.5) and not cal.on_duty(30.0)
+    assert cal.duty_pieces(10.0, 16.0) == [(0, 2.0), (0, 1.5)]
+
+
+@given(st.floats(0, 24 * 20), st.floats(0.01, 40))
+def test_advance_inverts_duty_before(t: float, work: float) -> None:
+    cal = cadre_calendar("2021-01-01", 40, PERIODS, 5, 0, 1, 0.5)
+    done = cal.advance(t, work)
+    assert cal.duty_before(done) - cal.duty_before(t) == pytest.approx(work, abs=1e-9)
+
+
+def test_apps_time_shifts_the_first_period() -> None:
+    assert shift_start(PERIODS, 1.0) == ((9.5, 12.0), (14.5, 18.0))
+    assert shift_start(PERIODS, 4.0) == ((12.0, 12.0), (15.0, 18.0))
+
+
+def test_weekend_roster_and_member_availability() -> None:
+    # 2021-01-02 is a Saturday; with 4 cadres and 1 on duty, each cadre covers a quarter of weekend days
+    cals = [cadre_calendar("2021-01-01", 364, PERIODS, 4, i, 1, 0.0) for i in range(4)]
+    weekend_days = [d for d in range(364) if (d + 4) % 7 in (5, 6)]  # day 0 is a Friday
+    on = [sum(c.present[d] for d in weekend_days) for c in cals]
+    assert sum(on) == len(weekend_days) and max(on) - min(on) <= 1
+    member = member_calendar("2021-01-01", 364, PERIODS, 0.6, 0.3, 10, 0.0)
+    weekdays_after = sum(1 for d in range(10, 364) if (d + 4) % 7 < 5)
+    assert sum(member.present) == pytest.approx(0.6 * weekdays_after, abs=1)
+    assert not any(member.present[:10])
+
+
+def test_visit_book_priorities_and_coverage() -> None:
+    book = VisitBook(households=100, vulnerable=10, vulnerable_days=30, ordinary_days=180, revisit_days=30)
+    # caught-up start: nothing due yet, coverage full
+    assert book.vulnerable_covered() == pytest.approx(10)
+    for day in range(30):  # no capacity for a month: every vulnerable household becomes due
+        book.allocate(day, 0)
+    assert book.vulnerable_covered() == pytest.approx(0, abs=1e-9)
+    made = book.allocate(30, 4)  # vulnerable first
+    assert made == 4 and book.vul_ring.counts[-1] == 4
+    book.start_campaign(31, 5, target=20, vulnerable=False)
+    made = book.allocate(31, 25)
+    assert made == 25 and book.campaign_left == 0 and book.campaign_done_day == 1
+
+
+def test_streams_are_independent_and_stable() -> None:
+    a = stream(1, 0, 2, 5, "arrivals").random(5)
+    assert np.array_equal(a, stream(1, 0, 2, 5, "arrivals").random(5))
+    # another purpose, village, replication or seed gives other numbers
+    for other in (stream(1, 0, 2, 5, "service"), stream(1, 0, 2, 6, "arrivals"), stream(1, 1, 2, 5, "arrivals"),
+                  stream(2, 0, 2, 5, "arrivals")):
+        assert not np.array_equal(a, other.random(5))
+    # drawing from one stream does not shift another
+    s1 = stream(1, 0, 2, 5, "service")
+    stream(1, 0, 2, 5, "arrivals").random(1000)
+    assert np.array_equal(s1.random(3), stream(1, 0, 2, 5, "service").random(3))
+
+
+@pytest.mark.parametrize("dist", [
+    Distribution(kind="lognormal", mean=2.0, cv=0.5), Distribution(kind="exponential", mean=1.5),
+    Distribution(kind="uniform", low=1.0, high=5.0), Distribution(kind="fixed", mean=0.7),
+    Distribution(kind="empirical", values=[1.0, 2.0, 6.0]),
+])
+def test_inverse_cdf_sampling_has_the_stated_mean(dist: Distribution) -> None:
+    u = np.random.default_rng(3).random(200_000)
+    assert from_uniform(dist, u).mean() == pytest.approx(mean_of(dist), rel=0.01)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(0.1, 10), st.floats(0.05, 2.0))
+def test_lognormal_cv(mean: float, cv: float) -> None:
+    x = from_uniform(Distribution(kind="lognormal", mean=mean, cv=cv), np.random.default_rng(0).random(100_000))
+    assert x.std() / x.mean() == pytest.approx(cv, rel=0.15)
