@@ -206,6 +206,55 @@ def _reporter(lang: str) -> Callable[[Path], Any] | None:
 
 
 @app.command()
+def compare(scenarios: Annotated[list[Path], typer.Argument(help="BASE.yaml OTHER.yaml [MORE.yaml ...]")],
+            replications: Replications = None, seed: Seed = None, days: Days = None, warmup_days: Warmup = None,
+            out: Out = None, set_: Sets = None, workers: Workers = None, executor: Executor = "local",
+            scheduler: Scheduler = None, quiet: Quiet = False, lang: Lang = "en",
+            cache_dir: CacheDir = Path("results/cache"),
+            decompose: Annotated[bool, typer.Option("--decompose", help="Effect of each lever alone, in pairs, "
+                                                    "all together, and the interaction.")] = False,
+            marginal: Annotated[bool, typer.Option("--marginal", help="Change per +1 worker, -1 signboard, "
+                                                   "+1 delegated item, for the base.")] = False) -> None:
+    """Paired comparison (common random numbers) of scenarios against the first one."""
+    from sim.experiment.compare import compare_scenarios
+    from sim.results.comparedir import write_comparison
+    from sim.results.rundir import default_run_dir
+
+    with user_errors():
+        if len(scenarios) < 2 and not marginal:
+            raise UsageProblem("compare needs BASE.yaml and at least one OTHER.yaml (or --marginal)")
+        loaded = [load(p, set_) for p in scenarios]
+        options = run_options(replications, seed, days, warmup_days, workers, executor, scheduler, None, cache_dir)
+        target = out or default_run_dir(Path("results/comparisons"), "-vs-".join(s.name for s in loaded[:3]))
+        if target.exists():
+            raise UsageProblem(f"--out: {target} already exists")
+        with progress_bar(quiet, "compare") as bar:
+            options.progress = bar
+            comp = compare_scenarios(loaded, options, decompose=decompose, marginal=marginal, sources=scenarios)
+        write_comparison(comp, target, command=sys.argv, report=_reporter(lang))
+        if not quiet:
+            print_comparison(comp)
+        out_console.print(f"comparison folder: {target}")
+
+
+def print_comparison(comp: Any) -> None:
+    from sim.results.metrics import KEY_METRICS
+
+    table = Table(title=f"paired differences against {comp.base} (95% CI, common random numbers)",
+                  title_justify="left")
+    for col in ("scenario", "metric", "base", "other", "difference", "95% CI", "change"):
+        table.add_column(col, justify="left" if col in ("scenario", "metric") else "right")
+    rows = comp.table[comp.table["metric"].isin(KEY_METRICS)]
+    for r in rows.itertuples():
+        mark = "*" if r.excludes_zero else " "
+        table.add_row(r.scenario, r.metric, _fmt(r.base_mean), _fmt(r.other_mean), _fmt(r.mean_diff) + mark,
+                      f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]",
+                      "—" if r.relative_change != r.relative_change else f"{100 * r.relative_change:+.1f}%")
+    out_console.print(table)
+    out_console.print("* the 95% CI of the difference excludes 0")
+
+
+@app.command()
 def validate(scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")], set_: Sets = None) -> None:
     """Check a scenario file (and overrides) without running it."""
     with user_errors():

@@ -47,26 +47,52 @@ def read_counties(ref: str) -> pd.DataFrame:
 
 
 def build_world(params: ModelParams) -> World:
-    """Generate (or read) the villages, then staff them and their townships."""
+    """Generate (or read) the villages, staff them and their townships, then select and replicate.
+
+    City-wide totals (5,147 team members, 973 township posts) are distributed over
+    the whole city first, so a run restricted to some counties gets their share,
+    not the whole city's; ``size_multiplier`` copies the staffed city.
+    """
     wp = params.world
-    counties = read_counties(wp.counties_csv)
+    counties = read_counties(wp.counties_csv).reset_index(drop=True)
     if wp.counties is not None:
         unknown = sorted(set(wp.counties) - set(counties["county"]))
         if unknown:
             raise ValueError(f"world.counties: unknown counties {unknown}; known: {list(counties['county'])}")
-        counties = counties[counties["county"].isin(wp.counties)]
-    if wp.size_multiplier > 1:
-        copies = [counties.assign(county=counties["county"] + (f"#{k}" if k else ""))
-                  for k in range(wp.size_multiplier)]
-        counties = pd.concat(copies, ignore_index=True)
-    counties = counties.reset_index(drop=True)
     if wp.villages_csv is not None:
         villages = _read_villages(Path(wp.villages_csv), list(counties["county"]))
     else:
         villages = _generate_villages(counties, params)
     villages = _staff_villages(villages, params)
     townships = _staff_townships(villages, params)
-    return World(villages=villages, townships=townships, counties=list(counties["county"]))
+    names = list(counties["county"]) if wp.counties is None else [c for c in counties["county"] if c in wp.counties]
+    villages = villages[villages["county"].isin(names)]
+    townships = townships[townships["county"].isin(names)]
+    return _replicate(villages, townships, names, wp.size_multiplier)
+
+
+def _replicate(villages: pd.DataFrame, townships: pd.DataFrame, names: list[str], k: int) -> World:
+    """k copies of the selected counties (copy j's counties are named 'County#j'); indices renumbered."""
+    all_names = [n + (f"#{j}" if j else "") for j in range(k) for n in names]
+    index = {n: i for i, n in enumerate(all_names)}
+    v_frames, t_frames = [], []
+    t_offset = 0
+    for j in range(k):
+        suffix = f"#{j}" if j else ""
+        v = villages.assign(county=villages["county"] + suffix)
+        t = townships.assign(county=townships["county"] + suffix)
+        codes = {old: t_offset + i for i, old in enumerate(t["township_index"])}
+        v = v.assign(township_index=v["township_index"].map(codes), township=v["township"] + suffix)
+        t = t.assign(township_index=t["township_index"].map(codes), township=t["township"] + suffix)
+        t_offset += len(t)
+        v_frames.append(v)
+        t_frames.append(t)
+    v = pd.concat(v_frames, ignore_index=True)
+    t = pd.concat(t_frames, ignore_index=True)
+    v["county_index"] = v["county"].map(index)
+    t["county_index"] = t["county"].map(index)
+    v["village_id"] = np.arange(len(v))
+    return World(villages=v[VILLAGE_COLUMNS], townships=t, counties=all_names)
 
 
 # ----------------------------------------------------------------- generation
@@ -185,6 +211,7 @@ def _staff_villages(v: pd.DataFrame, params: ModelParams) -> pd.DataFrame:
         urban = v["kind"].to_numpy() == "urban"
         v["cadres"] = np.where(urban, _cadres(workers.urban_cadres, pop, workers.cadre_multiplier),
                                _cadres(workers.rural_cadres, pop, workers.cadre_multiplier))
+    v["cadres"] = v["cadres"] + workers.extra_workers_per_village
     if "team_members" not in v:
         v["team_members"] = _distribute_members(pop, workers.work_team.members_total,
                                                 workers.work_team.members_per_village,

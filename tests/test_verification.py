@@ -6,12 +6,11 @@ import math
 
 import numpy as np
 import pytest
+from helpers import scenario, small_city
 
 import sim
 from sim.model.records import EDGES
 from sim.results.metrics import histogram_counts
-
-from helpers import scenario, small_city
 
 SERVERS, MU = 5, 1.0
 RESIDENTS = 1000.0

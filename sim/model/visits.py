@@ -22,6 +22,10 @@ class DayRing:
         self.counts: deque[float] = deque([fill] * length, maxlen=length)
         self.total = fill * length
 
+    def kept(self) -> float:
+        """Visits that stay in the window after today's push (the oldest day drops out)."""
+        return self.total - self.counts[0] if self.counts.maxlen else self.total
+
     def push(self, value: float) -> None:
         if self.counts.maxlen:
             self.total -= self.counts[0]
@@ -92,15 +96,15 @@ class VisitBook:
                 ordi += take
             if self.campaign_left == 0:
                 self.campaign_done_day = day + 1 - self.campaign_start
-        due_v = max(0, int(self.vulnerable - self.vul_ring.total) - vul)
+        due_v = max(0, int(self.vulnerable - self.vul_ring.kept()) - vul)
         take = min(left, due_v)
         vul += take
         left -= take
-        due_o = max(0, int(self.ordinary - self.ord_ring.total) - ordi)
+        due_o = max(0, int(self.ordinary - self.ord_ring.kept()) - ordi)
         take = min(left, due_o)
         ordi += take
         left -= take
-        spare = max(0, int(self.households - self.all_ring.total) - vul - ordi)
+        spare = max(0, int(self.households - self.all_ring.kept()) - vul - ordi)
         take = min(left, spare)
         ordi += take
         self.vul_ring.push(vul)

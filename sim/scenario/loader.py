@@ -266,29 +266,48 @@ def _check_data_files(layer: Layer) -> list[ScenarioError]:
 
 
 def _load_chain(path: Path, display: str, chain: tuple[tuple[Path, str], ...]) -> Layer:
-    """Load ``path`` and, recursively, the files it extends; the extending file wins."""
+    """Load ``path`` and the files it extends; the extending file wins.
+
+    With several bases (``extends: [a.yaml, b.yaml]``) each file is applied once,
+    ancestors before descendants and bases left to right, so a common ancestor
+    (say baseline.yaml) cannot undo what an earlier base changed.
+    """
+    ordered: list[tuple[Path, Layer]] = []
+    _collect(path, display, chain, ordered)
+    layer = ordered[0][1]
+    for _, over in ordered[1:]:
+        layer = merge_layers(layer, over)
+    return layer
+
+
+def _collect(path: Path, display: str, chain: tuple[tuple[Path, str], ...],
+             ordered: list[tuple[Path, Layer]]) -> None:
+    """Append the files of ``path``'s extends graph to ``ordered`` (post-order, each once)."""
     layer = parse_yaml_file(path, display)
     _resolve_data_paths(layer.data, (), str(path.parent))
-    if EXTENDS not in layer.data:
-        return layer
-    target = layer.data.pop(EXTENDS)
-    origin = layer.origins.pop((EXTENDS,), Origin(display))
-    layer.drop_below((EXTENDS,))
+    resolved = path.resolve()
+    if EXTENDS in layer.data:
+        target = layer.data.pop(EXTENDS)
+        origin = layer.origins.pop((EXTENDS,), Origin(display))
+        layer.drop_below((EXTENDS,))
 
-    def problem(message: str) -> ScenarioError:
-        return ScenarioError(message, file=origin.file, line=origin.line, field=EXTENDS)
+        def problem(message: str) -> ScenarioError:
+            return ScenarioError(message, file=origin.file, line=origin.line, field=EXTENDS)
 
-    if not isinstance(target, str) or not target:
-        raise problem(f"expected the name of a YAML file, got {describe_value(target)}")
-    target_path = path.parent / target
-    target_display = os.path.normpath(os.path.join(os.path.dirname(display), target))
-    if not target_path.is_file():
-        raise problem(f"file not found: {target} (looked for {target_path.absolute()})")
-    seen = (*chain, (path.resolve(), display))
-    if any(resolved == target_path.resolve() for resolved, _ in seen):
-        raise problem("extends cycle: " + " -> ".join(name for _, name in seen) + f" -> {target_display}")
-    base = _load_chain(target_path, target_display, seen)
-    return merge_layers(base, layer)
+        targets = [target] if isinstance(target, str) else target
+        if not isinstance(targets, list) or not targets or not all(isinstance(t, str) and t for t in targets):
+            raise problem(f"expected a YAML file name or a list of them, got {describe_value(target)}")
+        seen = (*chain, (resolved, display))
+        for name in targets:
+            target_path = path.parent / name
+            target_display = os.path.normpath(os.path.join(os.path.dirname(display), name))
+            if not target_path.is_file():
+                raise problem(f"file not found: {name} (looked for {target_path.absolute()})")
+            if any(r == target_path.resolve() for r, _ in seen):
+                raise problem("extends cycle: " + " -> ".join(n for _, n in seen) + f" -> {target_display}")
+            _collect(target_path, target_display, seen, ordered)
+    if all(p != resolved for p, _ in ordered):
+        ordered.append((resolved, layer))
 
 
 # ------------------------------------------------------------------------ schema walking
