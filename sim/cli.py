@@ -255,6 +255,37 @@ def print_comparison(comp: Any) -> None:
 
 
 @app.command()
+def sweep(spec: Annotated[Path, typer.Argument(help="Sweep YAML file (base scenario, factors, design).")],
+          replications: Replications = None, seed: Seed = None, days: Days = None, warmup_days: Warmup = None,
+          out: Out = None, workers: Workers = None, executor: Executor = "local", scheduler: Scheduler = None,
+          quiet: Quiet = False, lang: Lang = "en", cache_dir: CacheDir = Path("results/cache")) -> None:
+    """Run a sweep (grid, Latin hypercube, Morris or Sobol) and its sensitivity analysis."""
+    from sim.experiment.sweep import load_sweep, run_sweep
+    from sim.results.rundir import default_run_dir
+    from sim.results.sweepdir import write_sweep
+
+    with user_errors():
+        sw = load_sweep(spec)
+        options = run_options(replications, seed, days, warmup_days, workers, executor, scheduler, None, cache_dir)
+        target = out or default_run_dir(Path("results/sweeps"), sw.spec.name)
+        if target.exists():
+            raise UsageProblem(f"--out: {target} already exists")
+        with progress_bar(quiet, f"sweep {sw.spec.name} (points)") as bar:
+            options.progress = bar
+            result = run_sweep(sw, options)
+        write_sweep(result, sw.base.name, target, command=sys.argv, report=_reporter(lang))
+        if not quiet:
+            table = Table(title=f"sensitivity ({sw.spec.design}), rank 1 = most influential", title_justify="left")
+            cols = [c for c in result.sensitivity.columns if c not in ("design",)]
+            for c in cols:
+                table.add_column(c)
+            for row in result.sensitivity.sort_values(["metric", "rank"])[cols].to_dict("records"):
+                table.add_row(*[_fmt(v) if isinstance(v, float) else str(v) for v in row.values()])
+            out_console.print(table)
+        out_console.print(f"sweep folder: {target}")
+
+
+@app.command()
 def validate(scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")], set_: Sets = None) -> None:
     """Check a scenario file (and overrides) without running it."""
     with user_errors():

@@ -1,0 +1,154 @@
+"""Sweeps: a base scenario, factors (paths into it) and a design; sensitivity indices from the results.
+
+Why design points share seeds: every point runs the same replications with
+the same named streams, so differences between points come from the factors,
+not from luck, and Morris elementary effects are differences of paired runs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from sim.experiment.designs import Factor, analyze, main_effects, make_design
+from sim.experiment.runner import Results, RunOptions, run
+from sim.experiment.stats import t_interval
+from sim.results.metrics import KEY_METRICS
+from sim.scenario.errors import ScenarioError
+from sim.scenario.loader import apply_overrides, load_scenario, walk_schema
+from sim.scenario.params import Scenario
+
+
+class FactorSpec(BaseModel):
+    """One factor: a dotted path into the scenario, with levels or a range."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    path: str = Field(description="Dotted scenario path, e.g. admin.signboards_per_village.")
+    levels: list[Any] | None = Field(None, description="Discrete levels (grid, or sampled evenly).")
+    low: float | None = Field(None, description="Lower bound of a continuous range.")
+    high: float | None = Field(None, description="Upper bound of a continuous range.")
+    integer: bool = Field(False, description="Round sampled values to whole numbers.")
+
+    @model_validator(mode="after")
+    def _levels_or_range(self) -> FactorSpec:
+        if self.levels is None and (self.low is None or self.high is None):
+            raise ValueError("give either levels or low and high")
+        if self.low is not None and self.high is not None and self.high < self.low:
+            raise ValueError("high must be ≥ low")
+        return self
+
+
+class SweepSpec(BaseModel):
+    """A sweep file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field("sweep", description="Name of the sweep (output folder name).")
+    base: str = Field(description="Base scenario file, relative to the sweep file.")
+    design: Literal["grid", "lhs", "morris", "sobol"] = Field("grid", description="Experimental design.")
+    n: int = Field(4, ge=1, description="grid: levels per continuous factor; lhs: points; morris: trajectories; "
+                   "sobol: base samples.")
+    design_seed: int = Field(1, ge=0, description="Seed of the design's sampling.")
+    factors: list[FactorSpec] = Field(min_length=1, description="The factors.")
+    metrics: list[str] = Field(default_factory=lambda: list(KEY_METRICS), description="Metrics to analyse.")
+    set: dict[str, Any] = Field(default_factory=dict, description="Overrides applied to the base for every point.")
+
+
+@dataclass
+class Sweep:
+    spec: SweepSpec
+    base: Scenario
+    source: Path | None
+
+
+@dataclass
+class SweepResult:
+    spec: SweepSpec
+    design: pd.DataFrame
+    points: pd.DataFrame
+    replications: pd.DataFrame
+    sensitivity: pd.DataFrame
+    main_effects: pd.DataFrame
+    settings: dict[str, Any]
+
+
+def load_sweep(spec: str | os.PathLike[str] | Mapping[str, Any]) -> Sweep:
+    """Read and validate a sweep (file or mapping); factor paths are checked against the schema."""
+    source: Path | None = None
+    if isinstance(spec, Mapping):
+        data = dict(spec)
+        base_dir = Path.cwd()
+    else:
+        source = Path(spec)
+        if not source.is_file():
+            raise ScenarioError(f"file not found: {source}", file=str(source))
+        try:
+            data = YAML(typ="safe").load(source.read_text(encoding="utf-8"))
+        except YAMLError as exc:
+            raise ScenarioError(f"invalid YAML: {exc}", file=str(source)) from None
+        base_dir = source.parent
+    try:
+        parsed = SweepSpec.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ScenarioError(first["msg"], file=str(source) if source else None,
+                            field=".".join(str(p) for p in first["loc"])) from None
+    for f in parsed.factors:
+        miss = walk_schema(f.path.split("."))
+        if not isinstance(miss, tuple):
+            raise ScenarioError(f"factor path: {getattr(miss, 'message', miss)}",
+                                file=str(source) if source else None, field="factors")
+    base = load_scenario(base_dir / parsed.base, parsed.set)
+    return Sweep(spec=parsed, base=base, source=source)
+
+
+def _factors(spec: SweepSpec) -> list[Factor]:
+    return [Factor(path=f.path, levels=f.levels, low=f.low, high=f.high, integer=f.integer) for f in spec.factors]
+
+
+def point_scenario(base: Scenario, row: Mapping[str, Any], factors: list[Factor], point: int) -> Scenario:
+    values = {f.path: _plain(row[f.path]) for f in factors}
+    return apply_overrides(base, values).model_copy(update={"name": f"{base.name}-p{point}"})
+
+
+def _plain(x: Any) -> Any:
+    return x.item() if hasattr(x, "item") else x
+
+
+def run_sweep(sweep: Sweep, options: RunOptions) -> SweepResult:
+    """Run every design point (same seeds at every point) and analyse the sensitivity."""
+    spec, factors = sweep.spec, _factors(sweep.spec)
+    design = make_design(factors, spec.design, spec.n, spec.design_seed)
+    rows, reps = [], []
+    progress = options.progress
+    total = len(design)
+    for i, (_, row) in enumerate(design.iterrows()):
+        point = int(row["point"])
+        res: Results = run(point_scenario(sweep.base, row, factors, point),
+                           RunOptions(**{**options.__dict__, "progress": None}))
+        r = res.replications.assign(point=point)
+        reps.append(r)
+        summary: dict[str, Any] = {"point": point, **{f.path: _plain(row[f.path]) for f in factors}}
+        for metric in spec.metrics:
+            ci = t_interval(r[metric].to_numpy(dtype=float))
+            summary.update({f"{metric}_mean": ci["mean"], f"{metric}_ci_low": ci["ci_low"],
+                            f"{metric}_ci_high": ci["ci_high"]})
+        rows.append(summary)
+        if progress:
+            progress(i + 1, total)
+    points = pd.DataFrame(rows)
+    replications = pd.concat(reps, ignore_index=True)
+    outputs = points[[f"{m}_mean" for m in spec.metrics]].rename(columns=lambda c: c.removesuffix("_mean"))
+    sensitivity = analyze(design, factors, spec.design, outputs, spec.design_seed)
+    effects = main_effects(design, factors, outputs)
+    settings = dict(res.settings) if rows else {}
+    settings.pop("warmup_info", None)
+    return SweepResult(spec=spec, design=design, points=points, replications=replications,
+                       sensitivity=sensitivity, main_effects=effects, settings=settings)
