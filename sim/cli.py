@@ -25,7 +25,7 @@ from sim.scenario.errors import ScenarioError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="grassroots-sim: grassroots-governance workload simulation (Qujing, Yunnan).")
-out_console = Console()
+out_console = Console() if sys.stdout.isatty() else Console(width=160)  # logs and pipes get full tables
 err_console = Console(stderr=True)
 STATE = {"debug": False}
 
@@ -283,6 +283,49 @@ def sweep(spec: Annotated[Path, typer.Argument(help="Sweep YAML file (base scena
                 table.add_row(*[_fmt(v) if isinstance(v, float) else str(v) for v in row.values()])
             out_console.print(table)
         out_console.print(f"sweep folder: {target}")
+
+
+@app.command()
+def check(update: Annotated[bool, typer.Option("--update", help="Rewrite the references; print what changed.")] = False,
+          only: Annotated[list[str] | None, typer.Option("--scenario", help="Check only these canonical scenarios.")]
+          = None,
+          exact: Annotated[bool, typer.Option("--exact", help="Demand bit-identical numbers even after a code "
+                                              "change (speed work must not change results).")] = False,
+          set_: Sets = None, workers: Workers = None,
+          reference_dir: Annotated[Path, typer.Option("--reference-dir")] = Path("results/reference")) -> None:
+    """Regression check of key metrics against the committed references (exit 1 on drift)."""
+    from sim.experiment.check import run_check
+    from sim.scenario.loader import parse_overrides
+
+    with user_errors():
+        overrides = {".".join(str(k) for k in o.path): o.value for o in parse_overrides(set_ or [])}
+        outcome = run_check(only, update=update, force_exact=exact, reference_dir=reference_dir,
+                            overrides=overrides or None, workers=workers)
+        _print_check(outcome.table, show_all=update)
+        if update:
+            out_console.print("updated: " + ", ".join(outcome.updated))
+            return
+        if not outcome.passed:
+            err_console.print("[bold red]check failed:[/] metrics drifted from results/reference "
+                              "(if the change is intended: grassroots check --update, and commit the diff)")
+            raise typer.Exit(1)
+        out_console.print(f"check passed: {len(outcome.table)} metrics match the references")
+
+
+def _print_check(table: Any, show_all: bool) -> None:
+    if table.empty:
+        return
+    shown = table if show_all else table[table["status"] != "ok"]
+    if shown.empty:
+        shown = table.groupby("scenario", as_index=False).first()
+    out = Table(title="regression check" + (" (changes)" if show_all else ""), title_justify="left")
+    for col in ("scenario", "metric", "reference", "current", "difference", "tolerance", "tier", "status"):
+        out.add_column(col, justify="right" if col in ("reference", "current", "difference", "tolerance") else "left")
+    for r in shown.to_dict("records"):
+        status = "[green]ok[/]" if r["status"] == "ok" else "[bold red]FAIL[/]"
+        out.add_row(r["scenario"], r["metric"], _fmt(r["reference"]), _fmt(r["current"]), _fmt(r["difference"]),
+                    _fmt(r["tolerance"]), r["tier"], status)
+    out_console.print(out)
 
 
 @app.command()
