@@ -100,6 +100,14 @@ class Calendar:
 
     def advance(self, t: float, work: float) -> float:
         """The time at which ``work`` duty hours started at ``t`` are done."""
+        d = int(t // HOURS_PER_DAY)
+        if d < len(self.present) and self.present[d]:  # fast path: the job ends in the period it starts in
+            x = t - d * HOURS_PER_DAY
+            for s, e in self.periods:
+                if s <= x < e:
+                    if x + work <= e:
+                        return t + work
+                    break
         target = self.duty_before(t) + work
         if self.day_hours <= 0.0:
             return INF
@@ -116,6 +124,32 @@ class Calendar:
         k = max(0, min(k, len(self.periods) - 1))
         s, _ = self.periods[k]
         return day * HOURS_PER_DAY + s + (rem - within[k])
+
+    def add_free_time(self, a: float, b: float, visit_hours: float, free_hours: list[float],
+                      capacity: list[int]) -> None:
+        """Add the duty hours of [a, b) to ``free_hours`` by day, and whole visits that fit in each period.
+
+        The hot path of visit accounting: no lists are built.
+        """
+        d = int(a // HOURS_PER_DAY)
+        n = len(self.present)
+        present, periods = self.present, self.periods
+        while d < n and d * HOURS_PER_DAY < b:
+            if present[d]:
+                base = d * HOURS_PER_DAY
+                for s, e in periods:
+                    lo = base + s
+                    if lo < a:
+                        lo = a
+                    hi = base + e
+                    if hi > b:
+                        hi = b
+                    if hi > lo:
+                        piece = hi - lo
+                        free_hours[d] += piece
+                        if visit_hours < INF:
+                            capacity[d] += int(piece / visit_hours + 1e-9)
+            d += 1
 
     def duty_pieces(self, a: float, b: float) -> list[tuple[int, float]]:
         """(day, duty hours) of each duty period overlapping [a, b), for visit capacity."""

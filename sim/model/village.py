@@ -84,6 +84,7 @@ class VillageSim:
         self.cal = setup.calendars
         self.free: list[int] = list(range(n_workers))
         self.spell_start: list[float] = [0.0] * n_workers
+        self.next_start: list[float] = [-INF] * n_workers
         self.job: list[tuple[int, float, bool]] = [(0, 0.0, False)] * n_workers
         self.urgent_q: deque[int] = deque()
         self.routine_q: deque[int] = deque()
@@ -169,14 +170,23 @@ class VillageSim:
         return None
 
     def _dispatch(self, now: float) -> None:
+        if not self.free:
+            return
+        d = int(now // HOURS_PER_DAY)
+        x = now - d * HOURS_PER_DAY
         while self.free and (self.urgent_q or self.routine_q or self.admin_q):
             worker = -1
-            for w in self.free:
-                if self.cal[w].on_duty(now):
-                    worker = w
-                    break
+            for w in self.free:  # the first free worker on duty now (inlined Calendar.on_duty)
+                c = self.cal[w]
+                if d < len(c.present) and c.present[d]:
+                    for s, e in c.periods:
+                        if s <= x < e:
+                            worker = w
+                            break
+                    if worker >= 0:
+                        break
             if worker < 0:
-                self._wake_at(min(self.cal[w].next_duty_start(now) for w in self.free))
+                self._wake_at(min(self._next_start(w, now) for w in self.free))
                 return
             job = self._next_job(now)
             if job is None:
@@ -184,6 +194,14 @@ class VillageSim:
             self.free.remove(worker)
             self._close_spell(worker, now)
             self._start(worker, job, now, overtime=False)
+
+    def _next_start(self, worker: int, now: float) -> float:
+        """Next duty start of an off-duty worker, cached: it holds for the whole off-duty gap."""
+        t = self.next_start[worker]
+        if t < now:
+            t = self.cal[worker].next_duty_start(now)
+            self.next_start[worker] = t
+        return t
 
     def _wake_at(self, t: float) -> None:
         if t < self.wake_at and t < self.s.horizon:
@@ -232,8 +250,11 @@ class VillageSim:
             return
         if end <= s.warmup:
             return
-        cal = self.cal[worker]
-        inside = cal.duty_before(min(end, s.horizon)) - cal.duty_before(max(start, s.warmup))
+        if start >= s.warmup and end < s.horizon:  # a finished job: the calendar gave it exactly `work` hours
+            inside = self.r_work[job] if job >= 0 else self.a_hours[-job - 1]
+        else:
+            cal = self.cal[worker]
+            inside = cal.duty_before(min(end, s.horizon)) - cal.duty_before(max(start, s.warmup))
         if inside <= 0.0:
             return
         if job >= 0:
@@ -249,11 +270,7 @@ class VillageSim:
         start = self.spell_start[worker]
         if now <= start:
             return
-        visit = self.s.visit_hours
-        for day, hours in self.cal[worker].duty_pieces(start, now):
-            self.free_hours[day] += hours
-            if visit < INF:
-                self.capacity[day] += int(hours / visit + 1e-9)
+        self.cal[worker].add_free_time(start, now, self.s.visit_hours, self.free_hours, self.capacity)
         self.spell_start[worker] = now
 
     # ------------------------------------------------------------ daily close
