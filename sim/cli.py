@@ -39,7 +39,7 @@ Workers = Annotated[int | None, typer.Option("--workers", help="Worker processes
 Executor = Annotated[str, typer.Option("--executor", help="serial, local (process pool) or dask.")]
 Scheduler = Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address tcp://HOST:PORT.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or tables.")]
-Precision = Annotated[float | None, typer.Option("--precision", help="Add replications until CI half-width/mean ≤ this.")]
+Precision = Annotated[float | None, typer.Option("--precision", help="Add replications until half-width/mean ≤ this.")]
 Lang = Annotated[str, typer.Option("--lang", help="Report language: en or zh.")]
 CacheDir = Annotated[Path, typer.Option("--cache-dir", help="Finished tasks are kept here and reused on re-run.")]
 
@@ -230,7 +230,8 @@ def compare(scenarios: Annotated[list[Path], typer.Argument(help="BASE.yaml OTHE
             raise UsageProblem(f"--out: {target} already exists")
         with progress_bar(quiet, "compare") as bar:
             options.progress = bar
-            comp = compare_scenarios(loaded, options, decompose=decompose, marginal=marginal, sources=scenarios)
+            comp = compare_scenarios(loaded, options, decompose=decompose, marginal=marginal, sources=scenarios,
+                                     overrides=set_)
         write_comparison(comp, target, command=sys.argv, report=_reporter(lang))
         if not quiet:
             print_comparison(comp)

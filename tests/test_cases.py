@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import sim
 from helpers import scenario, small_city
+
+import sim
 
 
 def test_chaoyang_busiest_survey_day_is_about_a_hundred_visits() -> None:

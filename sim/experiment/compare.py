@@ -64,7 +64,8 @@ def paired_table(base: Results, others: dict[str, Results], metrics: list[str] |
 
 
 def compare_scenarios(scenarios: list[Scenario], options: RunOptions, decompose: bool = False,
-                      marginal: bool = False, sources: list[Path] | None = None) -> Comparison:
+                      marginal: bool = False, sources: list[Path] | None = None,
+                      overrides: list[str] | dict[str, Any] | None = None) -> Comparison:
     """Run every scenario with the same seeds; differences are OTHER − BASE."""
     names = _unique_names(scenarios)
     runs: dict[str, Results] = {}
@@ -76,7 +77,7 @@ def compare_scenarios(scenarios: list[Scenario], options: RunOptions, decompose:
     if decompose:
         if sources is None or len(sources) < 2:
             raise ValueError("--decompose needs the base file and at least one lever file")
-        comp.decomposition = decomposition(sources[0], sources[1:], options, runs)
+        comp.decomposition = decomposition(sources[0], sources[1:], options, runs, overrides)
     if marginal:
         comp.marginal_values = marginal_values(scenarios[0], options, runs[base])
     return comp
@@ -94,32 +95,35 @@ def _unique_names(scenarios: list[Scenario]) -> list[str]:
     return names
 
 
-def combined_scenario(base: Path, levers: list[Path], name: str) -> Scenario:
-    """The base with several lever files applied (their own `extends: base` merge as a list)."""
+def combined_scenario(base: Path, levers: list[Path], name: str,
+                      overrides: list[str] | dict[str, Any] | None = None) -> Scenario:
+    """The base with several lever files applied (their own `extends: base` merge as a list), then overrides."""
     if not levers:
-        return load_scenario(base).model_copy(update={"name": name})
+        return load_scenario(base, overrides).model_copy(update={"name": name})
     with tempfile.TemporaryDirectory() as tmp:
         spec = Path(tmp) / "combined.yaml"
         files = ", ".join(f'"{p.resolve()}"' for p in levers)
         spec.write_text(f"extends: [{files}]\nname: {name}\n", encoding="utf-8")
-        return load_scenario(spec)
+        return load_scenario(spec, overrides)
 
 
-def decomposition(base: Path, levers: list[Path], options: RunOptions, known: dict[str, Results]) -> pd.DataFrame:
+def decomposition(base: Path, levers: list[Path], options: RunOptions, known: dict[str, Results],
+                  overrides: list[str] | dict[str, Any] | None = None) -> pd.DataFrame:
     """Each lever alone, every combination, all together, and the interaction term (all − Σ alone).
 
     Terms are paired differences against the base, per replication, so each
     term has a CI. ``known`` runs (by name) are reused rather than re-run.
     """
-    lever_names = [load_scenario(p).name for p in levers]
-    base_run = known.get(load_scenario(base).name) or run(load_scenario(base), options)
+    lever_names = [load_scenario(p, overrides).name for p in levers]
+    base_scenario = load_scenario(base, overrides)
+    base_run = known.get(base_scenario.name) or run(base_scenario, options)
     effects: dict[str, pd.DataFrame] = {}
     for k in range(1, len(levers) + 1):
         for combo in itertools.combinations(range(len(levers)), k):
             label = "+".join(lever_names[i] for i in combo)
             res = known.get(label) if k == 1 else None
             if res is None:
-                res = run(combined_scenario(base, [levers[i] for i in combo], label), options)
+                res = run(combined_scenario(base, [levers[i] for i in combo], label, overrides), options)
             effects[label] = _per_replication_diff(base_run, res)
     rows = []
     singles = [effects[n] for n in lever_names]
@@ -138,7 +142,7 @@ def decomposition(base: Path, levers: list[Path], options: RunOptions, known: di
 def _per_replication_diff(base: Results, other: Results) -> pd.DataFrame:
     b = base.replications.set_index("replication")
     o = other.replications.set_index("replication")
-    cols = [m for m in KEY_METRICS + ["resolution_hours_p90", "handoffs_per_cross_department_request"] if m in b]
+    cols = [m for m in [*KEY_METRICS, "resolution_hours_p90", "handoffs_per_cross_department_request"] if m in b]
     return (o.loc[b.index, cols] - b[cols]).reset_index(drop=True)
 
 

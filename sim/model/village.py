@@ -86,6 +86,10 @@ class VillageSim:
         self.spell_start: list[float] = [0.0] * n_workers
         self.next_start: list[float] = [-INF] * n_workers
         self.job: list[tuple[int, float, bool]] = [(0, 0.0, False)] * n_workers
+        self.busy: list[int] = []
+        self.busy_until: list[float] = [INF] * n_workers
+        self.start_seq: list[int] = [0] * n_workers
+        self.seq = 0
         self.urgent_q: deque[int] = deque()
         self.routine_q: deque[int] = deque()
         self.admin_q: list[tuple[float, int]] = []
@@ -170,7 +174,9 @@ class VillageSim:
         return None
 
     def _dispatch(self, now: float) -> None:
-        if not self.free:
+        if self.busy:
+            self._settle(now)
+        if not (self.urgent_q or self.routine_q or self.admin_q):
             return
         d = int(now // HOURS_PER_DAY)
         x = now - d * HOURS_PER_DAY
@@ -186,14 +192,56 @@ class VillageSim:
                     if worker >= 0:
                         break
             if worker < 0:
-                self._wake_at(min(self._next_start(w, now) for w in self.free))
-                return
+                break
             job = self._next_job(now)
             if job is None:
                 return
             self.free.remove(worker)
             self._close_spell(worker, now)
             self._start(worker, job, now, overtime=False)
+        if self.urgent_q or self.routine_q or self.admin_q:
+            self._ensure_wake(now)
+
+    def _ensure_wake(self, now: float) -> None:
+        """Work is waiting: wake up when the first worker finishes a job or comes on duty."""
+        t = INF
+        for w in self.busy:
+            if self.busy_until[w] < t:
+                t = self.busy_until[w]
+        for w in self.free:
+            ns = self._next_start(w, now)
+            if ns < t:
+                t = ns
+        self._wake_at(t)
+
+    def _settle(self, now: float) -> list[int]:
+        """Finish, in completion order, the jobs that ended by ``now``.
+
+        Why lazily: a job that ends while nothing waits needs no event of its own;
+        its worker simply becomes free from its end time. When work waits, a wake
+        event is scheduled at the earliest end (see :meth:`_ensure_wake`).
+        Returns the workers whose job ended exactly at ``now``.
+        """
+        until = self.busy_until
+        done = [w for w in self.busy if until[w] <= now]
+        if not done:
+            return done
+        if len(done) > 1:
+            done.sort(key=lambda w: (until[w], self.start_seq[w]))
+        ended_now = []
+        for w in done:
+            end = until[w]
+            self.busy.remove(w)
+            until[w] = INF
+            job, start, overtime = self.job[w]
+            self._book_job(w, job, start, end, overtime)
+            if job >= 0:
+                self.village_done[job] = end
+            self.free.append(w)
+            self.spell_start[w] = end
+            if end == now:
+                ended_now.append(w)
+        return ended_now
 
     def _next_start(self, worker: int, now: float) -> float:
         """Next duty start of an off-duty worker, cached: it holds for the whole off-duty gap."""
@@ -213,6 +261,10 @@ class VillageSim:
         now = self.env.now
         if now >= self.wake_at:
             self.wake_at = INF
+        ended = self._settle(now)
+        if now < self.overtime_until:  # a worker finishing after hours takes the next waiting request
+            for w in ended:
+                self._overtime_job(w, now)
         self._dispatch(now)
 
     def _start(self, worker: int, job: int, now: float, overtime: bool) -> None:
@@ -222,24 +274,11 @@ class VillageSim:
             work = self.r_work[job]
         else:
             work = self.a_hours[-job - 1]
-        done = now + work if overtime else self.cal[worker].advance(now, work)
         self.job[worker] = (job, now, overtime)
-        if done < INF:
-            ev = self.env.timeout(done - now, worker)
-            ev.callbacks.append(self._on_done)
-
-    def _on_done(self, ev: simpy.events.Event) -> None:
-        worker = ev.value
-        now = self.env.now
-        job, start, overtime = self.job[worker]
-        self._book_job(worker, job, start, now, overtime)
-        if job >= 0:
-            self.village_done[job] = now
-        self.free.append(worker)
-        self.spell_start[worker] = now
-        if now < self.overtime_until and self._overtime_job(worker, now):
-            return
-        self._dispatch(now)
+        self.busy_until[worker] = now + work if overtime else self.cal[worker].advance(now, work)
+        self.seq += 1
+        self.start_seq[worker] = self.seq
+        self.busy.append(worker)
 
     # ------------------------------------------------------------ accounting
     def _book_job(self, worker: int, job: int, start: float, end: float, overtime: bool) -> None:
@@ -283,6 +322,8 @@ class VillageSim:
     def _on_close(self, ev: simpy.events.Event) -> None:
         day = ev.value
         now = self.env.now
+        if self.busy:
+            self._settle(now)
         for w in self.free:
             self._close_spell(w, now)
         made = self.visits.allocate(day, self.capacity[day]) if self.s.visit_hours < INF else 0
@@ -301,6 +342,8 @@ class VillageSim:
             for w in list(self.free):
                 if self.cal[w].present[day] if day < len(self.cal[w].present) else False:
                     self._overtime_job(w, now)
+            if self.urgent_q or self.routine_q:
+                self._ensure_wake(now)
         self._schedule_close(day + 1)
 
     def _overtime_job(self, worker: int, now: float) -> bool:
@@ -321,8 +364,10 @@ class VillageSim:
         """Book jobs still in progress at the horizon and the window's duty totals."""
         s = self.s
         self._count_queue(s.horizon, 0)
-        busy = set(range(len(self.cal))) - set(self.free)
-        for w in busy:
+        ended = [w for w in self.busy if self.busy_until[w] < s.horizon]
+        if ended:
+            self._settle(max(self.busy_until[w] for w in ended))
+        for w in self.busy:  # still working at the horizon: book the part inside the window
             job, start, overtime = self.job[w]
             self._book_job(w, job, start, s.horizon, overtime)
         first_day = int(s.warmup // HOURS_PER_DAY)

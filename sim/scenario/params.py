@@ -392,7 +392,9 @@ class AdminParams(Strict):
     township_meetings_per_week: NonNegative = Field(
         1.5, description="Township meetings a unit attends per week (DOMAIN §5: 1-2)."
     )
-    meeting_hours: NonNegative = Field(3.0, description="Hours per meeting including travel (DOMAIN §5: 2-3 h + travel).")
+    meeting_hours: NonNegative = Field(
+        3.0, description="Hours per meeting including travel (DOMAIN §5: 2-3 h + travel)."
+    )
     meeting_attendees: NonNegativeInt = Field(2, description="Workers attending each meeting (assumption).")
     documents_per_day: NonNegative = Field(5.0, description="Documents to handle per working day (assumption).")
     document_hours: NonNegative = Field(0.5, description="Hours per document (assumption).")
@@ -400,7 +402,9 @@ class AdminParams(Strict):
         2.0, description="Ad-hoc tasks from above per week (assumption)."
     )
     temporary_task_hours: NonNegative = Field(4.0, description="Hours per temporary task (assumption).")
-    due_days: Positive = Field(5.0, description="Working days between an admin task's arrival and its deadline (assumption).")
+    due_days: Positive = Field(
+        5.0, description="Working days between an admin task's arrival and its deadline (assumption)."
+    )
     due_soon_hours: NonNegative = Field(
         24.0, description="An admin task this close to its deadline outranks routine requests."
     )
@@ -432,7 +436,9 @@ class CampaignParams(Strict):
 
 
 class VisitParams(Strict):
-    visit_minutes: Positive = Field(15.0, description="Minutes per household visit, travel excluded (DOMAIN §6: 10-20).")
+    visit_minutes: Positive = Field(
+        15.0, description="Minutes per household visit, travel excluded (DOMAIN §6: 10-20)."
+    )
     vulnerable_interval_days: Positive = Field(30.0, description="Vulnerable households are due monthly (DOMAIN §6).")
     ordinary_interval_days: Positive = Field(182.0, description="Ordinary households are due twice a year (DOMAIN §6).")
     min_revisit_days: Positive = Field(
@@ -446,15 +452,19 @@ class VisitParams(Strict):
 
 class TownshipParams(Strict):
     posts_base: NonNegative = Field(
-        60.0, description="Posts per township before reallocation: 20 administrative + 40 institutional (assumption, DOMAIN §7)."
+        60.0, description="Posts per township before reallocation: 20 administrative + 40 institutional "
+        "(assumption, DOMAIN §7)."
     )
     allocation: Literal["uniform", "population"] = Field(
-        "uniform", description="uniform: every township has posts_base; population: the total is allocated by population with the floor."
+        "uniform", description="uniform: every township has posts_base; population: the total is allocated by "
+        "population with the floor."
     )
     added_posts_total: NonNegative = Field(
         0.0, description="Posts moved down to townships city-wide (article: 973 by end-2022)."
     )
-    min_posts: NonNegative = Field(20.0, description="Floor per township when allocating by population (article: ≥ 20).")
+    min_posts: NonNegative = Field(
+        20.0, description="Floor per township when allocating by population (article: ≥ 20)."
+    )
     service_share: Share = Field(
         0.1, description="Share of township posts handling escalated resident requests (assumption)."
     )
@@ -476,7 +486,9 @@ class TownshipParams(Strict):
 
 class Department(Strict):
     name: str = Field(description="Department name.")
-    staff_per_county: NonNegative = Field(3.0, description="Field staff serving escalated requests per county (assumption).")
+    staff_per_county: NonNegative = Field(
+        3.0, description="Field staff serving escalated requests per county (assumption)."
+    )
     effort_hours: Distribution = Field(_lognormal(3.0, 0.6), description="Staff time per request (assumption).")
 
 
@@ -497,12 +509,15 @@ class DepartmentParams(Strict):
         description="Probability a department answers a township whistle within on_time_working_days "
         "(DOMAIN §7: 0.7 before, 0.9 after the 50/50 assessment).",
     )
-    on_time_working_days: NonNegative = Field(2.0, description="The whistle's response window (DOMAIN §7: 2 working days).")
+    on_time_working_days: NonNegative = Field(
+        2.0, description="The whistle's response window (DOMAIN §7: 2 working days)."
+    )
     late_extra_working_days: Distribution = Field(
         Distribution(kind="uniform", low=3.0, high=10.0), description="Further delay of a late response (assumption)."
     )
     processing_working_days: Distribution = Field(
-        Distribution(kind="uniform", low=1.0, high=5.0), description="Working days a department's step waits on procedure (assumption)."
+        Distribution(kind="uniform", low=1.0, high=5.0), description="Working days a department's step waits on "
+        "procedure (assumption)."
     )
     rework_probability: Share = Field(
         0.3, description="Probability a sequential step is sent back to the resident (来回跑; assumption)."

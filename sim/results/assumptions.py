@@ -1,0 +1,150 @@
+"""What a report says about its own basis: assumptions left in force, changed fields, STRESS-DES checklist.
+
+Why from the schema: every default in :mod:`sim.scenario.params` carries a
+source or the word "assumption" in its description, so the report can list
+exactly which modelling assumptions a scenario leaves untouched, from the
+resolved scenario in the manifest alone, without a hand-kept list.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from sim.results.labels import Lang, tr
+
+#: Scenario fields that are labels or run control, not model parameters.
+NOT_MODEL = ("name", "description", "run")
+
+
+def _model_class(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside an annotation such as ``Model`` or ``Model | None``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found = _model_class(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _walk(cls: type[BaseModel], resolved: dict[str, Any], defaults: dict[str, Any], prefix: str
+          ) -> Iterator[tuple[str, Any, str]]:
+    for name, info in cls.model_fields.items():
+        if name not in resolved or name not in defaults:
+            continue
+        path = f"{prefix}{name}"
+        description = info.description or ""
+        value, default = resolved[name], defaults[name]
+        if "assumption" in description.lower():
+            if value == default:
+                yield path, value, description
+            continue
+        sub = _model_class(info.annotation)
+        if sub is not None and isinstance(value, dict) and isinstance(default, dict):
+            yield from _walk(sub, value, default, f"{path}.")
+
+
+def schema_defaults() -> dict[str, Any]:
+    """The fully resolved default scenario, in the JSON form of a manifest."""
+    from sim.scenario.params import Scenario
+
+    return Scenario().model_dump(mode="json")
+
+
+def assumptions_in_force(resolved: dict[str, Any]) -> list[tuple[str, Any, str]]:
+    """(path, value, description) of every "assumption" field whose value is the schema default.
+
+    Fields are compared whole (dicts and lists included); nested models without the word in
+    their own description are searched field by field.
+    """
+    from sim.scenario.params import Scenario
+
+    return list(_walk(Scenario, resolved, schema_defaults(), ""))
+
+
+def _leaves(a: Any, b: Any, prefix: str) -> Iterator[tuple[str, Any, Any]]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in list(dict.fromkeys([*a, *b])):
+            yield from _leaves(a.get(key), b.get(key), f"{prefix}.{key}" if prefix else str(key))
+    elif a != b:
+        yield prefix, a, b
+
+
+def differences_from_defaults(resolved: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(path, value, default) of every model field that differs from the schema default (leaf paths)."""
+    defaults = schema_defaults()
+    model = {k: v for k, v in resolved.items() if k not in NOT_MODEL}
+    return leaf_differences(model, {k: v for k, v in defaults.items() if k not in NOT_MODEL})
+
+
+def leaf_differences(value: dict[str, Any], base: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(path, value, base value) of every leaf where two resolved scenarios differ (lists compared whole)."""
+    return list(_leaves(value, base, ""))
+
+
+#: The parameters each distribution family reads (the others are ignored and not shown).
+_FAMILY_FIELDS = {"lognormal": ("mean", "cv"), "exponential": ("mean",), "fixed": ("mean",),
+                  "uniform": ("low", "high"), "empirical": ("values",)}
+
+
+def show(value: Any, limit: int = 160) -> str:
+    """A value as compact JSON for a table cell (distributions as ``family(a=…)``), shortened when long."""
+    if isinstance(value, dict) and value.get("kind") in _FAMILY_FIELDS:
+        args = ", ".join(f"{k}={value.get(k)}" for k in _FAMILY_FIELDS[value["kind"]])
+        text = f"{value['kind']}({args})"
+    else:
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _seeds_text(seeds: dict[str, Any], settings: dict[str, Any]) -> str:
+    parts = [f"base seed {seeds.get('base_seed', settings.get('seed', '—'))}"]
+    if seeds.get("world_seed") is not None:
+        parts.append(f"world seed {seeds['world_seed']}")
+    if seeds.get("streams"):
+        parts.append("streams: " + ", ".join(seeds["streams"]))
+    if seeds.get("scheme"):
+        parts.append(str(seeds["scheme"]))
+    return "; ".join(parts)
+
+
+def checklist(manifest: dict[str, Any], metric_names: list[str], n_assumptions: int, lang: Lang
+              ) -> list[tuple[str, str]]:
+    """STRESS-DES items (Monks et al. 2019) that the manifest can answer, as (item, content)."""
+    settings = manifest.get("settings", {})
+    scenario = manifest.get("scenario", {})
+    warm = manifest.get("warmup") or {}
+    seeds = manifest.get("seeds") or {}
+    days, warm_days = settings.get("days"), settings.get("warmup_days", warm.get("chosen"))
+    window = days - warm_days if isinstance(days, int | float) and isinstance(warm_days, int | float) else "?"
+    method = str(warm.get("method", "fixed"))
+    if warm.get("truncation_days"):
+        method += " " + show(warm["truncation_days"])
+    changes = manifest.get("changes")
+    git = manifest.get("git") or {}
+    commit = str(git.get("commit") or "—") + (f" ({tr('dirty', lang)})" if git.get("dirty") else "")
+    execution = ", ".join(f"{k}={settings[k]}" for k in ("executor", "workers") if settings.get(k) is not None)
+    if manifest.get("wall_time_s") is not None:
+        execution += f"; wall time {float(manifest['wall_time_s']):.1f} s"
+    rows = [
+        ("ck_objectives", scenario.get("description") or manifest.get("scenario_name") or "—"),
+        ("ck_outputs", ", ".join(metric_names)),
+        ("ck_scenario_logic", show(changes, 400) if changes else str(manifest.get("scenario_name", "—"))),
+        ("ck_assumptions", tr("ck_assumptions_n", lang, n=n_assumptions)),
+        ("ck_warmup", tr("ck_warmup_text", lang, days=warm_days, method=method)),
+        ("ck_run_length", tr("ck_days_window", lang, days=days, window=window)),
+        ("ck_estimation", tr("ck_replications", lang, n=settings.get("replications", "?"))),
+        ("ck_software", ", ".join(f"{k} {v}" for k, v in (manifest.get("packages") or {}).items())),
+        ("ck_random", _seeds_text(seeds, settings)),
+        ("ck_execution", execution or "—"),
+        ("ck_platform", ", ".join(f"{k} {v}" for k, v in (manifest.get("platform") or {}).items() if v)),
+        ("ck_code", commit),
+    ]
+    return [(tr(key, lang), content) for key, content in rows]

@@ -1,0 +1,368 @@
+"""Report figures: each function takes tables, writes one PNG into ``folder`` and returns its path.
+
+Why tables in, paths out: the report rebuilds figures from the CSV/JSON files
+of a folder alone, and notebooks can call the same functions on the pandas
+tables of ``sim.run``/``sim.compare``/``sim.sweep``. All figures share
+:mod:`sim.results.plotstyle` and label axes with units in the report's
+language. Comparison and sweep figures live in :mod:`sim.results.figures_multi`
+and are re-exported here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from scipy import stats as sps
+
+from sim.results import plotstyle as ps
+from sim.results.figures_multi import decomposition, forest, main_effects, marginal_values, tornado
+from sim.results.labels import Lang, category, metric_info, metric_label, metric_name, metric_unit, tr
+from sim.results.metrics import KEY_METRICS, TIME_USE
+
+__all__ = ["decomposition", "forest", "heatmap", "key_metrics", "main_effects", "marginal_values",
+           "replication_convergence",
+           "response_distributions", "time_use", "tornado", "visits_over_time", "warmup_diagnostics"]
+
+#: Reference times on log-time axes (hours) and their labels.
+TIME_TICKS = (0.1, 1.0, 8.0, 24.0, 72.0, 168.0, 720.0)
+TIME_TICK_LABELS = {"en": ("6 min", "1 h", "8 h", "1 d", "3 d", "1 wk", "30 d"),
+                    "zh": ("6分钟", "1小时", "8小时", "1天", "3天", "1周", "30天")}
+
+
+def _grid(n: int, ncols: int) -> tuple[int, int]:
+    ncols = max(1, min(ncols, n))
+    return math.ceil(n / ncols), ncols
+
+
+def _panels(fig: Any, n: int, ncols: int, **kw: Any) -> list[Axes]:
+    nrows, ncols = _grid(n, ncols)
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False, **kw)).ravel()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return list(axes[:n])
+
+
+def _warmup_mark(ax: Axes, warmup_days: float, lang: Lang, label: bool = True) -> None:
+    if warmup_days > 0:
+        ax.axvspan(0, warmup_days, color="#F1F1F1", zorder=0)
+        ax.axvline(warmup_days, color="#555555", linestyle="--", linewidth=1.0)
+        if label:
+            ax.annotate(tr("warmup", lang), (warmup_days, 0.02), xycoords=("data", "axes fraction"),
+                        xytext=(-3, 0), textcoords="offset points", ha="right", va="bottom", fontsize=8.5,
+                        color="#555555")
+
+
+# ----------------------------------------------------------------------------- key metrics
+
+
+def key_metrics(series: Mapping[str, Mapping[str, Mapping[str, Any]]], folder: Path, lang: Lang = "en",
+                metrics: Sequence[str] = KEY_METRICS, replications: pd.DataFrame | None = None,
+                name: str = "key_metrics") -> Path:
+    """Mean and 95 % CI of each metric, one panel per metric (units differ), one marker per scenario.
+
+    ``series`` maps a label (scenario) to its summary metrics ``{name: {mean, ci_low, ci_high}}``;
+    with one series, ``replications`` adds the replication values as dots.
+    """
+    metrics = [m for m in metrics if any(m in s for s in series.values())]
+    labels = list(series)
+    with ps.style(lang):
+        nrows, ncols = _grid(len(metrics), 4)
+        width = 2.35 * ncols if len(labels) == 1 else max(2.6, 0.5 * len(labels) + 1.2) * ncols
+        fig = ps.new_figure(min(width, 14), 2.5 * nrows)
+        for ax, metric in zip(_panels(fig, len(metrics), 4), metrics, strict=True):
+            scale = metric_info(metric).scale
+            for i, label in enumerate(labels):
+                m = series[label].get(metric)
+                if not m or m.get("mean") is None:
+                    continue
+                colour = ps.PALETTE[i % len(ps.PALETTE)]
+                if replications is not None and len(labels) == 1 and metric in replications:
+                    values = replications[metric].to_numpy(dtype=float) * scale
+                    jitter = np.linspace(-0.18, 0.18, len(values)) if len(values) > 1 else np.zeros(1)
+                    ax.scatter(i + 0.3 + jitter, values, s=12, color="#9A9A9A", zorder=2, linewidths=0)
+                low, high = (m.get("ci_low"), m.get("ci_high"))
+                mean = m["mean"] * scale
+                if low is not None and high is not None:
+                    ax.errorbar(i, mean, yerr=[[mean - low * scale], [high * scale - mean]], fmt="none",
+                                ecolor=colour, elinewidth=2.2, capsize=4, zorder=3)
+                ax.plot(i, mean, marker="D", color=colour, markersize=6, zorder=4, linestyle="none")
+                if len(labels) == 1:
+                    ax.annotate(_short(mean), (i, mean), xytext=(-8, 0), textcoords="offset points", ha="right",
+                                va="center", fontsize=9, color=colour)
+            ax.set_title(ps.wrap(metric_name(metric, lang), lang, 22))
+            ax.set_ylabel(metric_unit(metric, lang))
+            ax.set_xlim(-0.6, len(labels) - 0.4 + (0.3 if len(labels) == 1 else 0))
+            if len(labels) > 1:
+                ax.set_xticks(range(len(labels)), labels)
+                ax.tick_params(axis="x", labelrotation=30)
+            else:
+                ax.set_xticks([])
+            ax.grid(axis="x", visible=False)
+            ax.margins(y=0.25)
+        return ps.save(fig, folder, name)
+
+
+# ------------------------------------------------------------------- response distributions
+
+
+def _cdf(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, int]:
+    g = rows.groupby("bin_high_hours")["count"].sum().sort_index()
+    total = int(g.sum())
+    return g.index.to_numpy(dtype=float), 100.0 * g.cumsum().to_numpy(dtype=float) / max(total, 1), total
+
+
+def _time_axis(ax: Axes, lang: Lang, xmax: float) -> None:
+    ax.set_xscale("log")
+    ax.set_xlim(0.05, max(xmax, 200.0))
+    ticks = [t for t in TIME_TICKS if t <= max(xmax, 200.0)]
+    ax.set_xticks(ticks, [TIME_TICK_LABELS[lang][TIME_TICKS.index(t)] for t in ticks])
+    ax.minorticks_off()
+    ax.set_ylim(0, 101)
+    ax.axvline(24.0, color="#888888", linewidth=0.8, linestyle=":")
+
+
+def response_distributions(hist: pd.DataFrame, folder: Path, lang: Lang = "en",
+                           name: str = "response_times") -> Path:
+    """Cumulative distributions of first-response and resolution times, by request type and by village kind.
+
+    ``hist`` has columns metric, request_type, kind, bin_low_hours, bin_high_hours, count.
+    """
+    metrics = [m for m in ("first_response_hours", "resolution_hours") if (hist["metric"] == m).any()]
+    orders = {col: list(hist.groupby(col)["count"].sum().sort_values(ascending=False).index)
+              for col in ("request_type", "kind")}  # one colour per group in every panel
+    with ps.style(lang):
+        fig = ps.new_figure(10.5, 3.3 * max(1, len(metrics)))
+        axes = np.atleast_2d(fig.subplots(max(1, len(metrics)), 2, squeeze=False))
+        for r, metric in enumerate(metrics):
+            rows = hist[hist["metric"] == metric]
+            xmax = float(rows.loc[rows["count"] > 0, "bin_high_hours"].max())
+            for c, (column, title) in enumerate((("request_type", "by_request_type"), ("kind", "by_kind"))):
+                ax = axes[r, c]
+                for i, group in enumerate(orders[column]):
+                    x, y, n = _cdf(rows[rows[column] == group])
+                    if n == 0:
+                        continue
+                    ax.step(x, y, where="post", color=ps.PALETTE[i % len(ps.PALETTE)],
+                            label=category(str(group), lang))
+                _time_axis(ax, lang, xmax)
+                ax.set_title(f"{category(metric, lang)} · {tr(title, lang)}")
+                ax.set_xlabel(tr("ax_hours_since_arrival", lang))
+                ax.set_ylabel(tr("ax_cum_share", lang))
+                if r == 0:
+                    ax.legend(loc="lower right", fontsize=8.5)
+        return ps.save(fig, folder, name)
+
+
+# -------------------------------------------------------------------------------- time use
+
+
+def _shares(table: pd.DataFrame, key: str) -> pd.DataFrame:
+    cols = [f"{u}_h" for u in TIME_USE]
+    sums = table.groupby(key)[[*cols, "duty_h"]].sum()
+    return sums[cols].div(sums["duty_h"].replace(0, np.nan), axis=0).set_axis(list(TIME_USE), axis=1) * 100.0
+
+
+def _stacked(ax: Axes, shares: pd.DataFrame, lang: Lang) -> None:
+    left = np.zeros(len(shares))
+    ypos = np.arange(len(shares))[::-1]
+    for use in TIME_USE:
+        values = shares[use].fillna(0.0).to_numpy()
+        ax.barh(ypos, values, left=left, color=ps.TIME_USE_COLOURS[use], label=category(use, lang), height=0.68,
+                edgecolor="white", linewidth=0.6)
+        for y, x0, v in zip(ypos, left, values, strict=True):
+            if v >= 6.0:
+                ax.text(x0 + v / 2, y, f"{v:.0f}", ha="center", va="center", fontsize=8.5,
+                        color="white" if use != "idle" else "#333333")
+        left += values
+    ax.set_yticks(ypos, [category(str(i), lang) for i in shares.index])
+    ax.set_xlim(0, 100)
+    ax.grid(axis="y", visible=False)
+
+
+def time_use(by_kind: pd.DataFrame, by_county: pd.DataFrame, folder: Path, lang: Lang = "en",
+             name: str = "time_use") -> Path:
+    """Stacked shares of duty time (admin, service, visits, travel, idle) by village kind and by county."""
+    kinds, counties = _shares(by_kind, "kind"), _shares(by_county, "county")
+    with ps.style(lang):
+        fig = ps.new_figure(9.0, 1.4 + 0.32 * (len(kinds) + len(counties)))
+        top, bottom = fig.subplots(2, 1, height_ratios=[max(len(kinds), 1.5), max(len(counties), 1.5)])
+        _stacked(top, kinds, lang)
+        _stacked(bottom, counties, lang)
+        top.set_title(tr("by_kind", lang))
+        bottom.set_title(tr("by_county", lang))
+        bottom.set_xlabel(tr("ax_share_duty", lang))
+        fig.legend(*top.get_legend_handles_labels(), loc="outside upper center", ncols=5)
+        return ps.save(fig, folder, name)
+
+
+# -------------------------------------------------------------------------- visits over time
+
+
+def _band(ax: Axes, frame: pd.DataFrame, column: str, colour: str, label: str) -> None:
+    wide = frame.pivot_table(index="day", columns="replication", values=column, aggfunc="sum").sort_index()
+    ax.fill_between(wide.index, wide.min(axis=1), wide.max(axis=1), color=colour, alpha=0.18, linewidth=0)
+    ax.plot(wide.index, wide.mean(axis=1), color=colour, label=label)
+
+
+def _campaign_marks(ax: Axes, campaign: Mapping[str, Any], completion: Sequence[float] | None, lang: Lang,
+                    label: bool) -> None:
+    """Campaign window, its deadline, and the day every village had finished (mean and 95 % CI)."""
+    start, days = float(campaign["start_day"]), float(campaign["days"])
+    ax.axvspan(start, start + days, color=ps.PALETTE[3], alpha=0.07, zorder=0)
+    ax.axvline(start + days, color=ps.BAD, linestyle="--", linewidth=1.0)
+    if label:
+        ax.annotate(tr("campaign", lang), (start, 0.02), xycoords=("data", "axes fraction"), xytext=(3, 0),
+                    textcoords="offset points", fontsize=8.5, color=ps.PALETTE[3], va="bottom")
+        ax.annotate(tr("deadline", lang), (start + days, 0.02), xycoords=("data", "axes fraction"), xytext=(3, 0),
+                    textcoords="offset points", fontsize=8.5, color=ps.BAD, va="bottom")
+    if completion is not None and math.isfinite(completion[0]):
+        mean, low, high = (start + float(x) if x is not None and math.isfinite(float(x)) else math.nan
+                           for x in completion)
+        ax.axvline(mean, color=ps.GOOD, linewidth=1.4)
+        if label and math.isfinite(low) and math.isfinite(high):  # the CI as a bracket, not a full band
+            ax.errorbar([mean], [0.93], xerr=[[mean - low], [high - mean]], transform=ax.get_xaxis_transform(),
+                        fmt="none", ecolor=ps.GOOD, elinewidth=1.2, capsize=4)
+        if label:
+            ax.annotate(tr("campaign_done", lang), (mean, 0.02), xycoords=("data", "axes fraction"),
+                        xytext=(3, 12), textcoords="offset points", fontsize=8.5, color=ps.GOOD, va="bottom")
+
+
+def visits_over_time(daily: pd.DataFrame, vulnerable_households: float, warmup_days: float, folder: Path,
+                     lang: Lang = "en", campaign: Mapping[str, Any] | None = None,
+                     completion: Sequence[float] | None = None, name: str = "visits") -> Path:
+    """Vulnerable-household coverage and daily visits over time, with the warm-up and any survey campaign.
+
+    ``daily`` has one row per day and replication (visits, vulnerable_covered). With ``campaign``
+    (start_day, days) the window and deadline are marked, and ``completion`` (mean, ci_low, ci_high of
+    ``campaign_completion_days``) marks when the last village finished: city-wide daily visits cannot
+    show campaign progress, since villages that are done go on with routine visits.
+    """
+    frame = daily.copy()
+    if "replication" not in frame:
+        frame["replication"] = 0
+    frame["coverage"] = 100.0 * frame["vulnerable_covered"] / max(vulnerable_households, 1.0)
+    with ps.style(lang):
+        fig = ps.new_figure(9.0, 5.0)
+        axes = fig.subplots(2, 1, sharex=True)
+        _band(axes[0], frame, "coverage", ps.PALETTE[2], tr("mean_line", lang))
+        axes[0].set_ylabel(ps.wrap(tr("ax_coverage", lang), lang, 34))
+        axes[0].set_ylim(0, 102)
+        _band(axes[1], frame, "visits", ps.PALETTE[0], tr("mean_line", lang))
+        axes[1].set_ylabel(tr("ax_visits_day", lang))
+        axes[1].set_ylim(bottom=0)
+        for i, ax in enumerate(axes):
+            _warmup_mark(ax, warmup_days, lang, label=i == 1)
+            if campaign is not None:
+                _campaign_marks(ax, campaign, completion, lang, label=i == 1)
+        axes[-1].set_xlabel(tr("ax_day", lang))
+        axes[-1].set_xlim(frame["day"].min(), frame["day"].max())
+        return ps.save(fig, folder, name)
+
+
+# --------------------------------------------------------------------------------- heat map
+
+
+def heatmap(table: pd.DataFrame, labels: Sequence[str], metrics: Sequence[str], folder: Path, lang: Lang = "en",
+            name: str = "heatmap", title: str | None = None) -> Path:
+    """Rows (counties or townships) × metrics; colours standardised per column, oriented so red is worse.
+
+    ``table`` holds one row per unit (already averaged over replications); ``labels`` names the rows.
+    """
+    metrics = [m for m in metrics if m in table]
+    values = table[list(metrics)].to_numpy(dtype=float)
+    sd = np.nanstd(values, axis=0)
+    z = (values - np.nanmean(values, axis=0)) / np.where(sd > 0, sd, 1.0)
+    sign = np.array([-1.0 if metric_info(m).better == "lower" else 1.0 for m in metrics])
+    z = np.clip(z * sign, -2.5, 2.5)
+    rows = len(labels)
+    annotate = rows <= 45
+    with ps.style(lang):
+        fig = ps.new_figure(2.0 + 1.05 * len(metrics), 1.5 + 0.24 * rows)
+        ax = fig.subplots()
+        image = ax.imshow(z, cmap="RdBu", vmin=-2.5, vmax=2.5, aspect="auto", interpolation="nearest")
+        ax.set_xticks(range(len(metrics)), [ps.wrap(metric_label(m, lang), lang, 16) for m in metrics], fontsize=8.5)
+        ax.xaxis.tick_top()
+        ax.set_yticks(range(rows), list(labels), fontsize=8.5 if rows > 20 else 9.0)
+        ax.grid(False)
+        ax.tick_params(length=0)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        if annotate:
+            for (r, c), v in np.ndenumerate(values):
+                text = "—" if not math.isfinite(v) else _short(v * metric_info(metrics[c]).scale)
+                ax.text(c, r, text, ha="center", va="center", fontsize=8.0,
+                        color="white" if abs(z[r, c]) > 1.6 else "#222222")
+        bar = fig.colorbar(image, ax=ax, orientation="horizontal", fraction=0.04 if rows > 20 else 0.08,
+                           pad=0.02, aspect=40)
+        bar.set_label(tr("colour_scale", lang), fontsize=8.5)
+        bar.ax.tick_params(labelsize=7)
+        if title:
+            ax.set_title(title, pad=6)
+        return ps.save(fig, folder, name)
+
+
+def _short(v: float) -> str:
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:.1f}" if abs(v) >= 10 else f"{v:.2f}"
+
+
+# ------------------------------------------------------------------------------ diagnostics
+
+
+def warmup_diagnostics(daily: pd.DataFrame, warmup_days: float, folder: Path, lang: Lang = "en",
+                       name: str = "warmup") -> Path:
+    """Daily mean first response and daily visits per replication, with the warm-up cut (MSER-5's series)."""
+    frame = daily.copy()
+    if "replication" not in frame:
+        frame["replication"] = 0
+    frame["fr"] = frame["sum_first_response"] / frame["responded"].replace(0, np.nan)
+    with ps.style(lang):
+        fig = ps.new_figure(10.5, 3.2)
+        axes = fig.subplots(1, 2)
+        for ax, column, ylabel in ((axes[0], "fr", "ax_daily_fr"), (axes[1], "visits", "ax_visits_day")):
+            wide = frame.pivot_table(index="day", columns="replication", values=column).sort_index()
+            for i, rep in enumerate(wide.columns):
+                ax.plot(wide.index, wide[rep], linewidth=0.8, alpha=0.55, color=ps.PALETTE[(i + 1) % 7],
+                        label=f"{tr('replication', lang)} {rep}" if i < 6 else None)
+            ax.plot(wide.index, wide.mean(axis=1), color="black", linewidth=1.6, label=tr("mean_line", lang))
+            _warmup_mark(ax, warmup_days, lang)
+            ax.set_xlabel(tr("ax_day", lang))
+            ax.set_ylabel(tr(ylabel, lang))
+            ax.set_xlim(wide.index.min(), wide.index.max())
+            ax.set_ylim(bottom=0)
+        handles, names = axes[0].get_legend_handles_labels()
+        fig.legend(handles, names, loc="outside lower center", ncols=min(len(names), 7))
+        return ps.save(fig, folder, name)
+
+
+def replication_convergence(replications: pd.DataFrame, folder: Path, lang: Lang = "en",
+                            metrics: Sequence[str] = ("first_response_hours_mean", "resolution_hours_mean",
+                                                      "household_visits_per_day", "vulnerable_coverage_30d"),
+                            name: str = "replications") -> Path:
+    """Running mean and 95 % t-interval of key metrics as replications accumulate."""
+    metrics = [m for m in metrics if m in replications]
+    with ps.style(lang):
+        nrows, ncols = _grid(len(metrics), 4)
+        fig = ps.new_figure(2.6 * ncols, 2.5 * nrows)
+        for ax, metric in zip(_panels(fig, len(metrics), 4), metrics, strict=True):
+            x = replications[metric].to_numpy(dtype=float) * metric_info(metric).scale
+            k = np.arange(1, len(x) + 1)
+            mean = np.cumsum(x) / k
+            half = np.full(len(x), np.nan)
+            for j in range(1, len(x)):
+                half[j] = sps.t.ppf(0.975, j) * np.std(x[: j + 1], ddof=1) / math.sqrt(j + 1)
+            ax.fill_between(k, mean - half, mean + half, color=ps.PALETTE[0], alpha=0.18, linewidth=0)
+            ax.plot(k, mean, color=ps.PALETTE[0], marker="o", markersize=3)
+            ax.scatter(k, x, s=10, color="#9A9A9A", zorder=3, linewidths=0)
+            ax.set_title(ps.wrap(metric_name(metric, lang), lang, 24))
+            ax.set_ylabel(metric_unit(metric, lang))
+            ax.set_xlabel(tr("ax_replications", lang))
+            ax.set_xticks(k if len(k) <= 12 else np.unique(np.linspace(1, len(k), 6).round().astype(int)))
+        return ps.save(fig, folder, name)
