@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -361,5 +362,11 @@ def report(run_dir: Annotated[Path, typer.Argument(help="A run, comparison or sw
         out_console.print(f"report: {run_dir / 'report.html'}")
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM behaves like Ctrl-C: finished tasks stay cached, no half-written folder is left."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     app()

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from helpers import scenario, small_city
-
 import sim
+from helpers import scenario, small_city
 
 
 def test_chaoyang_busiest_survey_day_is_about_a_hundred_visits() -> None:

@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 from helpers import ROOT
-
 from sim.experiment.check import CANONICAL, run_check
 
 

@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, small_city
 
 import sim
+from helpers import ROOT, small_city
 from sim.experiment import tasks as tk
 from sim.experiment.runner import RunOptions, run
 from sim.experiment.stats import relative_half_width
@@ -31,16 +31,17 @@ def test_serial_process_pool_and_dask_give_identical_numbers(tmp_path: Path) -> 
     assert serial.equals(dask)
 
 
-def test_interrupted_run_leaves_no_folder_and_resumes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig, executor", [(signal.SIGINT, "serial"), (signal.SIGTERM, "local")])
+def test_interrupted_run_leaves_no_folder_and_resumes(tmp_path: Path, sig: int, executor: str) -> None:
     cache, out = tmp_path / "cache", tmp_path / "run"
     cmd = [sys.executable, "-m", "sim", "run", str(ROOT / "scenarios/baseline.yaml"), "-r", "3", "--executor",
-           "serial", "--set", "world.counties=[Malong,Shizong]", "--days", "80", "--warmup-days", "10",
-           "--cache-dir", str(cache), "--out", str(out), "-q"]
+           executor, "--workers", "2", "--set", "world.counties=[Malong,Shizong]", "--days", "80",
+           "--warmup-days", "10", "--cache-dir", str(cache), "--out", str(out), "-q"]
     proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 120
     while time.time() < deadline and not (cache.exists() and any(p.name[0] != "." for p in cache.iterdir())):
         time.sleep(0.1)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode != 0
     assert "interrupted" in err

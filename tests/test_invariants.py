@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 
 import pytest
-from helpers import small_city
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
+from helpers import small_city
 
 SHARES = ["admin_share", "service_share", "visit_share", "travel_share", "idle_share"]
 

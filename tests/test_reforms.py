@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from helpers import SCENARIOS, small_city
 
 import sim
+from helpers import SCENARIOS, small_city
 from sim.experiment.compare import compare_scenarios, decomposition, marginal_values
 from sim.experiment.runner import RunOptions
 from sim.experiment.stats import independent_difference, paired_difference

@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 import pytest
-from helpers import scenario, small_city
 
 import sim
+from helpers import scenario, small_city
 from sim.model.records import EDGES
 from sim.results.metrics import histogram_counts
 

@@ -8,6 +8,7 @@ combined in a fixed order. The executor only decides where the work happens.
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Literal
@@ -39,8 +40,14 @@ def run_tasks(tasks: Sequence[Task], executor: ExecutorName = "local", workers: 
         raise ValueError(f"unknown executor {executor!r}; expected serial, local or dask")
 
 
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C and SIGTERM to the parent, which stops the pool and keeps finished work."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _process_pool(tasks: Sequence[Task], workers: int) -> Iterator[tuple[Task, ShardResult]]:
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts)
     pending: dict[Future, Task] = {}
     try:
         for task in tasks:
