@@ -90,6 +90,9 @@ class VillageSim:
         self.busy_until: list[float] = [INF] * n_workers
         self.start_seq: list[int] = [0] * n_workers
         self.seq = 0
+        self.next_done = INF  # earliest end among busy workers
+        self.version = 0  # bumped whenever a worker starts or ends a job
+        self.wake_version = -1  # version at the last _ensure_wake
         self.urgent_q: deque[int] = deque()
         self.routine_q: deque[int] = deque()
         self.admin_q: list[tuple[float, int]] = []
@@ -174,7 +177,9 @@ class VillageSim:
         return None
 
     def _dispatch(self, now: float) -> None:
-        if self.busy:
+        if self.wake_version == self.version and now < self.wake_at:
+            return  # nobody has changed state since the pending wake was set: nobody can start before it
+        if now >= self.next_done:
             self._settle(now)
         if not (self.urgent_q or self.routine_q or self.admin_q):
             return
@@ -213,6 +218,7 @@ class VillageSim:
             if ns < t:
                 t = ns
         self._wake_at(t)
+        self.wake_version = self.version
 
     def _settle(self, now: float) -> list[int]:
         """Finish, in completion order, the jobs that ended by ``now``.
@@ -222,10 +228,13 @@ class VillageSim:
         event is scheduled at the earliest end (see :meth:`_ensure_wake`).
         Returns the workers whose job ended exactly at ``now``.
         """
+        if now < self.next_done:
+            return []
         until = self.busy_until
         done = [w for w in self.busy if until[w] <= now]
         if not done:
             return done
+        self.version += 1
         if len(done) > 1:
             done.sort(key=lambda w: (until[w], self.start_seq[w]))
         ended_now = []
@@ -241,6 +250,7 @@ class VillageSim:
             self.spell_start[w] = end
             if end == now:
                 ended_now.append(w)
+        self.next_done = min((until[w] for w in self.busy), default=INF)
         return ended_now
 
     def _next_start(self, worker: int, now: float) -> float:
@@ -261,6 +271,7 @@ class VillageSim:
         now = self.env.now
         if now >= self.wake_at:
             self.wake_at = INF
+            self.wake_version = -1  # the pending wake is spent: the next dispatch must look again
         ended = self._settle(now)
         if now < self.overtime_until:  # a worker finishing after hours takes the next waiting request
             for w in ended:
@@ -275,7 +286,11 @@ class VillageSim:
         else:
             work = self.a_hours[-job - 1]
         self.job[worker] = (job, now, overtime)
-        self.busy_until[worker] = now + work if overtime else self.cal[worker].advance(now, work)
+        done = now + work if overtime else self.cal[worker].advance(now, work)
+        self.busy_until[worker] = done
+        if done < self.next_done:
+            self.next_done = done
+        self.version += 1
         self.seq += 1
         self.start_seq[worker] = self.seq
         self.busy.append(worker)
