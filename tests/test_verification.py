@@ -48,6 +48,7 @@ def test_mmc_matches_erlang_c(rho: float, days: int) -> None:
         assert abs(observed - expected) < 0.03, (rho, t, observed, expected)
     # utilisation: busy share of duty time equals rho
     assert res.summary["service_share"]["mean"] == pytest.approx(rho, abs=0.01)
+    assert res.summary["idle_share"]["mean"] == pytest.approx(1 - res.summary["service_share"]["mean"], abs=1e-9)
 
 
 def test_littles_law_on_village_queues() -> None:

@@ -105,6 +105,7 @@ class VillageSim:
         self.next_request = 0
         self.next_admin = 0
         self.overtime_until = -INF
+        self.last_closed = -1
         self._schedule_request()
         self._schedule_admin()
         self._schedule_close(0)
@@ -335,8 +336,12 @@ class VillageSim:
             ev.callbacks.append(self._on_close)
 
     def _on_close(self, ev: simpy.events.Event) -> None:
-        day = ev.value
-        now = self.env.now
+        self._close_day(ev.value, self.env.now)
+        self._schedule_close(ev.value + 1)
+
+    def _close_day(self, day: int, now: float) -> None:
+        """Turn the day's free duty time into visits, book the day's time use, start overtime."""
+        self.last_closed = day
         if self.busy:
             self._settle(now)
         for w in self.free:
@@ -359,7 +364,6 @@ class VillageSim:
                     self._overtime_job(w, now)
             if self.urgent_q or self.routine_q:
                 self._ensure_wake(now)
-        self._schedule_close(day + 1)
 
     def _overtime_job(self, worker: int, now: float) -> bool:
         """Serve a waiting request after hours, if it ends before the worker's next duty."""
@@ -378,6 +382,9 @@ class VillageSim:
     def finish(self) -> None:
         """Book jobs still in progress at the horizon and the window's duty totals."""
         s = self.s
+        last_day = math.ceil(s.horizon / HOURS_PER_DAY) - 1
+        if self.last_closed < last_day:  # a close due exactly at the horizon: SimPy stops before it
+            self._close_day(last_day, s.horizon)
         self._count_queue(s.horizon, 0)
         ended = [w for w in self.busy if self.busy_until[w] < s.horizon]
         if ended:
