@@ -40,12 +40,25 @@ def run(scenario: Scenario | str | os.PathLike[str], replications: int | None = 
                                precision))
 
 
-def compare(base: Scenario | str | os.PathLike[str], *others: Scenario | str | os.PathLike[str], **kwargs: Any):
-    """Paired comparison of scenarios against ``base`` with common random numbers."""
+def compare(base: Scenario | str | os.PathLike[str], *others: Scenario | str | os.PathLike[str],
+            decompose: bool = False, marginal: bool = False,
+            overrides: Mapping[str, Any] | Sequence[str] | None = None, **kwargs: Any):
+    """Paired comparison of scenarios against ``base`` with common random numbers.
+
+    ``decompose`` (files only: the others are the lever files) adds each lever alone, in
+    combination and the interaction; ``marginal`` adds the change per +1 worker, -1 signboard
+    and +1 delegated item for the base. ``overrides`` apply to every scenario.
+    """
     from sim.experiment.compare import compare_scenarios
 
-    scenarios = [s if isinstance(s, Scenario) else _load(s) for s in (base, *others)]
-    return compare_scenarios(scenarios, _options(**_run_kwargs(kwargs)))
+    items = (base, *others)
+    scenarios = [apply_overrides(s, overrides) if isinstance(s, Scenario) and overrides
+                 else s if isinstance(s, Scenario) else _load(s, overrides) for s in items]
+    sources = [Path(s) for s in items] if decompose and not any(isinstance(s, Scenario) for s in items) else None
+    if decompose and sources is None:
+        raise TypeError("decompose needs scenario files (paths), not Scenario objects")
+    return compare_scenarios(scenarios, _options(**_run_kwargs(kwargs)), decompose=decompose, marginal=marginal,
+                             sources=sources, overrides=overrides)
 
 
 def sweep(spec: str | os.PathLike[str] | Mapping[str, Any], **kwargs: Any):

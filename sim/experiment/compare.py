@@ -24,7 +24,7 @@ from sim.scenario.loader import apply_overrides, load_scenario
 from sim.scenario.params import Scenario
 
 COMPARED = [*METRICS, "within_time_limit_share", "overtime_hours_per_worker_day"]
-#: Marginal-value levers: (label, path, step, unit sign). The change is reported per one unit of the lever.
+#: Marginal-value levers: (label, path, step). The change is reported per one unit of the lever (step / |step|).
 LEVERS = [
     ("+1 worker per village", "workers.extra_workers_per_village", 1),
     ("-1 signboard per village", "admin.signboards_per_village", -2),

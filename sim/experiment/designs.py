@@ -289,8 +289,9 @@ def analyze(
     One row per (metric, factor) with ``design`` and a ``rank`` per metric (1 = most
     influential) and, depending on the design:
 
-    * morris: ``mu``, ``mu_star``, ``mu_star_conf``, ``sigma`` (SALib, unscaled elementary
-      effects: output change per 2/3 of a factor's range); ranked by ``mu_star``.
+    * morris: ``mu``, ``mu_star``, ``mu_star_conf``, ``sigma`` (SALib elementary effects on
+      the unit scale: a step of 2/3 of the range divided by 2/3, i.e. output change per whole
+      range of the factor); ranked by ``mu_star``.
     * sobol: ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (SALib, Saltelli/Jansen estimators);
       ranked by ``ST``.
     * grid / lhs: ``main_effect_range`` (max - min of the metric's mean over a factor's levels,

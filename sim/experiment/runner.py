@@ -41,7 +41,7 @@ class RunOptions:
     executor: ExecutorName = "local"
     workers: int | None = None
     scheduler: str | None = None
-    cache_dir: Path | None = DEFAULT_CACHE
+    cache_dir: Path | None = None  # the CLI passes results/cache; the API caches only when asked
     precision: float | None = None
     max_replications: int = 50
     progress: Progress | None = None

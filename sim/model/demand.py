@@ -1,4 +1,4 @@
-"""Batched draws of a village's requests and admin tasks for the whole horizon.
+"""Batched draws of a village's requests for the whole horizon.
 
 Why batch: numpy draws a year of arrivals in a few vector calls (tens of
 nanoseconds a value) where scalar draws inside the event loop cost ten times
@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.model.calendar import HOURS_PER_DAY, weekday_flags
 from sim.model.distributions import from_uniform
-from sim.scenario.params import AdminParams, ModelParams, RequestParams
+from sim.scenario.params import ModelParams, RequestParams
 
 DAYTIME = (8.0, 20.0)
 
@@ -30,15 +30,6 @@ class RequestArrays:
     travel: np.ndarray  # the travel part of work, hours
     urgent: np.ndarray
     escalate: np.ndarray
-
-
-@dataclass(frozen=True)
-class AdminArrays:
-    """One village's admin tasks, sorted by arrival time (hours)."""
-
-    time: np.ndarray
-    hours: np.ndarray
-    due: np.ndarray
 
 
 def day_factors(requests: RequestParams, start_date: str, days: int) -> np.ndarray:
@@ -113,66 +104,3 @@ def _hours_of_day(rng: np.random.Generator, n: int, daytime_share: float) -> np.
     daytime = rng.random(n) < daytime_share
     night = (DAYTIME[1] + u * night_len) % HOURS_PER_DAY
     return np.where(daytime, DAYTIME[0] + u * day_len, night)
-
-
-def admin_daily_hours(admin: AdminParams) -> dict[str, float]:
-    """Expected admin hours per working day by source (before the year-end peak)."""
-    working_days_per_month = 250.0 / 12.0
-    inspections = admin.inspection_share * admin.inspections_retained + (1 - admin.inspection_share)
-    admitted = 1.0 - admin.admission_blocked_share if admin.admission_list else 1.0
-    temporary = admin.temporary_tasks_per_week / 5.0 * admin.temporary_task_hours
-    if admin.temporary_tasks_need_approval:
-        temporary *= admin.temporary_approval_share
-    return {
-        "signboards": admin.signboards_per_village * admin.hours_per_signboard_per_month * inspections
-        * admitted / working_days_per_month,
-        "documents": admin.documents_per_day * admin.document_hours * admitted,
-        "temporary": temporary * admitted,
-        "meetings": admin.township_meetings_per_week / 5.0 * admin.meeting_hours * admin.meeting_attendees,
-    }
-
-
-def draw_admin(params: ModelParams, days: int, rng: np.random.Generator) -> AdminArrays:
-    """All admin tasks of one village: signboard tasks, a daily documents batch, temporary tasks, meetings."""
-    admin = params.admin
-    if params.verification_mode:
-        return AdminArrays(time=np.zeros(0), hours=np.zeros(0), due=np.zeros(0))
-    start = dt.date.fromisoformat(params.world.start_date)
-    weekdays = np.array(weekday_flags(params.world.start_date, days))
-    december = np.array([(start + dt.timedelta(days=d)).month == 12 for d in range(days)])
-    hours = admin_daily_hours(admin)
-    periods = params.workers.duty.periods
-    open_hour, close_hour = periods[0][0], periods[-1][1]
-    due_hours = admin.due_days * HOURS_PER_DAY * 7.0 / 5.0
-    times, lengths, dues = [], [], []
-
-    def add(rate_per_weekday: np.ndarray, mean_hours: float, cv: float, due: float) -> None:
-        counts = rng.poisson(np.where(weekdays, rate_per_weekday, 0.0))
-        n = int(counts.sum())
-        day = np.repeat(np.arange(days), counts)
-        t = day * HOURS_PER_DAY + open_hour + rng.random(n) * (close_hour - open_hour)
-        times.append(t)
-        lengths.append(_lognormal(rng, n, mean_hours, cv))
-        dues.append(t + due)
-
-    signboard_rate = hours["signboards"] / admin.signboard_task_hours * np.where(december,
-                                                                                 admin.year_end_peak_factor, 1.0)
-    add(signboard_rate, admin.signboard_task_hours, 0.5, due_hours)
-    if hours["documents"] > 0:
-        add(np.full(days, 1.0), hours["documents"], 0.3, HOURS_PER_DAY)
-    if admin.temporary_task_hours > 0:
-        add(np.full(days, hours["temporary"] / admin.temporary_task_hours), admin.temporary_task_hours, 0.5,
-            due_hours)
-    if admin.meeting_hours > 0 and admin.meeting_attendees > 0:
-        per_day = admin.township_meetings_per_week / 5.0 * admin.meeting_attendees
-        add(np.full(days, per_day), admin.meeting_hours, 0.0, 0.0)
-    t = np.concatenate(times)
-    order = np.argsort(t, kind="stable")
-    return AdminArrays(time=t[order], hours=np.concatenate(lengths)[order], due=np.concatenate(dues)[order])
-
-
-def _lognormal(rng: np.random.Generator, n: int, mean: float, cv: float) -> np.ndarray:
-    if cv == 0.0 or mean == 0.0:
-        return np.full(n, mean)
-    sigma2 = np.log1p(cv * cv)
-    return rng.lognormal(np.log(mean) - sigma2 / 2.0, np.sqrt(sigma2), size=n)

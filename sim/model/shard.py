@@ -15,7 +15,8 @@ import pandas as pd
 import simpy
 
 from sim.model import calendar as cal
-from sim.model.demand import day_factors, draw_admin, draw_requests
+from sim.model.admin_tasks import draw_admin
+from sim.model.demand import day_factors, draw_requests
 from sim.model.escalation import FIXED_COLUMNS, STEP_COLUMNS, CountyStage, Escalated, run_county_stage
 from sim.model.outcomes import summarise_shard
 from sim.model.records import ShardResult
@@ -111,7 +112,7 @@ def _run_village(params: ModelParams, v: pd.Series, county: int, j: int, replica
     on_site_travel = travel_min * params.world.travel.on_site_round_trip_factor / 60.0
     requests = draw_requests(params, factors, float(v["population"]), str(v["kind"]), on_site_travel,
                              s("arrivals"), s("service"), s("escalation"))
-    admin = draw_admin(params, days, s("admin"))
+    admin = draw_admin(params, days, s)
     calendars, apps = _worker_calendars(params, v, days, s("roster"))
     vp = params.visits
     verification = params.verification_mode

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 
 import simpy
 
+from sim.model.admin_tasks import AdminArrays
 from sim.model.calendar import HOURS_PER_DAY, Calendar
-from sim.model.demand import AdminArrays, RequestArrays
+from sim.model.demand import RequestArrays
 from sim.model.visits import VisitBook
 
 INF = math.inf
@@ -106,45 +107,90 @@ class VillageSim:
         self.next_admin = 0
         self.overtime_until = -INF
         self.last_closed = -1
+        self.requests_paused = False
+        self.admin_paused = False
         self._schedule_request()
         self._schedule_admin()
         self._schedule_close(0)
 
     # ------------------------------------------------------------ arrivals
+    # Each arrival stream is one chain of events. While work is waiting, nobody can start a new
+    # arrival on arrival (otherwise the waiting work would have been taken), so a chain pauses and
+    # its arrivals are taken in at their own times when the next event happens (_ingest).
     def _schedule_request(self) -> None:
         i = self.next_request
         if i < len(self.r_time):
-            ev = self.env.timeout(self.r_time[i] - self.env.now, i)
+            ev = self.env.timeout(max(0.0, self.r_time[i] - self.env.now), i)  # 0: rounding of equal times
             ev.callbacks.append(self._on_request)
 
     def _schedule_admin(self) -> None:
         k = self.next_admin
         if k < len(self.a_time):
-            ev = self.env.timeout(self.a_time[k] - self.env.now, k)
+            ev = self.env.timeout(max(0.0, self.a_time[k] - self.env.now), k)
             ev.callbacks.append(self._on_admin)
 
-    def _on_request(self, ev: simpy.events.Event) -> None:
-        i = ev.value
+    def _arrive_request(self, i: int, t: float) -> None:
         self.next_request = i + 1
-        self._schedule_request()
-        now = self.env.now
         if self.r_urgent[i]:
-            if not any(c.on_duty(now) for c in self.cal):
-                self._serve_on_call(i, now)
+            if not any(c.on_duty(t) for c in self.cal):
+                self._serve_on_call(i, t)
                 return
-            self._count_queue(now, 1)
+            self._count_queue(t, 1)
             self.urgent_q.append(i)
         else:
-            self._count_queue(now, 1)
+            self._count_queue(t, 1)
             self.routine_q.append(i)
+
+    def _arrive_admin(self, k: int) -> None:
+        self.next_admin = k + 1
+        heapq.heappush(self.admin_q, (self.a_due[k], k))
+
+    def _ingest(self, now: float, strict: bool = False) -> None:
+        """Take in the arrivals of paused chains up to ``now`` (before ``now`` if strict)."""
+        if self.requests_paused:
+            times = self.r_time
+            i = self.next_request
+            while i < len(times) and (times[i] < now or (times[i] == now and not strict)):
+                self._arrive_request(i, times[i])
+                i = self.next_request
+        if self.admin_paused:
+            times = self.a_time
+            k = self.next_admin
+            while k < len(times) and (times[k] < now or (times[k] == now and not strict)):
+                self._arrive_admin(k)
+                k = self.next_admin
+
+    def _resume_chains(self) -> None:
+        """The queue is empty again: arrivals must be looked at when they happen."""
+        if self.requests_paused:
+            self.requests_paused = False
+            self._schedule_request()
+        if self.admin_paused:
+            self.admin_paused = False
+            self._schedule_admin()
+
+    def _waiting(self) -> bool:
+        return bool(self.urgent_q or self.routine_q or self.admin_q)
+
+    def _on_request(self, ev: simpy.events.Event) -> None:
+        now = self.env.now
+        self._ingest(now)
+        self._arrive_request(ev.value, now)
         self._dispatch(now)
+        if self._waiting():
+            self.requests_paused = True
+        else:
+            self._schedule_request()
 
     def _on_admin(self, ev: simpy.events.Event) -> None:
-        k = ev.value
-        self.next_admin = k + 1
-        self._schedule_admin()
-        heapq.heappush(self.admin_q, (self.a_due[k], k))
-        self._dispatch(self.env.now)
+        now = self.env.now
+        self._ingest(now)
+        self._arrive_admin(ev.value)
+        self._dispatch(now)
+        if self._waiting():
+            self.admin_paused = True
+        else:
+            self._schedule_admin()
 
     def _serve_on_call(self, i: int, now: float) -> None:
         """Out of hours an urgent request goes to the on-call cadre (time counted as overtime)."""
@@ -273,6 +319,7 @@ class VillageSim:
         if now >= self.wake_at:
             self.wake_at = INF
             self.wake_version = -1  # the pending wake is spent: the next dispatch must look again
+        self._ingest(now)
         ended = self._settle(now)
         if now < self.overtime_until:  # a worker finishing after hours takes the next waiting request
             for w in ended:
@@ -286,6 +333,8 @@ class VillageSim:
             work = self.r_work[job]
         else:
             work = self.a_hours[-job - 1]
+        if not (self.urgent_q or self.routine_q or self.admin_q) and (self.requests_paused or self.admin_paused):
+            self._resume_chains()
         self.job[worker] = (job, now, overtime)
         done = now + work if overtime else self.cal[worker].advance(now, work)
         self.busy_until[worker] = done
@@ -336,6 +385,7 @@ class VillageSim:
             ev.callbacks.append(self._on_close)
 
     def _on_close(self, ev: simpy.events.Event) -> None:
+        self._ingest(self.env.now)
         self._close_day(ev.value, self.env.now)
         self._schedule_close(ev.value + 1)
 
@@ -382,6 +432,7 @@ class VillageSim:
     def finish(self) -> None:
         """Book jobs still in progress at the horizon and the window's duty totals."""
         s = self.s
+        self._ingest(s.horizon, strict=True)
         last_day = math.ceil(s.horizon / HOURS_PER_DAY) - 1
         if self.last_closed < last_day:  # a close due exactly at the horizon: SimPy stops before it
             self._close_day(last_day, s.horizon)

@@ -1,0 +1,148 @@
+"""A village's administrative tasks for the whole horizon, drawn so that burden levers keep common random numbers.
+
+Why one stream per signboard and thinning marks: cutting signboards from 20 to
+10 must remove the tasks of ten signboards and leave the other ten signboards'
+tasks exactly as they were; an admission list or fewer inspections must drop
+tasks, not redraw them. So each signboard draws from its own named stream,
+every task carries uniform marks, and a lever only decides which marked tasks
+survive. A paired comparison of burden levers then differs only by the tasks
+removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.model.calendar import HOURS_PER_DAY, weekday_flags
+from sim.scenario.params import AdminParams, ModelParams
+
+WORKING_DAYS_PER_MONTH = 250.0 / 12.0
+
+
+@dataclass(frozen=True)
+class AdminArrays:
+    """One village's admin tasks, sorted by arrival time (hours)."""
+
+    time: np.ndarray
+    hours: np.ndarray
+    due: np.ndarray
+
+
+def admin_daily_hours(admin: AdminParams) -> dict[str, float]:
+    """Expected admin hours per working day by source (before the year-end peak); for calibration notes."""
+    inspections = admin.inspection_share * admin.inspections_retained + (1 - admin.inspection_share)
+    admitted = 1.0 - admin.admission_blocked_share if admin.admission_list else 1.0
+    temporary = admin.temporary_tasks_per_week / 5.0 * admin.temporary_task_hours
+    if admin.temporary_tasks_need_approval:
+        temporary *= admin.temporary_approval_share
+    return {
+        "signboards": admin.signboards_per_village * admin.hours_per_signboard_per_month * inspections
+        * admitted / WORKING_DAYS_PER_MONTH,
+        "documents": admin.documents_per_day * admin.document_hours * admitted,
+        "temporary": temporary * admitted,
+        "meetings": admin.township_meetings_per_week / 5.0 * admin.meeting_hours * admin.meeting_attendees,
+    }
+
+
+@dataclass(frozen=True)
+class _Calendar:
+    weekdays: np.ndarray
+    december: np.ndarray
+    open_hour: float
+    close_hour: float
+
+
+def draw_admin(params: ModelParams, days: int, streams: Callable[[str], np.random.Generator]) -> AdminArrays:
+    """Signboard tasks, a daily documents batch, temporary tasks and meetings of one village."""
+    admin = params.admin
+    if params.verification_mode:
+        return AdminArrays(time=np.zeros(0), hours=np.zeros(0), due=np.zeros(0))
+    start = dt.date.fromisoformat(params.world.start_date)
+    periods = params.workers.duty.periods
+    cal = _Calendar(weekdays=np.array(weekday_flags(params.world.start_date, days)),
+                    december=np.array([(start + dt.timedelta(days=d)).month == 12 for d in range(days)]),
+                    open_hour=periods[0][0], close_hour=periods[-1][1])
+    due_hours = admin.due_days * HOURS_PER_DAY * 7.0 / 5.0
+    admitted_mark = admin.admission_blocked_share if admin.admission_list else 0.0
+    parts = [_signboards(admin, cal, streams, due_hours, admitted_mark)]
+    parts.append(_documents(admin, cal, streams("admin.documents"), admitted_mark))
+    parts.append(_temporary(admin, cal, streams("admin.temporary"), due_hours, admitted_mark))
+    parts.append(_meetings(admin, cal, streams("admin.meetings")))
+    t = np.concatenate([p[0] for p in parts])
+    order = np.argsort(t, kind="stable")
+    return AdminArrays(time=t[order], hours=np.concatenate([p[1] for p in parts])[order],
+                       due=np.concatenate([p[2] for p in parts])[order])
+
+
+Part = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _tasks(rng: np.random.Generator, cal: _Calendar, rate_per_weekday: np.ndarray, mean_hours: float, cv: float,
+           marks: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Poisson tasks on working days within duty hours: (times, lengths, uniform marks (n x marks))."""
+    counts = rng.poisson(np.where(cal.weekdays, rate_per_weekday, 0.0))
+    n = int(counts.sum())
+    day = np.repeat(np.arange(len(counts)), counts)
+    t = day * HOURS_PER_DAY + cal.open_hour + rng.random(n) * (cal.close_hour - cal.open_hour)
+    return t, _lognormal(rng, n, mean_hours, cv), rng.random((n, marks))
+
+
+def _signboards(admin: AdminParams, cal: _Calendar, streams: Callable[[str], np.random.Generator],
+                due_hours: float, blocked: float) -> Part:
+    """Each signboard its own stream; a fractional last signboard keeps a share of its tasks."""
+    count = admin.signboards_per_village
+    per_signboard = admin.hours_per_signboard_per_month / WORKING_DAYS_PER_MONTH / admin.signboard_task_hours
+    rate = per_signboard * np.where(cal.december, admin.year_end_peak_factor, 1.0)
+    times, lengths = [], []
+    for k in range(math.ceil(count)):
+        t, length, u = _tasks(streams(f"admin.signboard.{k}"), cal, rate, admin.signboard_task_hours, 0.5, 4)
+        keep = u[:, 0] < min(1.0, count - k)  # the fractional last signboard
+        inspection = u[:, 1] < admin.inspection_share
+        keep &= ~inspection | (u[:, 2] < admin.inspections_retained)
+        keep &= u[:, 3] >= blocked
+        times.append(t[keep])
+        lengths.append(length[keep])
+    t = np.concatenate(times) if times else np.zeros(0)
+    return t, np.concatenate(lengths) if lengths else np.zeros(0), t + due_hours
+
+
+def _documents(admin: AdminParams, cal: _Calendar, rng: np.random.Generator, blocked: float) -> Part:
+    """One batch a working day; the admission list shortens it (fewer documents), it does not redraw it."""
+    hours = admin.documents_per_day * admin.document_hours
+    if hours <= 0:
+        return np.zeros(0), np.zeros(0), np.zeros(0)
+    t, length, _ = _tasks(rng, cal, np.full(len(cal.weekdays), 1.0), hours, 0.3, 0)
+    return t, length * (1.0 - blocked), t + HOURS_PER_DAY
+
+
+def _temporary(admin: AdminParams, cal: _Calendar, rng: np.random.Generator, due_hours: float,
+               blocked: float) -> Part:
+    if admin.temporary_task_hours <= 0 or admin.temporary_tasks_per_week <= 0:
+        return np.zeros(0), np.zeros(0), np.zeros(0)
+    rate = np.full(len(cal.weekdays), admin.temporary_tasks_per_week / 5.0)
+    t, length, u = _tasks(rng, cal, rate, admin.temporary_task_hours, 0.5, 2)
+    approved = u[:, 0] < (admin.temporary_approval_share if admin.temporary_tasks_need_approval else 1.0)
+    keep = approved & (u[:, 1] >= blocked)
+    return t[keep], length[keep], t[keep] + due_hours
+
+
+def _meetings(admin: AdminParams, cal: _Calendar, rng: np.random.Generator) -> Part:
+    """Each meeting occupies each attendee: one task per attendee, due at once."""
+    if admin.meeting_hours <= 0 or admin.meeting_attendees <= 0 or admin.township_meetings_per_week <= 0:
+        return np.zeros(0), np.zeros(0), np.zeros(0)
+    rate = np.full(len(cal.weekdays), admin.township_meetings_per_week / 5.0)
+    t, _, _ = _tasks(rng, cal, rate, admin.meeting_hours, 0.0, 0)
+    t = np.repeat(t, admin.meeting_attendees)
+    return t, np.full(len(t), admin.meeting_hours), t.copy()
+
+
+def _lognormal(rng: np.random.Generator, n: int, mean: float, cv: float) -> np.ndarray:
+    if cv == 0.0 or mean == 0.0:
+        return np.full(n, mean)
+    sigma2 = np.log1p(cv * cv)
+    return rng.lognormal(np.log(mean) - sigma2 / 2.0, np.sqrt(sigma2), size=n)
