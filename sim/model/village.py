@@ -256,10 +256,7 @@ class VillageSim:
 
     def _ensure_wake(self, now: float) -> None:
         """Work is waiting: wake up when the first worker finishes a job or comes on duty."""
-        t = INF
-        for w in self.busy:
-            if self.busy_until[w] < t:
-                t = self.busy_until[w]
+        t = self.next_done
         for w in self.free:
             ns = self._next_start(w, now)
             if ns < t:
