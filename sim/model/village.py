@@ -87,13 +87,6 @@ class VillageSim:
         self.spell_start: list[float] = [0.0] * n_workers
         self.next_start: list[float] = [-INF] * n_workers
         self.job: list[tuple[int, float, bool]] = [(0, 0.0, False)] * n_workers
-        self.busy: list[int] = []
-        self.busy_until: list[float] = [INF] * n_workers
-        self.start_seq: list[int] = [0] * n_workers
-        self.seq = 0
-        self.next_done = INF  # earliest end among busy workers
-        self.version = 0  # bumped whenever a worker starts or ends a job
-        self.wake_version = -1  # version at the last _ensure_wake
         self.urgent_q: deque[int] = deque()
         self.routine_q: deque[int] = deque()
         self.admin_q: list[tuple[float, int]] = []
@@ -107,16 +100,11 @@ class VillageSim:
         self.next_admin = 0
         self.overtime_until = -INF
         self.last_closed = -1
-        self.requests_paused = False
-        self.admin_paused = False
         self._schedule_request()
         self._schedule_admin()
         self._schedule_close(0)
 
     # ------------------------------------------------------------ arrivals
-    # Each arrival stream is one chain of events. While work is waiting, nobody can start a new
-    # arrival on arrival (otherwise the waiting work would have been taken), so a chain pauses and
-    # its arrivals are taken in at their own times when the next event happens (_ingest).
     def _schedule_request(self) -> None:
         i = self.next_request
         if i < len(self.r_time):
@@ -129,68 +117,28 @@ class VillageSim:
             ev = self.env.timeout(max(0.0, self.a_time[k] - self.env.now), k)
             ev.callbacks.append(self._on_admin)
 
-    def _arrive_request(self, i: int, t: float) -> None:
+    def _on_request(self, ev: simpy.events.Event) -> None:
+        i = ev.value
         self.next_request = i + 1
+        self._schedule_request()
+        now = self.env.now
         if self.r_urgent[i]:
-            if not any(c.on_duty(t) for c in self.cal):
-                self._serve_on_call(i, t)
+            if not any(c.on_duty(now) for c in self.cal):
+                self._serve_on_call(i, now)
                 return
-            self._count_queue(t, 1)
+            self._count_queue(now, 1)
             self.urgent_q.append(i)
         else:
-            self._count_queue(t, 1)
+            self._count_queue(now, 1)
             self.routine_q.append(i)
-
-    def _arrive_admin(self, k: int) -> None:
-        self.next_admin = k + 1
-        heapq.heappush(self.admin_q, (self.a_due[k], k))
-
-    def _ingest(self, now: float, strict: bool = False) -> None:
-        """Take in the arrivals of paused chains up to ``now`` (before ``now`` if strict)."""
-        if self.requests_paused:
-            times = self.r_time
-            i = self.next_request
-            while i < len(times) and (times[i] < now or (times[i] == now and not strict)):
-                self._arrive_request(i, times[i])
-                i = self.next_request
-        if self.admin_paused:
-            times = self.a_time
-            k = self.next_admin
-            while k < len(times) and (times[k] < now or (times[k] == now and not strict)):
-                self._arrive_admin(k)
-                k = self.next_admin
-
-    def _resume_chains(self) -> None:
-        """The queue is empty again: arrivals must be looked at when they happen."""
-        if self.requests_paused:
-            self.requests_paused = False
-            self._schedule_request()
-        if self.admin_paused:
-            self.admin_paused = False
-            self._schedule_admin()
-
-    def _waiting(self) -> bool:
-        return bool(self.urgent_q or self.routine_q or self.admin_q)
-
-    def _on_request(self, ev: simpy.events.Event) -> None:
-        now = self.env.now
-        self._ingest(now)
-        self._arrive_request(ev.value, now)
         self._dispatch(now)
-        if self._waiting():
-            self.requests_paused = True
-        else:
-            self._schedule_request()
 
     def _on_admin(self, ev: simpy.events.Event) -> None:
-        now = self.env.now
-        self._ingest(now)
-        self._arrive_admin(ev.value)
-        self._dispatch(now)
-        if self._waiting():
-            self.admin_paused = True
-        else:
-            self._schedule_admin()
+        k = ev.value
+        self.next_admin = k + 1
+        self._schedule_admin()
+        heapq.heappush(self.admin_q, (self.a_due[k], k))
+        self._dispatch(self.env.now)
 
     def _serve_on_call(self, i: int, now: float) -> None:
         """Out of hours an urgent request goes to the on-call cadre (time counted as overtime)."""
@@ -224,11 +172,7 @@ class VillageSim:
         return None
 
     def _dispatch(self, now: float) -> None:
-        if self.wake_version == self.version and now < self.wake_at:
-            return  # nobody has changed state since the pending wake was set: nobody can start before it
-        if now >= self.next_done:
-            self._settle(now)
-        if not (self.urgent_q or self.routine_q or self.admin_q):
+        if not self.free:
             return
         d = int(now // HOURS_PER_DAY)
         x = now - d * HOURS_PER_DAY
@@ -244,58 +188,14 @@ class VillageSim:
                     if worker >= 0:
                         break
             if worker < 0:
-                break
+                self._wake_at(min(self._next_start(w, now) for w in self.free))
+                return
             job = self._next_job(now)
             if job is None:
                 return
             self.free.remove(worker)
             self._close_spell(worker, now)
             self._start(worker, job, now, overtime=False)
-        if self.urgent_q or self.routine_q or self.admin_q:
-            self._ensure_wake(now)
-
-    def _ensure_wake(self, now: float) -> None:
-        """Work is waiting: wake up when the first worker finishes a job or comes on duty."""
-        t = self.next_done
-        for w in self.free:
-            ns = self._next_start(w, now)
-            if ns < t:
-                t = ns
-        self._wake_at(t)
-        self.wake_version = self.version
-
-    def _settle(self, now: float) -> list[int]:
-        """Finish, in completion order, the jobs that ended by ``now``.
-
-        Why lazily: a job that ends while nothing waits needs no event of its own;
-        its worker simply becomes free from its end time. When work waits, a wake
-        event is scheduled at the earliest end (see :meth:`_ensure_wake`).
-        Returns the workers whose job ended exactly at ``now``.
-        """
-        if now < self.next_done:
-            return []
-        until = self.busy_until
-        done = [w for w in self.busy if until[w] <= now]
-        if not done:
-            return done
-        self.version += 1
-        if len(done) > 1:
-            done.sort(key=lambda w: (until[w], self.start_seq[w]))
-        ended_now = []
-        for w in done:
-            end = until[w]
-            self.busy.remove(w)
-            until[w] = INF
-            job, start, overtime = self.job[w]
-            self._book_job(w, job, start, end, overtime)
-            if job >= 0:
-                self.village_done[job] = end
-            self.free.append(w)
-            self.spell_start[w] = end
-            if end == now:
-                ended_now.append(w)
-        self.next_done = min((until[w] for w in self.busy), default=INF)
-        return ended_now
 
     def _next_start(self, worker: int, now: float) -> float:
         """Next duty start of an off-duty worker, cached: it holds for the whole off-duty gap."""
@@ -315,12 +215,6 @@ class VillageSim:
         now = self.env.now
         if now >= self.wake_at:
             self.wake_at = INF
-            self.wake_version = -1  # the pending wake is spent: the next dispatch must look again
-        self._ingest(now)
-        ended = self._settle(now)
-        if now < self.overtime_until:  # a worker finishing after hours takes the next waiting request
-            for w in ended:
-                self._overtime_job(w, now)
         self._dispatch(now)
 
     def _start(self, worker: int, job: int, now: float, overtime: bool) -> None:
@@ -330,17 +224,24 @@ class VillageSim:
             work = self.r_work[job]
         else:
             work = self.a_hours[-job - 1]
-        if not (self.urgent_q or self.routine_q or self.admin_q) and (self.requests_paused or self.admin_paused):
-            self._resume_chains()
-        self.job[worker] = (job, now, overtime)
         done = now + work if overtime else self.cal[worker].advance(now, work)
-        self.busy_until[worker] = done
-        if done < self.next_done:
-            self.next_done = done
-        self.version += 1
-        self.seq += 1
-        self.start_seq[worker] = self.seq
-        self.busy.append(worker)
+        self.job[worker] = (job, now, overtime)
+        if done < INF:
+            ev = self.env.timeout(done - now, worker)
+            ev.callbacks.append(self._on_done)
+
+    def _on_done(self, ev: simpy.events.Event) -> None:
+        worker = ev.value
+        now = self.env.now
+        job, start, overtime = self.job[worker]
+        self._book_job(worker, job, start, now, overtime)
+        if job >= 0:
+            self.village_done[job] = now
+        self.free.append(worker)
+        self.spell_start[worker] = now
+        if now < self.overtime_until and self._overtime_job(worker, now):
+            return
+        self._dispatch(now)
 
     # ------------------------------------------------------------ accounting
     def _book_job(self, worker: int, job: int, start: float, end: float, overtime: bool) -> None:
@@ -382,15 +283,12 @@ class VillageSim:
             ev.callbacks.append(self._on_close)
 
     def _on_close(self, ev: simpy.events.Event) -> None:
-        self._ingest(self.env.now)
         self._close_day(ev.value, self.env.now)
         self._schedule_close(ev.value + 1)
 
     def _close_day(self, day: int, now: float) -> None:
         """Turn the day's free duty time into visits, book the day's time use, start overtime."""
         self.last_closed = day
-        if self.busy:
-            self._settle(now)
         for w in self.free:
             self._close_spell(w, now)
         made = self.visits.allocate(day, self.capacity[day]) if self.s.visit_hours < INF else 0
@@ -409,8 +307,6 @@ class VillageSim:
             for w in list(self.free):
                 if self.cal[w].present[day] if day < len(self.cal[w].present) else False:
                     self._overtime_job(w, now)
-            if self.urgent_q or self.routine_q:
-                self._ensure_wake(now)
 
     def _overtime_job(self, worker: int, now: float) -> bool:
         """Serve a waiting request after hours, if it ends before the worker's next duty."""
@@ -429,15 +325,12 @@ class VillageSim:
     def finish(self) -> None:
         """Book jobs still in progress at the horizon and the window's duty totals."""
         s = self.s
-        self._ingest(s.horizon, strict=True)
         last_day = math.ceil(s.horizon / HOURS_PER_DAY) - 1
         if self.last_closed < last_day:  # a close due exactly at the horizon: SimPy stops before it
             self._close_day(last_day, s.horizon)
         self._count_queue(s.horizon, 0)
-        ended = [w for w in self.busy if self.busy_until[w] < s.horizon]
-        if ended:
-            self._settle(max(self.busy_until[w] for w in ended))
-        for w in self.busy:  # still working at the horizon: book the part inside the window
+        busy = set(range(len(self.cal))) - set(self.free)
+        for w in busy:
             job, start, overtime = self.job[w]
             self._book_job(w, job, start, s.horizon, overtime)
         first_day = int(s.warmup // HOURS_PER_DAY)
