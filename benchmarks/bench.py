@@ -917,15 +917,10 @@ def run_benchmark(mode: Mode) -> Report:
 
 
 def _jsonable(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.generic):
-        return x.item()
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
+    """NaN and inf become null (the run folder's rule), so the JSON is strict."""
+    from sim.results.rundir import jsonable
+
+    return jsonable(x)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.results import provenance
-from sim.results.rundir import atomic_dir, manifest, summary, write_json, write_tables
+from sim.results.rundir import atomic_dir, write_json, write_run_files
 
 
 def comparison_json(comp: Any) -> dict[str, Any]:
@@ -45,10 +45,7 @@ def write_comparison(comp: Any, out: Path, command: list[str] | None = None,
         for name, res in comp.runs.items():
             folder = tmp / "runs" / name
             folder.mkdir(parents=True)
-            write_json(folder / "manifest.json", manifest(res, command))
-            write_json(folder / "summary.json", summary(res))
-            res.replications.to_csv(folder / "replications.csv", index=False)
-            write_tables(res, folder)
+            write_run_files(res, folder, command)
         (tmp / "figures").mkdir(exist_ok=True)
         if report is not None:
             report(tmp)

@@ -121,14 +121,19 @@ def write_tables(results: Any, folder: Path) -> None:
     }).to_csv(tables / "response_histograms.csv", index=False)
 
 
+def write_run_files(results: Any, folder: Path, command: list[str] | None = None) -> None:
+    """Manifest, summary, replications and tables of one run, into an existing folder."""
+    write_json(folder / "manifest.json", manifest(results, command))
+    write_json(folder / "summary.json", summary(results))
+    results.replications.to_csv(folder / "replications.csv", index=False)
+    write_tables(results, folder)
+
+
 def write_run(results: Any, out: Path, command: list[str] | None = None,
               report: Callable[[Path], Any] | None = None) -> Path:
     """Write the run folder for ``results`` at ``out`` (atomically) and return it."""
     with atomic_dir(out) as tmp:
-        write_json(tmp / "manifest.json", manifest(results, command))
-        write_json(tmp / "summary.json", summary(results))
-        results.replications.to_csv(tmp / "replications.csv", index=False)
-        write_tables(results, tmp)
+        write_run_files(results, tmp, command)
         (tmp / "figures").mkdir(exist_ok=True)
         if report is not None:
             report(tmp)
