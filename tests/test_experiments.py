@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -116,12 +115,11 @@ def test_sweep_ranks_the_dominant_factor_first(tmp_path: Path) -> None:
 
 
 def test_cli_compare_and_sweep_write_their_folders(tmp_path: Path) -> None:
-    env = {**os.environ}
     cmp_out = tmp_path / "cmp"
     r = subprocess.run([sys.executable, "-m", "sim", "compare", str(ROOT / "scenarios/baseline.yaml"),
                         str(ROOT / "scenarios/power_down.yaml"), "-r", "2", "--days", "20", "--warmup-days", "5",
                         "--set", "world.counties=[Malong]", "--executor", "serial", "--cache-dir",
-                        str(tmp_path / "c"), "--out", str(cmp_out), "-q"], capture_output=True, text=True, env=env,
+                        str(tmp_path / "c"), "--out", str(cmp_out), "-q"], capture_output=True, text=True,
                        timeout=300)
     assert r.returncode == 0, r.stderr
     for name in ("manifest.json", "comparison.json", "comparison.csv", "runs/baseline/summary.json",

@@ -35,7 +35,11 @@ def test_calendar_duty_before_and_next_start() -> None:
     assert cal.next_duty_start(12.5) == pytest.approx(14.5)
     assert cal.next_duty_start(19.0) == pytest.approx(48 + 8.5)
     assert not cal.on_duty(12.0) and cal.on_duty(14.5) and not cal.on_duty(30.0)
-    assert cal.duty_pieces(10.0, 16.0) == [(0, 2.0), (0, 1.5)]
+    free, visits = [0.0, 0.0, 0.0], [0, 0, 0]
+    cal.add_free_time(10.0, 16.0, 0.75, free, visits)  # 2 h before lunch, 1.5 h after
+    assert free == [3.5, 0.0, 0.0] and visits == [2 + 2, 0, 0]  # whole 45-min visits per piece
+    cal.add_free_time(40.0, 60.0, 0.75, free, visits)  # day 1 absent: nothing; day 2 08:30-12:00
+    assert free == [3.5, 0.0, 3.5] and visits == [4, 0, 4]
 
 
 @given(st.floats(0, 24 * 20), st.floats(0.01, 40))
@@ -104,3 +108,29 @@ def test_inverse_cdf_sampling_has_the_stated_mean(dist: Distribution) -> None:
 def test_lognormal_cv(mean: float, cv: float) -> None:
     x = from_uniform(Distribution(kind="lognormal", mean=mean, cv=cv), np.random.default_rng(0).random(100_000))
     assert x.std() / x.mean() == pytest.approx(cv, rel=0.15)
+
+
+def test_admin_draws_match_expected_hours_and_levers_only_remove_tasks() -> None:
+    """Mean admin hours per working day equal admin_daily_hours(); burden levers drop tasks, never redraw them."""
+    from sim.model.admin_tasks import admin_daily_hours, draw_admin
+    from sim.scenario.params import ModelParams
+
+    days = 730
+
+    def draw(**admin) -> tuple:
+        params = ModelParams.model_validate({"admin": {"year_end_peak_factor": 1.0, **admin}})
+        tasks = draw_admin(params, days, lambda purpose: stream(3, 0, 0, 0, purpose))
+        return params, tasks
+
+    base_params, base = draw()
+    working_days = sum(1 for d in range(days) if (d + 4) % 7 < 5)  # 2021-01-01 is a Friday
+    expected = sum(admin_daily_hours(base_params.admin).values())
+    assert base.hours.sum() / working_days == pytest.approx(expected, rel=0.03)
+    cut_params, cut = draw(signboards_per_village=10, admission_list=True, inspections_retained=0.5)
+    assert cut.hours.sum() / working_days == pytest.approx(sum(admin_daily_hours(cut_params.admin).values()),
+                                                           rel=0.04)
+    # common random numbers: every signboard task that survives the cut is a baseline task
+    base_tasks = set(zip(base.time.round(9), base.hours.round(9), strict=True))
+    kept = [(t, h) for t, h, due in zip(cut.time.round(9), cut.hours.round(9), cut.due, strict=True)
+            if due - t > 30]  # signboard and temporary tasks (documents are shortened, meetings due at once)
+    assert kept and all(task in base_tasks for task in kept)

@@ -22,12 +22,19 @@ from sim.experiment import tasks as tk
 from sim.experiment.executors import ExecutorName, default_workers, run_tasks
 from sim.experiment.stats import mser, relative_half_width, summarise
 from sim.model.records import ShardResult
-from sim.results.metrics import EXTRA_METRICS, KEY_METRICS, METRICS, breakdowns, combine, replication_metrics
+from sim.results.metrics import (
+    EXTRA_METRICS,
+    KEY_METRICS,
+    METRICS,
+    Combined,
+    breakdowns,
+    combine,
+    replication_metrics,
+)
 from sim.scenario.params import Scenario
 from sim.world import read_counties
 
 Progress = Callable[[int, int], None]
-DEFAULT_CACHE = Path("results") / "cache"
 
 
 @dataclass
@@ -144,7 +151,7 @@ def choose_warmup(scenario: Scenario, options: RunOptions, days: int, seed: int)
     """MSER-5 on a pilot replication's daily series (mean first response, visits)."""
     pilot = build_tasks(scenario, range(1), seed, days, 0)
     results, _ = execute_tasks(pilot, RunOptions(**{**options.__dict__, "progress": None}))
-    _, _, _, daily = combine([results[t.key] for t in pilot])
+    daily = combine([results[t.key] for t in pilot]).daily
     fr = (daily["sum_first_response"] / daily["responded"].replace(0, np.nan)).ffill().fillna(0).to_numpy()
     visits = daily["visits"].to_numpy(dtype=float)
     cuts = {name: int(mser(series)["truncation_index"]) for name, series in
@@ -193,24 +200,30 @@ def run(scenario: Scenario, options: RunOptions | None = None) -> Results:
 
 
 def _replication_table(shards: dict[int, list[ShardResult]], days: int, warmup_days: int, seed: int) -> pd.DataFrame:
-    rows = [{"replication": r, "seed": seed, **replication_metrics(shards[r], days, warmup_days)}
-            for r in sorted(shards)]
+    combined = {r: combine(shards[r]) for r in sorted(shards)}
+    return _metrics_table(combined, days, warmup_days, seed)
+
+
+def _metrics_table(combined: dict[int, Combined], days: int, warmup_days: int, seed: int) -> pd.DataFrame:
+    rows = [{"replication": r, "seed": seed, **replication_metrics(c, days, warmup_days)}
+            for r, c in combined.items()]
     return pd.DataFrame(rows)
 
 
 def _results(scenario: Scenario, shards: dict[int, list[ShardResult]], settings: dict[str, Any], wall: float,
              reused: int) -> Results:
     days, warmup_days = settings["days"], settings["warmup_days"]
-    reps = _replication_table(shards, days, warmup_days, settings["seed"])
+    combined = {r: combine(shards[r]) for r in sorted(shards)}  # once per replication, read three times
+    reps = _metrics_table(combined, days, warmup_days, settings["seed"])
     summary = summarise(reps, [m for m in METRICS + EXTRA_METRICS if m in reps])
     type_names = list(scenario.requests.types)
-    per_rep = {r: breakdowns(shards[r], type_names, days - warmup_days) for r in sorted(shards)}
+    per_rep = {r: breakdowns(c, type_names, days - warmup_days) for r, c in combined.items()}
     tables = {}
     for name in per_rep[0]:
         frames = [t[name].assign(replication=r) for r, t in per_rep.items()]
         tables[name] = pd.concat(frames, ignore_index=True)
     daily = tables.pop("daily")
-    hist = pd.concat([combine(shards[r])[2] for r in sorted(shards)])
+    hist = pd.concat([c.hist for c in combined.values()])
     hist = hist.groupby(["metric", "type_index", "kind", "bin"], as_index=False)["count"].sum()
     return Results(scenario=scenario, replications=reps, summary=summary, tables=tables, daily=daily,
                    histograms=hist, settings=settings, wall_time_s=wall, cached_tasks=reused)

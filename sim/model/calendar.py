@@ -151,22 +151,6 @@ class Calendar:
                             capacity[d] += int(piece / visit_hours + 1e-9)
             d += 1
 
-    def duty_pieces(self, a: float, b: float) -> list[tuple[int, float]]:
-        """(day, duty hours) of each duty period overlapping [a, b), for visit capacity."""
-        pieces: list[tuple[int, float]] = []
-        d = int(a // HOURS_PER_DAY)
-        n = len(self.present)
-        while d * HOURS_PER_DAY < b and d < n:
-            if self.present[d]:
-                base = d * HOURS_PER_DAY
-                for s, e in self.periods:
-                    lo = max(a, base + s)
-                    hi = min(b, base + e)
-                    if hi > lo:
-                        pieces.append((d, hi - lo))
-            d += 1
-        return pieces
-
 
 def weekday_flags(start_date: str, days: int) -> list[bool]:
     """True for Monday-Friday, for each simulated day from ``start_date``."""

@@ -84,14 +84,14 @@ def summarise_shard(params: ModelParams, req: pd.DataFrame, villages: pd.DataFra
                     keep_requests: bool) -> ShardResult:
     """Reduce a shard's raw rows to the tables of :class:`ShardResult`."""
     kinds = villages["kind"].to_numpy()
-    out = request_outcomes(params, req, kinds, horizon, warmup)
+    # every arrival, warm-up included, feeds the daily series (warm-up diagnostics); the rest uses the cohort
+    everyone = request_outcomes(params, req, kinds, horizon, 0.0)
+    out = everyone[everyone["arrival"].to_numpy() >= warmup]
     by_village = out.groupby("village")[SUM_COLUMNS].sum()
     villages = villages.set_index("village_index")
     villages = villages.join(by_village).fillna({c: 0 for c in SUM_COLUMNS}).reset_index()
     villages["backlog"] = villages["arrived"] - villages["resolved"]
     types = out.groupby(["type_index", "kind"])[SUM_COLUMNS].sum().reset_index()
-    # the daily series counts every arrival, warm-up included, for warm-up diagnostics
-    everyone = request_outcomes(params, req, kinds, horizon, 0.0)
     return ShardResult(villages=villages, types=types, histograms=_histograms(out),
                        daily=_daily(everyone, daily_visits, daily_covered, days), events=events,
                        requests=out if keep_requests else None)

@@ -8,6 +8,7 @@ function, the same for a run, a comparison, a sweep and the regression check.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -56,14 +57,24 @@ def _ratio(num: float, den: float) -> float:
     return float(num / den) if den else float("nan")
 
 
-def combine(shards: Sequence[ShardResult]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Concatenate shard tables: villages, types, histograms (summed), daily (summed)."""
+class Combined(NamedTuple):
+    """One replication's shard tables put together (computed once, read by metrics and breakdowns)."""
+
+    villages: pd.DataFrame
+    types: pd.DataFrame
+    hist: pd.DataFrame
+    daily: pd.DataFrame
+    events: int
+
+
+def combine(shards: Sequence[ShardResult]) -> Combined:
+    """Concatenate shard tables: villages, types, histograms (summed), daily (summed), events."""
     villages = pd.concat([s.villages.assign(shard=i) for i, s in enumerate(shards)], ignore_index=True)
     types = pd.concat([s.types for s in shards]).groupby(["type_index", "kind"], as_index=False)[SUM_COLUMNS].sum()
     hist = (pd.concat([s.histograms for s in shards])
             .groupby(["metric", "type_index", "kind", "bin"], as_index=False)["count"].sum())
     daily = pd.concat([s.daily for s in shards]).groupby("day", as_index=False).sum()
-    return villages, types, hist, daily
+    return Combined(villages, types, hist, daily, sum(s.events for s in shards))
 
 
 def histogram_counts(hist: pd.DataFrame, metric: str, mask: pd.Series | None = None) -> np.ndarray:
@@ -73,9 +84,9 @@ def histogram_counts(hist: pd.DataFrame, metric: str, mask: pd.Series | None = N
     return counts
 
 
-def replication_metrics(shards: Sequence[ShardResult], days: float, warmup_days: float) -> dict[str, float]:
+def replication_metrics(combined: Combined, days: float, warmup_days: float) -> dict[str, float]:
     """Every metric of one replication (DESIGN §4 plus the extras)."""
-    villages, types, hist, _daily = combine(shards)
+    villages, types, hist, _daily, events = combined
     window_days = days - warmup_days
     m: dict[str, float] = {}
     t = types[SUM_COLUMNS].sum()
@@ -108,13 +119,13 @@ def replication_metrics(shards: Sequence[ShardResult], days: float, warmup_days:
     m["campaign_completion_days"] = float(np.max(done)) if len(done) and np.isfinite(done).all() else float("nan")
     m["campaign_peak_village_visits_per_day"] = float(villages["campaign_peak"].max())
     m["workers"] = float(v["cadres"] + v["team_members"])
-    m["events"] = float(sum(s.events for s in shards))
+    m["events"] = float(events)
     return m
 
 
-def breakdowns(shards: Sequence[ShardResult], type_names: list[str], window_days: float) -> dict[str, pd.DataFrame]:
+def breakdowns(combined: Combined, type_names: list[str], window_days: float) -> dict[str, pd.DataFrame]:
     """Tables by request type, village kind, county and township for one replication."""
-    villages, types, hist, daily = combine(shards)
+    villages, types, hist, daily, _events = combined
     types = types.assign(request_type=[type_names[i] for i in types["type_index"]])
     by_type = _request_table(types.groupby("request_type", as_index=False)[SUM_COLUMNS].sum())
     for name in ("first_response_hours", "resolution_hours"):
