@@ -34,6 +34,8 @@ Replications = Annotated[int | None, typer.Option("--replications", "-r", help="
 Seed = Annotated[int | None, typer.Option("--seed", help="Base seed (default: scenario).")]
 Days = Annotated[float | None, typer.Option("--days", help="Simulated days incl. warm-up.")]
 Warmup = Annotated[str | None, typer.Option("--warmup-days", help="Warm-up days, or 'auto' (MSER-5).")]
+Drain = Annotated[float | None, typer.Option("--drain-days", help="After the horizon, keep working at most this many "
+                                             "days until the window's requests are resolved (default: scenario).")]
 Out = Annotated[Path | None, typer.Option("--out", help="Output folder (default results/runs/<name>-<time>).")]
 Sets = Annotated[list[str] | None, typer.Option("--set", help="Override a field: path.to.field=value (repeatable).")]
 Workers = Annotated[int | None, typer.Option("--workers", help="Worker processes (default: all cores).")]
@@ -92,7 +94,7 @@ def progress_bar(quiet: bool, label: str) -> Iterator[Callable[[int, int], None]
 
 def run_options(replications: int | None, seed: int | None, days: float | None, warmup: str | None,
                 workers: int | None, executor: str, scheduler: str | None, precision: float | None = None,
-                cache_dir: Path | None = None) -> RunOptions:
+                cache_dir: Path | None = None, drain_days: float | None = None) -> RunOptions:
     if executor not in ("serial", "local", "dask"):
         raise UsageProblem(f"--executor: expected serial, local or dask, got {executor!r}")
     warm: float | str | None = None
@@ -111,8 +113,10 @@ def run_options(replications: int | None, seed: int | None, days: float | None, 
             raise UsageProblem(f"{name}: must be ≥ 1, got {value}")
     if days is not None and days <= 0:
         raise UsageProblem(f"--days: must be > 0, got {days:g}")
+    if drain_days is not None and drain_days < 0:
+        raise UsageProblem(f"--drain-days: must be ≥ 0, got {drain_days:g}")
     return RunOptions(replications=replications, seed=seed, days=days, warmup_days=warm, executor=executor,  # type: ignore[arg-type]
-                      workers=workers, scheduler=scheduler, precision=precision,
+                      workers=workers, scheduler=scheduler, precision=precision, drain_days=drain_days,
                       cache_dir=cache_dir if cache_dir is not None else RunOptions().cache_dir)
 
 
@@ -129,12 +133,29 @@ def print_summary(results: Any, title: str) -> None:
     for col in ("metric", "mean", "95% CI"):
         table.add_column(col, justify="right" if col != "metric" else "left")
     for name in [*KEY_METRICS, "resolution_hours_p90", "service_share", "idle_share", "requests_arrived",
-                 "backlog_end"]:
+                 "backlog_end", "open_at_horizon_share", "open_after_drain_share"]:
         m = results.summary.get(name)
         if m is None:
             continue
         table.add_row(name, _fmt(m["mean"]), f"[{_fmt(m['ci_low'])}, {_fmt(m['ci_high'])}]")
     out_console.print(table)
+
+
+def warn_unstable(results: Any, name: str) -> None:
+    """Say on the terminal which queues do not settle (their means depend on the horizon), and which cope."""
+    unstable = results.stability.get("unstable_queues", [])
+    coping = results.stability.get("coping_queues", [])
+    for q in unstable[:10]:
+        err_console.print(f"[bold yellow]warning:[/] {name}: {q['queue']} ({q['county']}) does not settle: "
+                          f"{q['reason']} (utilisation {q['utilisation']:.2f}, with coping "
+                          f"{q['utilisation_with_coping']:.2f}; backlog change over the window "
+                          f"{q['backlog_growth']:+.0f} requests)", highlight=False)
+    if len(unstable) > 10:
+        err_console.print(f"[bold yellow]warning:[/] {name}: {len(unstable) - 10} more unstable queues; see "
+                          "summary.json (unstable_queues) and tables/queues.csv", highlight=False)
+    if coping:
+        err_console.print(f"note: {name}: {len(coping)} queues are over their regular capacity and bound their "
+                          "backlog by coping (extra staff); see tables/queues.csv", highlight=False)
 
 
 def _fmt(x: float | None) -> str:
@@ -151,6 +172,7 @@ def main_options(debug: Annotated[bool, typer.Option("--debug", help="Show trace
 @app.command()
 def run(scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML file.")] = None,
         replications: Replications = None, seed: Seed = None, days: Days = None, warmup_days: Warmup = None,
+        drain_days: Drain = None,
         out: Out = None, set_: Sets = None, workers: Workers = None, executor: Executor = "local",
         scheduler: Scheduler = None, quiet: Quiet = False, precision: Precision = None, lang: Lang = "en",
         cache_dir: CacheDir = Path("results/cache"),
@@ -168,7 +190,7 @@ def run(scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML file
                 raise UsageProblem("give a SCENARIO.yaml (or --from-manifest MANIFEST.json)")
             scen = load(scenario, set_)
             options = run_options(replications, seed, days, warmup_days, workers, executor, scheduler, precision,
-                                  cache_dir)
+                                  cache_dir, drain_days)
         target = out or default_run_dir(Path("results/runs"), scen.name)
         if target.exists():
             raise UsageProblem(f"--out: {target} already exists")
@@ -178,6 +200,7 @@ def run(scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML file
             results = run_scenario(scen, options)
         results.extra["started_at"] = started
         write_run(results, target, command=sys.argv, report=_reporter(lang))
+        warn_unstable(results, scen.name)
         if not quiet:
             print_summary(results, f"{scen.name}: {results.settings['replications']} replications, "
                                    f"{results.settings['days']} days (warm-up {results.settings['warmup_days']})")
@@ -192,7 +215,7 @@ def _from_manifest(path: Path, workers: int | None, executor: str, scheduler: st
     scen = Scenario.model_validate(data["scenario"])
     s = data["settings"]
     options = run_options(s["replications"], s["seed"], s["days"], str(s["warmup_days"]), workers, executor,
-                          scheduler, None, cache_dir)
+                          scheduler, None, cache_dir, s.get("drain_days"))
     return scen, options
 
 
@@ -209,6 +232,7 @@ def _reporter(lang: str) -> Callable[[Path], Any] | None:
 @app.command()
 def compare(scenarios: Annotated[list[Path], typer.Argument(help="BASE.yaml OTHER.yaml [MORE.yaml ...]")],
             replications: Replications = None, seed: Seed = None, days: Days = None, warmup_days: Warmup = None,
+            drain_days: Drain = None,
             out: Out = None, set_: Sets = None, workers: Workers = None, executor: Executor = "local",
             scheduler: Scheduler = None, quiet: Quiet = False, lang: Lang = "en",
             cache_dir: CacheDir = Path("results/cache"),
@@ -225,7 +249,8 @@ def compare(scenarios: Annotated[list[Path], typer.Argument(help="BASE.yaml OTHE
         if len(scenarios) < 2 and not marginal:
             raise UsageProblem("compare needs BASE.yaml and at least one OTHER.yaml (or --marginal)")
         loaded = [load(p, set_) for p in scenarios]
-        options = run_options(replications, seed, days, warmup_days, workers, executor, scheduler, None, cache_dir)
+        options = run_options(replications, seed, days, warmup_days, workers, executor, scheduler, None, cache_dir,
+                              drain_days)
         target = out or default_run_dir(Path("results/comparisons"), "-vs-".join(s.name for s in loaded[:3]))
         if target.exists():
             raise UsageProblem(f"--out: {target} already exists")
@@ -234,6 +259,8 @@ def compare(scenarios: Annotated[list[Path], typer.Argument(help="BASE.yaml OTHE
             comp = compare_scenarios(loaded, options, decompose=decompose, marginal=marginal, sources=scenarios,
                                      overrides=set_)
         write_comparison(comp, target, command=sys.argv, report=_reporter(lang))
+        for name, res in comp.runs.items():
+            warn_unstable(res, name)
         if not quiet:
             print_comparison(comp)
         out_console.print(f"comparison folder: {target}")

@@ -235,35 +235,50 @@ def _distribute_members(pop: np.ndarray, total: int, per_village: int | None, fl
 
 
 def _staff_townships(v: pd.DataFrame, params: ModelParams) -> pd.DataFrame:
+    """Township posts before and after the reform's reallocation, and the staff serving escalations.
+
+    Before: ``posts_base`` each (administrative + institutional). The reform (article): the
+    ``added_posts_total`` institutional posts move *down* to townships, split by population (or
+    equally); administrative posts are raised to ``min_administrative_posts``; a county whose
+    township posts fall short of ``min_share_of_county_posts`` of its total establishment gets the
+    shortfall, split by township population. No township ever loses posts.
+    """
     tp = params.township
     t = (v.groupby("township_index", sort=True)
          .agg(township=("township", "first"), county=("county", "first"), county_index=("county_index", "first"),
               population=("population", "sum"), villages=("village_id", "count"))
          .reset_index())
     pop = t["population"].to_numpy(dtype=float)
-    share = pop / pop.sum()
-    if tp.allocation == "uniform":
-        posts = tp.posts_base + tp.added_posts_total * share
-    else:
-        posts = _allocate_with_floor(tp.posts_base * len(t) + tp.added_posts_total, share, tp.min_posts)
-    t["posts"] = posts
-    t["service_staff"] = np.maximum(1, np.round(posts * tp.service_share)).astype(np.int64)
+    t["administrative_posts_before"] = tp.administrative_posts_base
+    t["institutional_posts_before"] = tp.posts_base - tp.administrative_posts_base
+    t["posts_before"] = float(tp.posts_base)
+    weights = pop if tp.allocation == "population" else np.ones(len(t))
+    added = tp.added_posts_total * weights / weights.sum() if weights.sum() > 0 else np.zeros(len(t))
+    administrative = np.maximum(t["administrative_posts_before"].to_numpy(dtype=float), tp.min_administrative_posts)
+    institutional = t["institutional_posts_before"].to_numpy(dtype=float) + added
+    floor_added = _county_floor(t, administrative + institutional, tp.min_share_of_county_posts,
+                                tp.county_posts_per_1000_residents)
+    t["added_posts"] = added
+    t["administrative_floor_added"] = administrative - t["administrative_posts_before"].to_numpy(dtype=float)
+    t["county_floor_added"] = floor_added
+    t["administrative_posts"] = administrative
+    t["institutional_posts"] = institutional + floor_added
+    t["posts"] = t["administrative_posts"] + t["institutional_posts"]
+    t["service_staff"] = np.maximum(1, np.round(t["posts"] * tp.service_share)).astype(np.int64)
     t["enforcement_staff"] = np.maximum(1, int(round(tp.enforcement_team_size)))
     return t
 
 
-def _allocate_with_floor(total: float, share: np.ndarray, floor: float) -> np.ndarray:
-    """Split total by share, raising any unit below the floor and rescaling the rest."""
-    alloc = total * share
-    fixed = np.zeros(len(share), dtype=bool)
-    for _ in range(len(share)):
-        low = (alloc < floor) & ~fixed
-        if not low.any():
-            break
-        fixed |= low
-        alloc[fixed] = floor
-        free = ~fixed
-        remaining = total - floor * fixed.sum()
-        if free.any() and share[free].sum() > 0:
-            alloc[free] = max(remaining, 0.0) * share[free] / share[free].sum()
-    return alloc
+def _county_floor(t: pd.DataFrame, posts: np.ndarray, share: float, per_1000: float) -> np.ndarray:
+    """Posts each township gets so that its county's township posts reach ``share`` of the county total."""
+    extra = np.zeros(len(t))
+    if share <= 0:
+        return extra
+    for _, rows in t.groupby("county_index").indices.items():
+        county_population = float(t["population"].to_numpy()[rows].sum())
+        required = share * per_1000 * county_population / 1000.0
+        shortfall = required - float(posts[rows].sum())
+        if shortfall > 0:
+            pop = t["population"].to_numpy(dtype=float)[rows]
+            extra[rows] = shortfall * pop / pop.sum()
+    return extra

@@ -26,13 +26,39 @@ def test_check_fails_readably_when_a_parameter_changes(tmp_path) -> None:
     assert "grassroots check --update" in r.stderr
 
 
-def test_statistical_tier_tolerates_noise_but_not_shifts() -> None:
-    from sim.experiment.check import compare_to_reference
+def test_paired_tier_fails_a_five_percent_shift_but_not_redrawn_random_numbers() -> None:
+    """The paired tier on real runs: +5 % demand (same seeds) fails; new seeds (a library upgrade) pass.
 
-    ref = {"scenario": "x", "metrics": {"m": {"mean": 10.0, "ci_low": 9.0, "ci_high": 11.0}}}
-    near = {"scenario": "x", "metrics": {"m": {"mean": 10.8, "ci_low": 9.8, "ci_high": 11.8}}}
-    far = {"scenario": "x", "metrics": {"m": {"mean": 13.0, "ci_low": 12.0, "ci_high": 14.0}}}
-    # tolerance = hypot(1, 1) + 2 % of 10 = 1.614
-    assert compare_to_reference(ref, near, exact=False)[0]["status"] == "ok"
-    assert compare_to_reference(ref, far, exact=False)[0]["status"] == "FAIL"
-    assert compare_to_reference(ref, near, exact=True)[0]["status"] == "FAIL"
+    Both compare the current code against a reference just written by the same code, forcing the
+    paired tier (as after any code change).
+    """
+    import json
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ref_dir = Path(tmp)
+        run_check(["baseline"], update=True, reference_dir=ref_dir, scenarios_dir=ROOT / "scenarios")
+        path = ref_dir / "baseline.json"
+        ref = json.loads(path.read_text())
+        ref["code_hash"] = "older-code"  # as if the model had changed since: paired tier
+        path.write_text(json.dumps(ref))
+        shifted = run_check(["baseline"], reference_dir=ref_dir, scenarios_dir=ROOT / "scenarios",
+                            overrides={"requests.demand_multiplier": 1.05})
+        failed = set(shifted.table.loc[shifted.table["status"] == "FAIL", "metric"])
+        assert "requests_arrived" in failed and not shifted.passed
+        assert (shifted.table["tier"] == "paired").all()
+        redrawn = run_check(["baseline"], reference_dir=ref_dir, scenarios_dir=ROOT / "scenarios", seed=777)
+        assert redrawn.passed, redrawn.table[redrawn.table["status"] != "ok"].to_string()
+
+
+def test_paired_verdict_by_hand() -> None:
+    from sim.experiment.check import paired_verdict
+
+    ref = [10.0, 11.0, 9.0]
+    # +5 % in every replication: differences 0.5, 0.55, 0.45 -> interval [0.38, 0.62], beyond the 0.2 allowance
+    assert not paired_verdict(ref, [10.5, 11.55, 9.45], 0.2)[0]
+    # the same mean shift with independent noise: differences 1.5, -0.45, -0.55 -> interval contains ±0.2
+    assert paired_verdict(ref, [11.5, 10.55, 8.45], 0.2)[0]
+    # +1 % exactly: inside the allowance
+    assert paired_verdict(ref, [10.1, 11.11, 9.09], 0.2)[0]

@@ -26,7 +26,7 @@ from sim.scenario.params import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_SECTIONS = ("sec_scenario", "sec_key_metrics", "sec_response", "sec_time_use", "sec_visits", "sec_geography",
-                "sec_diagnostics", "sec_assumptions", "sec_checklist")
+                "sec_stability", "sec_diagnostics", "sec_assumptions", "sec_checklist")
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.stability import flagged, queue_stability
 from sim.experiment import tasks as tk
 from sim.experiment.executors import ExecutorName, default_workers, run_tasks
 from sim.experiment.stats import mser, relative_half_width, summarise
@@ -32,7 +33,7 @@ from sim.results.metrics import (
     replication_metrics,
 )
 from sim.scenario.params import Scenario
-from sim.world import read_counties
+from sim.world import build_world, read_counties
 
 Progress = Callable[[int, int], None]
 
@@ -45,6 +46,7 @@ class RunOptions:
     seed: int | None = None
     days: float | None = None
     warmup_days: float | str | None = None
+    drain_days: float | None = None
     executor: ExecutorName = "local"
     workers: int | None = None
     scheduler: str | None = None
@@ -52,6 +54,7 @@ class RunOptions:
     precision: float | None = None
     max_replications: int = 50
     progress: Progress | None = None
+    keep_requests: bool = False  # Results.extra["requests"]: every request of the window, one row each
 
 
 @dataclass
@@ -68,6 +71,7 @@ class Results:
     wall_time_s: float = 0.0
     cached_tasks: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    stability: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # unstable and coping queues
 
     def metric(self, name: str) -> dict[str, Any]:
         return self.summary[name]
@@ -88,13 +92,15 @@ def resolve_settings(scenario: Scenario, options: RunOptions) -> dict[str, Any]:
         "seed": int(options.seed if options.seed is not None else run.seed),
         "days": days,
         "warmup": warm,
+        "drain_days": int(round(options.drain_days if options.drain_days is not None else run.drain_days)),
         "executor": options.executor,
         "workers": options.workers or default_workers(),
         "precision": options.precision,
     }
 
 
-def build_tasks(scenario: Scenario, replications: range, seed: int, days: int, warmup_days: int) -> list[tk.Task]:
+def build_tasks(scenario: Scenario, replications: range, seed: int, days: int, warmup_days: int,
+                drain_days: int, keep_requests: bool = False) -> list[tk.Task]:
     """One task per (replication, county), largest counties first so workers stay busy."""
     params = scenario.model_params()
     params_json = params.model_dump_json()
@@ -102,8 +108,8 @@ def build_tasks(scenario: Scenario, replications: range, seed: int, days: int, w
     weights = dict(zip(counties["name"], counties["villages"], strict=True))
     tasks = [
         tk.Task(scenario=scenario.name, params_json=params_json, county=ci, county_name=name, replication=r, seed=seed,
-                days=days, warmup_days=warmup_days,
-                key=tk.task_key(params_json, name, r, seed, days, warmup_days))
+                days=days, warmup_days=warmup_days, drain_days=drain_days, keep_requests=keep_requests,
+                key=tk.task_key(params_json, name, r, seed, days, warmup_days, drain_days))
         for r in replications for ci, name in enumerate(counties["name"])
     ]
     return sorted(tasks, key=lambda t: (t.replication, -weights[t.county_name]))
@@ -125,7 +131,7 @@ def execute_tasks(tasks: list[tk.Task], options: RunOptions, done_so_far: int = 
     """Run (or load from the cache) every task; returns results by key and the number reused."""
     results: dict[str, ShardResult] = {}
     todo = []
-    cache = options.cache_dir
+    cache = None if options.keep_requests else options.cache_dir  # the cache keeps tables, not request rows
     for task in tasks:
         cached = tk.load(cache / task.key) if cache is not None else None
         if cached is not None:
@@ -149,10 +155,10 @@ def execute_tasks(tasks: list[tk.Task], options: RunOptions, done_so_far: int = 
 
 def choose_warmup(scenario: Scenario, options: RunOptions, days: int, seed: int) -> tuple[int, dict[str, Any]]:
     """MSER-5 on a pilot replication's daily series (mean first response, visits)."""
-    pilot = build_tasks(scenario, range(1), seed, days, 0)
+    pilot = build_tasks(scenario, range(1), seed, days, 0, resolve_settings(scenario, options)["drain_days"])
     results, _ = execute_tasks(pilot, RunOptions(**{**options.__dict__, "progress": None}))
     daily = combine([results[t.key] for t in pilot]).daily
-    fr = (daily["sum_first_response"] / daily["responded"].replace(0, np.nan)).ffill().fillna(0).to_numpy()
+    fr = (daily["sum_first_response"] / daily["arrived"].replace(0, np.nan)).ffill().fillna(0).to_numpy()
     visits = daily["visits"].to_numpy(dtype=float)
     cuts = {name: int(mser(series)["truncation_index"]) for name, series in
             (("first_response_hours_daily", fr), ("household_visits_daily", visits))}
@@ -182,7 +188,8 @@ def run(scenario: Scenario, options: RunOptions | None = None) -> Results:
     target_total = n if options.precision is None else max(n, options.max_replications)
     while True:
         todo = [r for r in range(n) if r not in shards]
-        tasks = build_tasks(scenario, range(len(shards), n), seed, days, warmup_days) if todo else []
+        tasks = build_tasks(scenario, range(len(shards), n), seed, days, warmup_days,
+                            settings["drain_days"], options.keep_requests) if todo else []
         got, k = execute_tasks(tasks, options, done_so_far=len(shards) * n_counties,
                                total=target_total * n_counties)
         reused += k
@@ -190,7 +197,7 @@ def run(scenario: Scenario, options: RunOptions | None = None) -> Results:
             shards[r] = [got[t.key] for t in sorted((t for t in tasks if t.replication == r), key=lambda t: t.county)]
         if options.precision is None or n >= options.max_replications:
             break
-        reps = _replication_table(shards, days, warmup_days, seed)
+        reps = _replication_table(scenario, shards, days, warmup_days, seed)
         widths = [relative_half_width(reps[m].to_numpy()) for m in KEY_METRICS if m in reps]
         if all(w <= options.precision for w in widths if not math.isnan(w)):
             break
@@ -199,13 +206,16 @@ def run(scenario: Scenario, options: RunOptions | None = None) -> Results:
     return _results(scenario, shards, settings, time.perf_counter() - started, reused)
 
 
-def _replication_table(shards: dict[int, list[ShardResult]], days: int, warmup_days: int, seed: int) -> pd.DataFrame:
+def _replication_table(scenario: Scenario, shards: dict[int, list[ShardResult]], days: int, warmup_days: int,
+                       seed: int) -> pd.DataFrame:
     combined = {r: combine(shards[r]) for r in sorted(shards)}
-    return _metrics_table(combined, days, warmup_days, seed)
+    return _metrics_table(scenario, combined, days, warmup_days, seed)
 
 
-def _metrics_table(combined: dict[int, Combined], days: int, warmup_days: int, seed: int) -> pd.DataFrame:
-    rows = [{"replication": r, "seed": seed, **replication_metrics(c, days, warmup_days)}
+def _metrics_table(scenario: Scenario, combined: dict[int, Combined], days: int, warmup_days: int, seed: int
+                   ) -> pd.DataFrame:
+    urgent = [k for k, t in enumerate(scenario.requests.types.values()) if t.urgent]
+    rows = [{"replication": r, "seed": seed, **replication_metrics(c, days, warmup_days, urgent)}
             for r, c in combined.items()]
     return pd.DataFrame(rows)
 
@@ -214,8 +224,10 @@ def _results(scenario: Scenario, shards: dict[int, list[ShardResult]], settings:
              reused: int) -> Results:
     days, warmup_days = settings["days"], settings["warmup_days"]
     combined = {r: combine(shards[r]) for r in sorted(shards)}  # once per replication, read three times
-    reps = _metrics_table(combined, days, warmup_days, settings["seed"])
+    reps = _metrics_table(scenario, combined, days, warmup_days, settings["seed"])
     summary = summarise(reps, [m for m in METRICS + EXTRA_METRICS if m in reps])
+    queues = queue_stability(pd.concat([c.queues.assign(replication=r) for r, c in combined.items()],
+                                       ignore_index=True))
     type_names = list(scenario.requests.types)
     per_rep = {r: breakdowns(c, type_names, days - warmup_days) for r, c in combined.items()}
     tables = {}
@@ -223,7 +235,31 @@ def _results(scenario: Scenario, shards: dict[int, list[ShardResult]], settings:
         frames = [t[name].assign(replication=r) for r, t in per_rep.items()]
         tables[name] = pd.concat(frames, ignore_index=True)
     daily = tables.pop("daily")
+    tables["queues"] = queues
+    tables["by_township"] = _with_posts(tables["by_township"], scenario, queues)
     hist = pd.concat([c.hist for c in combined.values()])
     hist = hist.groupby(["metric", "type_index", "kind", "bin"], as_index=False)["count"].sum()
+    stability = {"unstable_queues": flagged(queues, "unstable"), "coping_queues": flagged(queues, "coping")}
+    extra: dict[str, Any] = {}
+    rows = [s.requests.assign(replication=r, county=k) for r in sorted(shards) for k, s in enumerate(shards[r])
+            if s.requests is not None]
+    if rows:
+        extra["requests"] = pd.concat(rows, ignore_index=True)
     return Results(scenario=scenario, replications=reps, summary=summary, tables=tables, daily=daily,
-                   histograms=hist, settings=settings, wall_time_s=wall, cached_tasks=reused)
+                   histograms=hist, settings=settings, wall_time_s=wall, cached_tasks=reused, stability=stability,
+                   extra=extra)
+
+
+POST_COLUMNS = ["administrative_posts_before", "institutional_posts_before", "posts_before", "added_posts",
+                "administrative_floor_added", "county_floor_added", "administrative_posts", "institutional_posts",
+                "posts", "service_staff", "enforcement_staff"]
+
+
+def _with_posts(by_township: pd.DataFrame, scenario: Scenario, queues: pd.DataFrame) -> pd.DataFrame:
+    """The township table with its posts before and after the reallocation and its pools' stability."""
+    world = build_world(scenario.model_params())
+    posts = world.townships[["township", *POST_COLUMNS]]
+    pools = queues[queues["stage"] == "township"][["township", "utilisation", "utilisation_with_coping",
+                                                    "coping_hours_per_day", "status"]]
+    pools = pools.rename(columns={c: f"service_pool_{c}" for c in pools.columns if c != "township"})
+    return by_township.merge(posts, on="township", how="left").merge(pools, on="township", how="left")

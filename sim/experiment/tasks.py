@@ -20,11 +20,11 @@ from pathlib import Path
 import pandas as pd
 
 from sim.model.records import ShardResult
-from sim.model.shard import run_shard
+from sim.model.shard import ShardSpec, run_shard
 from sim.scenario.params import ModelParams
 from sim.world import World, build_world
 
-TABLES = ("villages", "types", "histograms", "daily")
+TABLES = ("villages", "types", "histograms", "daily", "queues")
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,9 @@ class Task:
     seed: int
     days: int
     warmup_days: int
+    drain_days: int
     key: str
+    keep_requests: bool = False  # return the per-request rows too (tests, event logs); never cached
 
     def label(self) -> str:
         return f"scenario '{self.scenario}', replication {self.replication}, county {self.county_name}"
@@ -63,8 +65,10 @@ def model_code_hash() -> str:
     return h.hexdigest()[:16]
 
 
-def task_key(params_json: str, county_name: str, replication: int, seed: int, days: int, warmup_days: int) -> str:
-    payload = json.dumps([params_json, county_name, replication, seed, days, warmup_days, model_code_hash()])
+def task_key(params_json: str, county_name: str, replication: int, seed: int, days: int, warmup_days: int,
+             drain_days: int) -> str:
+    payload = json.dumps([params_json, county_name, replication, seed, days, warmup_days, drain_days,
+                          model_code_hash()])
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 
@@ -78,7 +82,9 @@ def execute(task: Task) -> ShardResult:
     """Run one task (in whatever process); errors come back labelled."""
     try:
         params, world = _world(task.params_json)
-        return run_shard(params, world, task.county, task.replication, task.seed, task.days, task.warmup_days)
+        spec = ShardSpec(county=task.county, replication=task.replication, seed=task.seed, days=task.days,
+                         warmup_days=task.warmup_days, drain_days=task.drain_days)
+        return run_shard(params, world, spec, keep_requests=task.keep_requests)
     except Exception as exc:  # re-raised with the task's name for the user
         raise TaskError(f"{task.label()} failed: {type(exc).__name__}: {exc}") from exc
 
@@ -93,7 +99,8 @@ def save(result: ShardResult, directory: Path) -> None:
     try:
         for name in TABLES:
             getattr(result, name).to_parquet(tmp / f"{name}.parquet", index=False)
-        (tmp / "meta.json").write_text(json.dumps({"events": result.events}))
+        (tmp / "meta.json").write_text(json.dumps({"events": result.events,
+                                                   "open_at_horizon": result.open_at_horizon}))
         os.replace(tmp, directory)
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -110,4 +117,4 @@ def load(directory: Path) -> ShardResult | None:
         meta = json.loads((directory / "meta.json").read_text())
     except (OSError, ValueError):
         return None
-    return ShardResult(events=int(meta["events"]), **tables)
+    return ShardResult(events=int(meta["events"]), open_at_horizon=int(meta["open_at_horizon"]), **tables)

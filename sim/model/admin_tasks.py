@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import ndtri
 
 from sim.model.calendar import HOURS_PER_DAY, weekday_flags
 from sim.scenario.params import AdminParams, ModelParams
@@ -84,12 +85,18 @@ Part = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 def _tasks(rng: np.random.Generator, cal: _Calendar, rate_per_weekday: np.ndarray, mean_hours: float, cv: float,
            marks: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Poisson tasks on working days within duty hours: (times, lengths, uniform marks (n x marks))."""
-    counts = rng.poisson(np.where(cal.weekdays, rate_per_weekday, 0.0))
+    """Poisson tasks on working days within duty hours: (times, lengths, uniform marks (n x marks)).
+
+    Each task's uniforms are one row of a matrix (time, length, marks), so the tasks of the
+    first days do not depend on the horizon: a shorter run is a prefix of a longer one.
+    """
+    count_rng, attribute_rng = rng.spawn(2)  # counts and attributes apart: neither shifts the other's draws
+    counts = count_rng.poisson(np.where(cal.weekdays, rate_per_weekday, 0.0))
     n = int(counts.sum())
     day = np.repeat(np.arange(len(counts)), counts)
-    t = day * HOURS_PER_DAY + cal.open_hour + rng.random(n) * (cal.close_hour - cal.open_hour)
-    return t, _lognormal(rng, n, mean_hours, cv), rng.random((n, marks))
+    u = attribute_rng.random((n, 2 + marks))
+    t = day * HOURS_PER_DAY + cal.open_hour + u[:, 0] * (cal.close_hour - cal.open_hour)
+    return t, _lognormal(u[:, 1], mean_hours, cv), u[:, 2:]
 
 
 def _signboards(admin: AdminParams, cal: _Calendar, streams: Callable[[str], np.random.Generator],
@@ -141,8 +148,9 @@ def _meetings(admin: AdminParams, cal: _Calendar, rng: np.random.Generator) -> P
     return t, np.full(len(t), admin.meeting_hours), t.copy()
 
 
-def _lognormal(rng: np.random.Generator, n: int, mean: float, cv: float) -> np.ndarray:
+def _lognormal(u: np.ndarray, mean: float, cv: float) -> np.ndarray:
+    """Lognormal lengths with this mean and CV from uniforms (inverse CDF)."""
     if cv == 0.0 or mean == 0.0:
-        return np.full(n, mean)
+        return np.full(len(u), mean)
     sigma2 = np.log1p(cv * cv)
-    return rng.lognormal(np.log(mean) - sigma2 / 2.0, np.sqrt(sigma2), size=n)
+    return np.exp(np.log(mean) - sigma2 / 2.0 + np.sqrt(sigma2) * ndtri(np.clip(u, 1e-12, 1 - 1e-12)))

@@ -16,6 +16,26 @@ from functools import lru_cache
 
 HOURS_PER_DAY = 24.0
 INF = math.inf
+#: One tolerance for every comparison of a time with a duty boundary (hours; 3.6 microseconds).
+#: Why: ``d * 24 + start`` minus ``d * 24`` is not exactly ``start`` in floating point, so a duty
+#: start computed by :meth:`Calendar.next_duty_start` could be rejected by :meth:`Calendar.on_duty`
+#: and a village would re-wake at the same instant forever. Every duty check goes through
+#: :func:`split` and :data:`EPS`, so "the next duty start" is always "on duty".
+EPS = 1e-9
+
+
+def split(t: float) -> tuple[int, float]:
+    """(day, hour of day) of time ``t``; an hour within EPS of midnight belongs to the next day."""
+    d = int(t // HOURS_PER_DAY)
+    x = t - d * HOURS_PER_DAY
+    if x >= HOURS_PER_DAY - EPS:
+        return d + 1, 0.0
+    return d, x
+
+
+def in_period(x: float, start: float, end: float) -> bool:
+    """Whether hour of day ``x`` lies in the duty period [start, end), with the shared tolerance."""
+    return start - EPS <= x < end - EPS
 
 
 class Calendar:
@@ -34,7 +54,9 @@ class Calendar:
     )
 
     def __init__(self, present: Sequence[bool], periods: Sequence[tuple[float, float]]) -> None:
-        self.periods: tuple[tuple[float, float], ...] = tuple((float(s), float(e)) for s, e in periods if e > s)
+        # a period no longer than the tolerance can never be "on duty": drop it (apps time can eat a period)
+        self.periods: tuple[tuple[float, float], ...] = tuple((float(s), float(e)) for s, e in periods
+                                                              if e - s > 2 * EPS)
         self.day_hours = sum(e - s for s, e in self.periods)
         self.present: list[bool] = [bool(p) for p in present]
         cum = [0]
@@ -76,23 +98,21 @@ class Calendar:
         return self.cum[max(0, min(day_to, n))] - self.cum[max(0, min(day_from, n))]
 
     def on_duty(self, t: float) -> bool:
-        d = int(t // HOURS_PER_DAY)
+        d, x = split(t)
         if d >= len(self.present) or not self.present[d]:
             return False
-        x = t - d * HOURS_PER_DAY
         for s, e in self.periods:
-            if s <= x < e:
+            if in_period(x, s, e):
                 return True
         return False
 
     def next_duty_start(self, t: float) -> float:
-        """Earliest time >= t at which the worker is on duty (inf if never)."""
-        d = int(t // HOURS_PER_DAY)
+        """Earliest time >= t at which the worker is on duty (inf if never); ``on_duty`` holds there."""
+        d, x = split(t)
         if d < len(self.present) and self.present[d]:
-            x = t - d * HOURS_PER_DAY
             for s, e in self.periods:
-                if x < e:
-                    return d * HOURS_PER_DAY + (max(x, s))
+                if x < e - EPS:
+                    return d * HOURS_PER_DAY + max(x, s)
         i = self.cum[min(d + 1, len(self.present))]
         if i >= len(self.present_days) or not self.periods:
             return INF
@@ -100,11 +120,10 @@ class Calendar:
 
     def advance(self, t: float, work: float) -> float:
         """The time at which ``work`` duty hours started at ``t`` are done."""
-        d = int(t // HOURS_PER_DAY)
+        d, x = split(t)
         if d < len(self.present) and self.present[d]:  # fast path: the job ends in the period it starts in
-            x = t - d * HOURS_PER_DAY
             for s, e in self.periods:
-                if s <= x < e:
+                if in_period(x, s, e):
                     if x + work <= e:
                         return t + work
                     break
@@ -220,7 +239,7 @@ def shift_start(periods: Sequence[tuple[float, float]], hours: float) -> tuple[t
     for s, e in periods:
         if left > 0.0:
             cut = min(left, e - s)
-            s += cut
+            s = e if cut == e - s else s + cut
             left -= cut
         out.append((s, e))
     return tuple(out)

@@ -3,7 +3,9 @@
 Why batch: numpy draws a year of arrivals in a few vector calls (tens of
 nanoseconds a value) where scalar draws inside the event loop cost ten times
 more. The arrays are consumed one arrival at a time by a single chained event,
-so the event heap stays small: nothing is pre-scheduled.
+so the event heap stays small: nothing is pre-scheduled. Draws are laid out
+day by day (per-request uniforms drawn as rows of one matrix), so the first
+days of a long run draw exactly what a short run draws.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class RequestArrays:
     travel: np.ndarray  # the travel part of work, hours
     urgent: np.ndarray
     escalate: np.ndarray
+    follow_up: np.ndarray  # hours the resident waits on other parties after the village's work (0 if escalated)
 
 
 def day_factors(requests: RequestParams, start_date: str, days: int) -> np.ndarray:
@@ -71,11 +74,12 @@ def draw_requests(params: ModelParams, factors: np.ndarray, population: float, k
     ]) * rp.demand_multiplier * population / 1000.0 / 365.0
     days = len(factors)
     lam = np.outer(factors, per_day)
-    counts = arrivals.poisson(lam)
+    count_rng, hour_rng = arrivals.spawn(2)  # counts and hours apart: a longer run does not shift the hours
+    counts = count_rng.poisson(lam)
     n = int(counts.sum())
     day_of = np.repeat(np.repeat(np.arange(days), counts.shape[1]), counts.ravel())
     type_of = np.repeat(np.tile(np.arange(len(types)), days), counts.ravel())
-    hour = _hours_of_day(arrivals, n, rp.daytime_share)
+    hour = _hours_of_day(hour_rng.random((n, 2)), rp.daytime_share)
     time = day_of * HOURS_PER_DAY + hour
     order = np.argsort(time, kind="stable")
     time, type_of = time[order], type_of[order].astype(np.int16)
@@ -84,6 +88,7 @@ def draw_requests(params: ModelParams, factors: np.ndarray, population: float, k
     travel = np.zeros(n)
     urgent = np.zeros(n, dtype=bool)
     p_escalate = np.empty(n)
+    follow_up = np.zeros(n)
     for k, t in enumerate(types):
         mask = type_of == k
         effort[mask] = from_uniform(t.effort_hours, u_effort[mask])
@@ -91,16 +96,20 @@ def draw_requests(params: ModelParams, factors: np.ndarray, population: float, k
             travel[mask] = travel_hours_on_site
         urgent[mask] = t.urgent
         p_escalate[mask] = t.escalation_probability
+        follow_up[mask] = t.follow_up_days * HOURS_PER_DAY
     escalate = escalation.random(n) < p_escalate
     return RequestArrays(time=time, type_index=type_of, work=effort + travel, travel=travel, urgent=urgent,
-                         escalate=escalate)
+                         escalate=escalate, follow_up=np.where(escalate, 0.0, follow_up))
 
 
-def _hours_of_day(rng: np.random.Generator, n: int, daytime_share: float) -> np.ndarray:
-    """Hour of day: a share in the daytime window, the rest in the other hours."""
-    u = rng.random(n)
+def _hours_of_day(u: np.ndarray, daytime_share: float) -> np.ndarray:
+    """Hour of day from two uniforms per request: position in the window, and daytime or not.
+
+    One (n, 2) draw rather than two length-n draws: the first requests' hours then do not
+    depend on how many requests follow, so a shorter run is a prefix of a longer one.
+    """
     day_len = DAYTIME[1] - DAYTIME[0]
     night_len = HOURS_PER_DAY - day_len
-    daytime = rng.random(n) < daytime_share
-    night = (DAYTIME[1] + u * night_len) % HOURS_PER_DAY
-    return np.where(daytime, DAYTIME[0] + u * day_len, night)
+    position, daytime = u[:, 0], u[:, 1] < daytime_share
+    night = (DAYTIME[1] + position * night_len) % HOURS_PER_DAY
+    return np.where(daytime, DAYTIME[0] + position * day_len, night)

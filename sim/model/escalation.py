@@ -5,9 +5,14 @@ village's queue, so villages are simulated independently and their escalation
 streams are replayed through the county's township pools and departments,
 which keeps results exact while every village keeps a tiny event heap.
 
-Each escalated request takes its uniforms from a matrix drawn from the
-county's ``downstream`` stream in a stable order (village, then request), so
-the same request meets the same luck in every scenario compared.
+Each escalated request takes its uniforms from its village's ``downstream``
+stream (one row per escalated request, in arrival order), so the same request
+meets the same luck in every scenario compared, and changing one village
+leaves every other village's downstream luck alone.
+
+Every staffed office is a :class:`StaffPool`: urgent requests first
+(non-preemptive), overload coping by extra staff, and the bookkeeping that
+stability needs (offered work, capacity, backlog by day).
 """
 
 from __future__ import annotations
@@ -21,13 +26,16 @@ import numpy as np
 import simpy
 from scipy.special import ndtri
 
-from sim.model.calendar import Calendar
+from sim.model.calendar import HOURS_PER_DAY, Calendar
 from sim.model.distributions import lognormal_parameters
-from sim.scenario.params import Distribution, ModelParams
+from sim.scenario.params import CopingParams, Department, Distribution, ModelParams
 
-FIXED_COLUMNS = 8  # route, delegate, one-thing, k, whistle, whistle delay, late extra, spare
+# Named columns of a request's uniform row; the step columns follow.
+U_ROUTE, U_DELEGATE, U_MODULE, U_COUNT, U_WHISTLE, U_WHISTLE_DELAY, U_LATE, U_SPARE = range(8)
+FIXED_COLUMNS = 8
 STEP_COLUMNS = 3 * 12
 ROUTE_TOWNSHIP, ROUTE_DEPARTMENT, ROUTE_CROSS = 0, 1, 2
+POOL_KINDS = ("township", "enforcement", "department")
 
 
 class Sampler:
@@ -60,38 +68,116 @@ class Sampler:
         return self.a
 
 
+@dataclass(frozen=True)
+class Window:
+    """The measurement window and the end of the drain (hours)."""
+
+    warmup: float
+    horizon: float
+    end: float
+
+    @property
+    def days(self) -> int:
+        return int(math.ceil(self.horizon / HOURS_PER_DAY))
+
+
+Then = Callable[[], None]
+
+
 class StaffPool:
-    """c identical staff on one office calendar, first come first served."""
+    """c regular staff on one office calendar; urgent first, then first come first served.
 
-    __slots__ = ("busy_hours", "cal", "env", "free", "queue")
+    Coping: while more than ``trigger`` requests wait, extra staff (up to ``extra_max``)
+    take jobs; an extra staff member leaves when the queue is back at the trigger.
+    Bookkeeping for stability: work offered and jobs submitted in the window, hours
+    worked by extra staff, and the time integral of jobs in the system by day.
+    """
 
-    def __init__(self, env: simpy.Environment, servers: int, cal: Calendar) -> None:
+    __slots__ = ("at_horizon", "busy", "cal", "daily_area", "env", "extra_busy", "extra_hours", "extra_max",
+                 "in_system", "jobs", "last_change", "offered", "routine", "servers", "trigger", "urgent", "window")
+
+    def __init__(self, env: simpy.Environment, servers: int, cal: Calendar, window: Window,
+                 coping: CopingParams) -> None:
         self.env = env
         self.cal = cal
-        self.free = max(1, servers)
-        self.queue: deque[tuple[float, Callable[[], None]]] = deque()
-        self.busy_hours = 0.0
+        self.window = window
+        self.servers = max(1, servers)
+        self.extra_max = int(round(coping.max_extra_staff_ratio * self.servers))
+        self.trigger = coping.trigger_waiting_per_staff * self.servers
+        self.busy = 0
+        self.extra_busy = 0
+        self.urgent: deque[tuple[float, Then]] = deque()
+        self.routine: deque[tuple[float, Then]] = deque()
+        self.offered = 0.0
+        self.jobs = 0
+        self.extra_hours = 0.0
+        self.in_system = 0
+        self.last_change = 0.0
+        self.daily_area = [0.0] * window.days
+        self.at_horizon = 0  # jobs in the system at the horizon
 
-    def submit(self, work: float, then: Callable[[], None]) -> None:
-        if self.free > 0:
-            self.free -= 1
-            self._start(work, then)
-        else:
-            self.queue.append((work, then))
+    def waiting(self) -> int:
+        return len(self.urgent) + len(self.routine)
 
-    def _start(self, work: float, then: Callable[[], None]) -> None:
+    def submit(self, work: float, then: Then, urgent: bool) -> None:
         now = self.env.now
-        ev = self.env.timeout(self.cal.advance(now, work) - now, (work, then))
+        self._track(now, 1)
+        if self.window.warmup <= now < self.window.horizon:
+            self.offered += work
+            self.jobs += 1
+        if self.busy < self.servers:
+            self.busy += 1
+            self._start(work, then, extra=False)
+            return
+        (self.urgent if urgent else self.routine).append((work, then))
+        self._call_extra_staff()
+
+    def _next(self) -> tuple[float, Then]:
+        return self.urgent.popleft() if self.urgent else self.routine.popleft()
+
+    def _call_extra_staff(self) -> None:
+        while self.extra_busy < self.extra_max and self.waiting() > self.trigger:
+            self.extra_busy += 1
+            self._start(*self._next(), extra=True)
+
+    def _start(self, work: float, then: Then, extra: bool) -> None:
+        now = self.env.now
+        if extra and self.window.warmup <= now < self.window.horizon:
+            self.extra_hours += work
+        ev = self.env.timeout(self.cal.advance(now, work) - now, (then, extra))
         ev.callbacks.append(self._done)
 
     def _done(self, ev: simpy.events.Event) -> None:
-        work, then = ev.value
-        self.busy_hours += work
-        if self.queue:
-            self._start(*self.queue.popleft())
+        then, extra = ev.value
+        self._track(self.env.now, -1)
+        if extra:
+            if self.waiting() > self.trigger:
+                self._start(*self._next(), extra=True)
+            else:
+                self.extra_busy -= 1
+        elif self.waiting():
+            self._start(*self._next(), extra=False)
         else:
-            self.free += 1
+            self.busy -= 1
         then()
+
+    def _track(self, now: float, delta: int) -> None:
+        """Add jobs-in-system x time to each window day since the last change."""
+        t, n, area = self.last_change, self.in_system, self.daily_area
+        if n:
+            end = min(now, self.window.horizon)
+            while t < end:
+                d = int(t // HOURS_PER_DAY)
+                step = min(end, (d + 1) * HOURS_PER_DAY) - t
+                area[d] += n * step
+                t += step
+        self.last_change = now
+        self.in_system += delta
+
+    def capacity_hours(self) -> float:
+        """Regular staff's duty hours in the window."""
+        w = self.window
+        return self.servers * (self.cal.duty_before(w.horizon) - self.cal.duty_before(w.warmup))
 
 
 @dataclass(frozen=True)
@@ -99,30 +185,36 @@ class Escalated:
     """The county's escalated requests, in stable key order."""
 
     ready: np.ndarray  # time the village finished its part (hours)
+    arrival: np.ndarray  # time the request arrived at the village (hours)
     township: np.ndarray  # township index within the county
     route_shares: np.ndarray  # (n, 3) township / department / cross shares of the request's type
     dept_min: np.ndarray
     dept_max: np.ndarray
+    urgent: np.ndarray  # urgent requests go first in every queue
+    procedure_factor: np.ndarray  # factor on procedural waits (urgent matters as emergencies)
+    uniforms: np.ndarray  # (n, columns) one row per request
 
 
 class CountyStage:
     """Township pools, enforcement teams and departments of one county."""
 
     def __init__(self, env: simpy.Environment, params: ModelParams, office: Calendar, service_staff: list[int],
-                 enforcement_staff: list[int], uniforms: np.ndarray, fallback: np.random.Generator) -> None:
+                 enforcement_staff: list[int], population: float, window: Window,
+                 fallback: np.random.Generator) -> None:
         self.env = env
         self.p = params
         self.office = office
-        self.u = uniforms
+        self.window = window
         self.fallback = fallback
-        dp = params.departments
-        self.township_pools = [StaffPool(env, c, office) for c in service_staff]
-        self.enforcement_pools = [StaffPool(env, c, office) for c in enforcement_staff]
-        self.dept_pools = [StaffPool(env, int(round(d.staff_per_county)), office) for d in dp.departments]
+        dp, tp = params.departments, params.township
+        self.township_pools = [StaffPool(env, c, office, window, tp.coping) for c in service_staff]
+        self.enforcement_pools = [StaffPool(env, c, office, window, tp.coping) for c in enforcement_staff]
+        self.dept_pools = [StaffPool(env, department_staff(d, population), office, window, dp.coping)
+                           for d in dp.departments]
         self.dept_effort = [Sampler(d.effort_hours) for d in dp.departments]
-        self.township_effort = Sampler(params.township.effort_hours)
-        self.township_latency = Sampler(params.township.latency_working_days)
-        self.delegated_latency = Sampler(params.township.delegated_latency_working_days)
+        self.township_effort = Sampler(tp.effort_hours)
+        self.township_latency = Sampler(tp.latency_working_days)
+        self.delegated_latency = Sampler(tp.delegated_latency_working_days)
         self.processing = Sampler(dp.processing_working_days)
         self.late_extra = Sampler(dp.late_extra_working_days)
         dl = params.delegation
@@ -130,26 +222,68 @@ class CountyStage:
         ot = params.one_thing
         self.module_share = min(1.0, ot.modules * ot.coverage_per_module)
         self.day_hours = office.day_hours
+        self.active = 0  # journeys started and not finished
+        self.active_in_window: set[int] = set()  # the window's requests among them (for the horizon count)
+        self.launched_all = False
+        self.open_at_horizon = 0
+        self.stop = env.event()
 
-    def working_days(self, days: float, then: Callable[[], None]) -> None:
+    def working_days(self, days: float, then: Then) -> None:
         """Wait ``days`` working days (office duty hours), then continue."""
         now = self.env.now
         ev = self.env.timeout(self.office.advance(now, days * self.day_hours) - now)
         ev.callbacks.append(lambda _ev: then())
 
+    def pools(self) -> list[tuple[str, int, StaffPool]]:
+        """(kind, index, pool) of every staffed office: township i, enforcement team i, department i."""
+        return ([("township", i, p) for i, p in enumerate(self.township_pools)]
+                + [("enforcement", i, p) for i, p in enumerate(self.enforcement_pools)]
+                + [("department", i, p) for i, p in enumerate(self.dept_pools)])
+
+    def journey_started(self, i: int, in_window: bool) -> None:
+        self.active += 1
+        if in_window:
+            self.active_in_window.add(i)
+
+    def journey_finished(self, i: int) -> None:
+        self.active -= 1
+        self.active_in_window.discard(i)
+        if self.active == 0 and self.launched_all and self.env.now >= self.window.horizon:
+            self._stop()
+
+    def on_horizon(self, _ev: simpy.events.Event) -> None:
+        """Count the window's escalated requests in progress at the horizon (from the journeys' state)."""
+        self.open_at_horizon = len(self.active_in_window)
+        for _kind, _i, pool in self.pools():
+            pool.at_horizon = pool.in_system
+        if self.active == 0 and self.launched_all:
+            self._stop()
+
+    def _stop(self, _ev: simpy.events.Event | None = None) -> None:
+        if not self.stop.triggered:
+            self.stop.succeed()
+
+
+def department_staff(dept: Department, county_population: float) -> int:
+    """A department's field staff in a county of this population (at least one)."""
+    return max(1, int(round(dept.staff_per_county + dept.staff_per_100k_residents * county_population / 1e5)))
+
 
 class Journey:
     """One escalated request's path; resolution, trips and hand-offs land in the arrays."""
 
-    __slots__ = ("col", "depts", "handoffs", "i", "pending", "resolved", "route", "row", "stage", "step", "trips")
+    __slots__ = ("col", "depts", "factor", "handoffs", "i", "pending", "resolved", "route", "row", "stage", "step",
+                 "trips", "urgent")
 
-    def __init__(self, stage: CountyStage, i: int, resolved: list[float], trips: list[int],
-                 handoffs: list[int], route: list[int]) -> None:
+    def __init__(self, stage: CountyStage, i: int, esc: Escalated, out: dict[str, list]) -> None:
         self.stage = stage
         self.i = i
-        self.row = stage.u[i]
+        self.row = esc.uniforms[i]
         self.col = FIXED_COLUMNS
-        self.resolved, self.trips, self.handoffs, self.route = resolved, trips, handoffs, route
+        self.urgent = bool(esc.urgent[i])
+        self.factor = float(esc.procedure_factor[i])
+        self.resolved, self.trips, self.handoffs, self.route = out["resolved"], out["trips"], out["handoffs"], \
+            out["route"]
         self.depts: list[int] = []
         self.step = 0
         self.pending = 0
@@ -161,44 +295,49 @@ class Journey:
             return float(self.row[self.col - 1])
         return float(self.stage.fallback.random())
 
+    def wait(self, days: float, then: Then) -> None:
+        """A procedural wait of ``days`` working days, shortened for urgent matters."""
+        self.stage.working_days(days * self.factor, then)
+
     def start(self, township: int, shares: np.ndarray, dmin: int, dmax: int) -> None:
         st, row = self.stage, self.row
-        r = float(row[0])
+        r = float(row[U_ROUTE])
         if r < shares[0]:
             self.route[self.i] = ROUTE_TOWNSHIP
-            st.township_pools[township].submit(st.township_effort(self.draw()), self._township_latency)
+            st.township_pools[township].submit(st.township_effort(self.draw()), self._township_latency, self.urgent)
         elif r < shares[0] + shares[1]:
             self.route[self.i] = ROUTE_DEPARTMENT
-            if float(row[1]) < st.delegated_share:
-                st.enforcement_pools[township].submit(st.township_effort(self.draw()), self._delegated_latency)
+            if float(row[U_DELEGATE]) < st.delegated_share:
+                st.enforcement_pools[township].submit(st.township_effort(self.draw()), self._delegated_latency,
+                                                      self.urgent)
             else:
                 self.depts = [min(int(self.draw() * len(st.dept_pools)), len(st.dept_pools) - 1)]
                 self._whistle(self._sequential_step)
         else:
             self.route[self.i] = ROUTE_CROSS
-            k = dmin + min(int(float(row[3]) * (dmax - dmin + 1)), dmax - dmin)
+            k = dmin + min(int(float(row[U_COUNT]) * (dmax - dmin + 1)), dmax - dmin)
             order = sorted(range(len(st.dept_pools)), key=lambda _d: self.draw())
             self.depts = order[:k]
-            if float(row[2]) < st.module_share:
+            if float(row[U_MODULE]) < st.module_share:
                 self._module_pass()
             else:
                 self._whistle(self._sequential_step)
 
     # township and delegated items
     def _township_latency(self) -> None:
-        self.stage.working_days(self.stage.township_latency(self.draw()), self._finish)
+        self.wait(self.stage.township_latency(self.draw()), self._finish)
 
     def _delegated_latency(self) -> None:
-        self.stage.working_days(self.stage.delegated_latency(self.draw()), self._finish)
+        self.wait(self.stage.delegated_latency(self.draw()), self._finish)
 
     # the township blows the whistle; the department reports on time or late
-    def _whistle(self, then: Callable[[], None]) -> None:
+    def _whistle(self, then: Then) -> None:
         st, row = self.stage, self.row
         dp = st.p.departments
-        days = float(row[5]) * dp.on_time_working_days
-        if float(row[4]) >= dp.on_time_response_probability:
-            days = dp.on_time_working_days + st.late_extra(float(row[6]))
-        st.working_days(days, then)
+        days = float(row[U_WHISTLE_DELAY]) * dp.on_time_working_days
+        if float(row[U_WHISTLE]) >= dp.on_time_response_probability:
+            days = dp.on_time_working_days + st.late_extra(float(row[U_LATE]))
+        self.wait(days, then)
 
     # departments one after another, with rework sending the resident back
     def _sequential_step(self) -> None:
@@ -207,10 +346,10 @@ class Journey:
         if self.route[self.i] == ROUTE_CROSS and self.handoffs[self.i] > 0:
             self.trips[self.i] += 1  # the resident goes to the next department, or back after rework
         self.handoffs[self.i] += 1
-        st.dept_pools[d].submit(st.dept_effort[d](self.draw()), self._after_step)
+        st.dept_pools[d].submit(st.dept_effort[d](self.draw()), self._after_step, self.urgent)
 
     def _after_step(self) -> None:
-        self.stage.working_days(self.stage.processing(self.draw()), self._check_rework)
+        self.wait(self.stage.processing(self.draw()), self._check_rework)
 
     def _check_rework(self) -> None:
         st = self.stage
@@ -232,14 +371,14 @@ class Journey:
         self.handoffs[self.i] += 1
         self.pending = len(self.depts)
         for d in self.depts:
-            st.dept_pools[d].submit(st.dept_effort[d](self.draw()), self._module_part_done)
+            st.dept_pools[d].submit(st.dept_effort[d](self.draw()), self._module_part_done, self.urgent)
 
     def _module_part_done(self) -> None:
         self.pending -= 1
         if self.pending == 0:
             st = self.stage
             days = st.processing(self.draw()) + st.p.one_thing.coordination_hours / st.day_hours
-            st.working_days(days, self._module_check)
+            self.wait(days, self._module_check)
 
     def _module_check(self) -> None:
         st = self.stage
@@ -250,30 +389,36 @@ class Journey:
 
     def _finish(self) -> None:
         self.resolved[self.i] = self.stage.env.now
+        self.stage.journey_finished(self.i)
 
 
-def run_county_stage(stage: CountyStage, esc: Escalated, horizon: float) -> dict[str, np.ndarray]:
-    """Replay the escalations through the county; unresolved by the horizon stay at inf."""
-    env = stage.env
+def run_county_stage(stage: CountyStage, esc: Escalated) -> dict[str, np.ndarray]:
+    """Replay the escalations through the county until every journey ends or the drain is over.
+
+    Journeys not finished by then keep resolution ``inf`` (censored at the end of the drain).
+    """
+    env, window = stage.env, stage.window
     n = len(esc.ready)
-    resolved = [math.inf] * n
-    trips = [1] * n
-    handoffs = [0] * n
-    route = [-1] * n
+    out: dict[str, list] = {"resolved": [math.inf] * n, "trips": [1] * n, "handoffs": [0] * n, "route": [-1] * n}
     order = np.argsort(esc.ready, kind="stable")
+    env.timeout(window.horizon).callbacks.append(stage.on_horizon)  # first at that instant: the state just before
+    env.timeout(window.end).callbacks.append(stage._stop)
 
     def launcher() -> simpy.events.Event:
         for i in order:
             i = int(i)
             t = float(esc.ready[i])
-            if t >= horizon:
+            if t >= window.end:
                 break
             if t > env.now:
                 yield env.timeout(t - env.now)
-            Journey(stage, i, resolved, trips, handoffs, route).start(
-                int(esc.township[i]), esc.route_shares[i], int(esc.dept_min[i]), int(esc.dept_max[i]))
+            stage.journey_started(i, bool(window.warmup <= esc.arrival[i] < window.horizon))
+            Journey(stage, i, esc, out).start(int(esc.township[i]), esc.route_shares[i], int(esc.dept_min[i]),
+                                              int(esc.dept_max[i]))
+        stage.launched_all = True
+        if stage.active == 0 and env.now >= window.horizon:
+            stage._stop()
 
     env.process(launcher())
-    env.run(until=horizon)
-    return {"resolved": np.array(resolved), "trips": np.array(trips), "handoffs": np.array(handoffs),
-            "route": np.array(route)}
+    env.run(until=stage.stop)
+    return {k: np.array(v) for k, v in out.items()}

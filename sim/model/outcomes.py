@@ -4,9 +4,17 @@ Why sums and histograms: means and shares combine exactly across shards by
 adding sums; percentiles come from log-binned histograms (100 bins a decade,
 ≈ 2.3 % relative resolution), so a year of two million requests travels
 between processes as a few kilobytes.
+
+Every request that arrived in the window counts. The model drains the system
+after the horizon, so almost every request has an end time; a request still
+open when the drain ends is *censored* at that moment: its age then enters the
+mean (so the mean is a lower bound when anything is censored) and a separate
+histogram, from which percentiles are Kaplan-Meier estimates.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,16 +23,25 @@ from sim.model.escalation import ROUTE_CROSS
 from sim.model.records import EDGES, ShardResult
 from sim.scenario.params import ModelParams
 
+if TYPE_CHECKING:
+    from sim.model.shard import ShardSpec
+
 HOURS = 24.0
 SUM_COLUMNS = [
-    "arrived", "responded", "sum_first_response", "resolved", "sum_resolution", "within24_num", "within24_den",
-    "within_limit_num", "within_limit_den", "trips", "cross", "handoffs", "escalated", "wait_in_window",
+    "arrived", "responded", "sum_first_response", "resolved", "resolved_in_window", "sum_resolution",
+    "first_response_censored", "resolution_censored", "within24_num", "within24_den", "within_limit_num",
+    "within_limit_den", "trips", "cross", "handoffs", "escalated", "wait_in_window",
 ]
+TIME_METRICS = ("first_response_hours", "resolution_hours")
 
 
-def request_outcomes(params: ModelParams, req: pd.DataFrame, kinds: np.ndarray, horizon: float, warmup: float
-                     ) -> pd.DataFrame:
-    """Per-request outcome columns for the measurement cohort (arrivals in [warmup, horizon))."""
+def request_outcomes(params: ModelParams, req: pd.DataFrame, kinds: np.ndarray, horizon: float, end: float,
+                     warmup: float) -> pd.DataFrame:
+    """Per-request outcome columns for the requests that arrived in [warmup, horizon).
+
+    ``end`` is the end of the drain: a request with no first response (or no resolution) by
+    then is censored there, at age ``end - arrival``.
+    """
     a = req["arrival"].to_numpy()
     cohort = (a >= warmup) & (a < horizon)
     r = req[cohort]
@@ -32,18 +49,25 @@ def request_outcomes(params: ModelParams, req: pd.DataFrame, kinds: np.ndarray, 
     fr = r["first_response"].to_numpy()
     res = r["resolution_time"].to_numpy()
     limits = np.array([t.time_limit_hours for t in params.requests.types.values()])[r["type_index"].to_numpy()]
-    responded = fr <= horizon
-    resolved = res <= horizon
-    resp_time = np.where(responded, fr - a, np.nan)
-    res_time = np.where(resolved, res - a, np.nan)
-    age = horizon - a
+    responded = np.isfinite(fr)
+    resolved = np.isfinite(res)
+    age = end - a
+    resp_time = np.where(responded, fr - a, age)  # censored requests count with their age at the end
+    res_time = np.where(resolved, res - a, age)
     cross = (r["route"].to_numpy() == ROUTE_CROSS) & resolved  # hand-offs of finished journeys only
     return pd.DataFrame({
         "village": r["village"].to_numpy(), "type_index": r["type_index"].to_numpy(),
-        "kind": kinds[r["village"].to_numpy()], "arrival": a,
-        "first_response_hours": resp_time, "resolution_hours": res_time,
-        "arrived": 1, "responded": responded.astype(np.int64), "sum_first_response": np.nan_to_num(resp_time),
-        "resolved": resolved.astype(np.int64), "sum_resolution": np.nan_to_num(res_time),
+        "kind": kinds[r["village"].to_numpy()], "arrival": a, "urgent": r["urgent"].to_numpy(),
+        "route": r["route"].to_numpy(),
+        "first_response_hours": np.where(responded, resp_time, np.nan),
+        "resolution_hours": np.where(resolved, res_time, np.nan),
+        "first_response_hours_censored": np.where(responded, np.nan, age),
+        "resolution_hours_censored": np.where(resolved, np.nan, age),
+        "arrived": 1, "responded": responded.astype(np.int64), "sum_first_response": resp_time,
+        "resolved": resolved.astype(np.int64), "resolved_in_window": (res < horizon).astype(np.int64),
+        "sum_resolution": res_time,
+        "first_response_censored": (~responded).astype(np.int64),
+        "resolution_censored": (~resolved).astype(np.int64),
         "within24_num": (responded & (resp_time <= 24.0)).astype(np.int64),
         "within24_den": (responded | (age > 24.0)).astype(np.int64),
         "within_limit_num": (resolved & (res_time <= limits)).astype(np.int64),
@@ -56,20 +80,24 @@ def request_outcomes(params: ModelParams, req: pd.DataFrame, kinds: np.ndarray, 
 
 
 def _histograms(out: pd.DataFrame) -> pd.DataFrame:
+    """Counts per log bin of event times and of censoring ages, by (type, kind)."""
     frames = []
-    for metric in ("first_response_hours", "resolution_hours"):
-        for (t, kind), g in out.groupby(["type_index", "kind"], sort=True):
-            x = g[metric].to_numpy()
-            counts, _ = np.histogram(x[np.isfinite(x)], bins=EDGES)
-            nz = np.nonzero(counts)[0]
-            frames.append(pd.DataFrame({"metric": metric, "type_index": int(t), "kind": kind, "bin": nz,
-                                        "count": counts[nz]}))
+    for base in TIME_METRICS:
+        for metric in (base, f"{base}_censored"):
+            for (t, kind), g in out.groupby(["type_index", "kind"], sort=True):
+                x = g[metric].to_numpy()
+                counts, _ = np.histogram(x[np.isfinite(x)], bins=EDGES)
+                nz = np.nonzero(counts)[0]
+                if len(nz):
+                    frames.append(pd.DataFrame({"metric": metric, "type_index": int(t), "kind": kind, "bin": nz,
+                                                "count": counts[nz]}))
     if not frames:
         return pd.DataFrame({"metric": [], "type_index": [], "kind": [], "bin": [], "count": []})
     return pd.concat(frames, ignore_index=True)
 
 
 def _daily(out: pd.DataFrame, daily_visits: np.ndarray, daily_covered: np.ndarray, days: int) -> pd.DataFrame:
+    """Per arrival day: counts and time sums (warm-up diagnostics and cohort plots), visits, coverage."""
     day = (out["arrival"].to_numpy() // HOURS).astype(np.int64)
     frame = pd.DataFrame({"day": np.arange(days)})
     for col in ("arrived", "responded", "sum_first_response", "resolved", "sum_resolution"):
@@ -79,19 +107,20 @@ def _daily(out: pd.DataFrame, daily_visits: np.ndarray, daily_covered: np.ndarra
     return frame
 
 
-def summarise_shard(params: ModelParams, req: pd.DataFrame, villages: pd.DataFrame, daily_visits: np.ndarray,
-                    daily_covered: np.ndarray, days: int, horizon: float, warmup: float, events: int,
-                    keep_requests: bool) -> ShardResult:
+def summarise_shard(params: ModelParams, req: pd.DataFrame, villages: pd.DataFrame, queues: pd.DataFrame,
+                    daily_visits: np.ndarray, daily_covered: np.ndarray, spec: ShardSpec, events: int,
+                    open_at_horizon: int, keep_requests: bool) -> ShardResult:
     """Reduce a shard's raw rows to the tables of :class:`ShardResult`."""
+    window = spec.window
     kinds = villages["kind"].to_numpy()
     # every arrival, warm-up included, feeds the daily series (warm-up diagnostics); the rest uses the cohort
-    everyone = request_outcomes(params, req, kinds, horizon, 0.0)
-    out = everyone[everyone["arrival"].to_numpy() >= warmup]
+    everyone = request_outcomes(params, req, kinds, window.horizon, window.end, 0.0)
+    out = everyone[everyone["arrival"].to_numpy() >= window.warmup]
     by_village = out.groupby("village")[SUM_COLUMNS].sum()
     villages = villages.set_index("village_index")
     villages = villages.join(by_village).fillna({c: 0 for c in SUM_COLUMNS}).reset_index()
-    villages["backlog"] = villages["arrived"] - villages["resolved"]
     types = out.groupby(["type_index", "kind"])[SUM_COLUMNS].sum().reset_index()
     return ShardResult(villages=villages, types=types, histograms=_histograms(out),
-                       daily=_daily(everyone, daily_visits, daily_covered, days), events=events,
+                       daily=_daily(everyone, daily_visits, daily_covered, spec.days), queues=queues,
+                       events=events, open_at_horizon=open_at_horizon,
                        requests=out if keep_requests else None)

@@ -19,7 +19,9 @@ class ShardResult:
     types: pd.DataFrame  # one row per (request type, village kind): counts and sums
     histograms: pd.DataFrame  # one row per (metric, type, kind, bin): counts
     daily: pd.DataFrame  # one row per day: county totals
+    queues: pd.DataFrame  # one row per staffed queue: utilisation inputs and backlog trend
     events: int
+    open_at_horizon: int  # the window's requests open at the horizon, counted from the model's state
     requests: pd.DataFrame | None = None  # raw per-request rows, only when asked for
 
 

@@ -2,13 +2,18 @@
 
 Why the county is the shard: counties share no resources, so (replication,
 county) tasks are independent and can run in any process or on any machine;
-each returns compact tables (per village, per request type and kind as
-histograms, per day) so that thousands of tasks keep memory flat.
+each returns compact tables (per village, per queue, per request type and kind
+as histograms, per day) so that thousands of tasks keep memory flat.
+
+Every request that arrives in the window is followed to its end: after the
+horizon no new request arrives, and villages and offices keep working (duty,
+admin) for up to ``drain_days`` until the window's requests are resolved.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -17,9 +22,18 @@ import simpy
 from sim.model import calendar as cal
 from sim.model.admin_tasks import draw_admin
 from sim.model.demand import day_factors, draw_requests
-from sim.model.escalation import FIXED_COLUMNS, STEP_COLUMNS, CountyStage, Escalated, run_county_stage
+from sim.model.escalation import (
+    FIXED_COLUMNS,
+    POOL_KINDS,
+    STEP_COLUMNS,
+    CountyStage,
+    Escalated,
+    Window,
+    run_county_stage,
+)
 from sim.model.outcomes import summarise_shard
 from sim.model.records import ShardResult
+from sim.model.stability import daily_backlog_from_times, queue_row
 from sim.model.streams import stream
 from sim.model.village import VillageSetup, VillageSim
 from sim.model.visits import VisitBook
@@ -27,53 +41,81 @@ from sim.scenario.params import ModelParams
 from sim.world import World
 
 HOURS = cal.HOURS_PER_DAY
+DOWNSTREAM_COLUMNS = FIXED_COLUMNS + 10 + STEP_COLUMNS
 
 
-def run_shard(params: ModelParams, world: World, county: int, replication: int, seed: int, days: int,
-              warmup_days: int, keep_requests: bool = False) -> ShardResult:
+@dataclass(frozen=True)
+class ShardSpec:
+    """Which shard to run and how long: the run control a shard needs, nothing modelled."""
+
+    county: int
+    replication: int
+    seed: int
+    days: int
+    warmup_days: int
+    drain_days: int = 0
+
+    @property
+    def window(self) -> Window:
+        return Window(self.warmup_days * HOURS, self.days * HOURS, (self.days + self.drain_days) * HOURS)
+
+    @property
+    def total_days(self) -> int:
+        """Days the calendars and admin streams cover: the window, the drain, and one more day.
+
+        The spare day makes "the next duty start" exist on the last day, so the last evening's
+        overtime rule is the same whatever the drain.
+        """
+        return self.days + self.drain_days + 1
+
+
+def run_shard(params: ModelParams, world: World, spec: ShardSpec, keep_requests: bool = False) -> ShardResult:
     """Simulate one county for one replication."""
-    horizon = days * HOURS
-    warmup = warmup_days * HOURS
-    villages = world.county_villages(county).reset_index(drop=True)
-    townships = world.county_townships(county)
+    villages = world.county_villages(spec.county).reset_index(drop=True)
+    townships = world.county_townships(spec.county)
     local_township = {t: k for k, t in enumerate(townships["township_index"])}
-    factors = day_factors(params.requests, params.world.start_date, days)
-    types = list(params.requests.types.values())
-    follow_up = np.array([t.follow_up_days * HOURS for t in types])
-    rows, per_request, events = [], [], 0
-    daily_visits = np.zeros(days)
-    daily_covered = np.zeros(days)
+    factors = day_factors(params.requests, params.world.start_date, spec.days)
+    rows, per_request, queues, events, open_at_horizon = [], [], [], 0, 0
+    daily_visits = np.zeros(spec.days)
+    daily_covered = np.zeros(spec.days)
     for j, v in villages.iterrows():
-        j = int(j)
-        out, ev = _run_village(params, v, county, j, replication, seed, days, horizon, warmup, factors)
-        events += ev
+        out = _run_village(params, v, int(j), spec, factors)
+        events += out["events"]
         per_request.append(out["requests"])
         rows.append(out["row"])
+        queues.append(out["queue"])
+        open_at_horizon += out["open_at_horizon"]
         daily_visits += out["daily_visits"]
         daily_covered += out["daily_covered"]
     req = pd.concat(per_request, ignore_index=True)
     village_township = villages["township_index"].map(local_township).to_numpy()
     req["township_local"] = village_township[req["village"].to_numpy()]
-    esc_mask = req["escalate"].to_numpy() & np.isfinite(req["village_done"].to_numpy())
-    resolution = req["village_done"].to_numpy() + follow_up[req["type_index"].to_numpy()]
-    resolution[~np.isfinite(req["village_done"].to_numpy())] = math.inf
+    done = req["village_done"].to_numpy()
+    esc_mask = req["escalate"].to_numpy() & np.isfinite(done)
+    resolution = done + req["follow_up"].to_numpy()
     trips = np.ones(len(req), dtype=np.int64)
     handoffs = np.zeros(len(req), dtype=np.int64)
     route = np.full(len(req), -1, dtype=np.int64)
+    resolution[req["escalate"].to_numpy()] = math.inf  # replaced below by the county stage's answer
     if esc_mask.any():
-        stage_out, stage_events = _run_county(params, req[esc_mask], townships, county, replication, seed, days,
-                                              horizon)
-        events += stage_events
+        escalated = req["escalate"].to_numpy()
+        uniforms = np.concatenate([r["downstream"] for r in rows])[esc_mask[escalated]]
+        stage_out = _run_county(params, req[esc_mask], uniforms, townships, spec)
+        events += stage_out["events"]
+        open_at_horizon += stage_out["open_at_horizon"]
         resolution[esc_mask] = stage_out["resolved"]
         trips[esc_mask] = stage_out["trips"]
         handoffs[esc_mask] = stage_out["handoffs"]
         route[esc_mask] = stage_out["route"]
+        queues += stage_out["queues"]
+    for r in rows:
+        del r["downstream"]
     req["resolution_time"] = resolution
     req["trips"] = trips
     req["handoffs"] = handoffs
     req["route"] = route
-    return summarise_shard(params, req, pd.DataFrame(rows), daily_visits, daily_covered, days, horizon, warmup,
-                           events, keep_requests)
+    return summarise_shard(params, req, pd.DataFrame(rows), pd.DataFrame(queues), daily_visits, daily_covered,
+                           spec, events, open_at_horizon, keep_requests)
 
 
 def _worker_calendars(params: ModelParams, v: pd.Series, days: int, roster: np.random.Generator
@@ -103,49 +145,58 @@ def _worker_calendars(params: ModelParams, v: pd.Series, days: int, roster: np.r
     return calendars, overhead
 
 
-def _run_village(params: ModelParams, v: pd.Series, county: int, j: int, replication: int, seed: int, days: int,
-                 horizon: float, warmup: float, factors: np.ndarray) -> tuple[dict, int]:
-    def s(purpose: str) -> np.random.Generator:
-        return stream(seed, replication, county, j, purpose)
-
-    travel_min = float(v["travel_minutes"])
-    on_site_travel = travel_min * params.world.travel.on_site_round_trip_factor / 60.0
-    requests = draw_requests(params, factors, float(v["population"]), str(v["kind"]), on_site_travel,
-                             s("arrivals"), s("service"), s("escalation"))
-    admin = draw_admin(params, days, s)
-    calendars, apps = _worker_calendars(params, v, days, s("roster"))
+def _visit_book(params: ModelParams, v: pd.Series) -> VisitBook:
     vp = params.visits
-    verification = params.verification_mode
     book = VisitBook(int(v["households"]), int(v["vulnerable_households"]), vp.vulnerable_interval_days,
                      vp.ordinary_interval_days, vp.min_revisit_days)
     if vp.campaign is not None:
         share = vp.campaign.target_share_of_households
         target = int(v["vulnerable_households"]) if share is None else int(round(share * int(v["households"])))
         book.start_campaign(vp.campaign.start_day, vp.campaign.days, target, share is None)
-    visit_travel = travel_min / 60.0
-    setup = VillageSetup(
+    return book
+
+
+def _village_setup(params: ModelParams, v: pd.Series, spec: ShardSpec, calendars: list[cal.Calendar],
+                   apps: list[float]) -> VillageSetup:
+    verification = params.verification_mode
+    visit_travel = float(v["travel_minutes"]) / 60.0
+    window = spec.window
+    return VillageSetup(
         calendars=calendars, apps_hours=apps,
-        visit_hours=math.inf if verification else vp.visit_minutes / 60.0 + visit_travel,
+        visit_hours=math.inf if verification else params.visits.visit_minutes / 60.0 + visit_travel,
         visit_travel_hours=visit_travel,
         priority=tuple(params.policy.priority), due_soon_hours=params.admin.due_soon_hours,
         on_call_delay=params.workers.duty.on_call_delay_hours,
         overtime_hours=0.0 if verification else params.workers.duty.overtime_hours_per_day,
         close_hour=HOURS if verification else float(params.workers.duty.periods[-1][1]),
-        warmup=warmup, horizon=horizon,
+        warmup=window.warmup, horizon=window.horizon, end=window.end,
     )
+
+
+def _run_village(params: ModelParams, v: pd.Series, j: int, spec: ShardSpec, factors: np.ndarray) -> dict:
+    def s(purpose: str) -> np.random.Generator:
+        return stream(spec.seed, spec.replication, spec.county, j, purpose)
+
+    on_site_travel = float(v["travel_minutes"]) * params.world.travel.on_site_round_trip_factor / 60.0
+    requests = draw_requests(params, factors, float(v["population"]), str(v["kind"]), on_site_travel,
+                             s("arrivals"), s("service"), s("escalation"))
+    admin = draw_admin(params, spec.total_days, s)
+    calendars, apps = _worker_calendars(params, v, spec.total_days, s("roster"))
+    book = _visit_book(params, v)
+    setup = _village_setup(params, v, spec, calendars, apps)
     env = simpy.Environment()
     sim = VillageSim(env, setup, requests, admin, book)
-    env.run(until=horizon)
+    env.run(until=sim.stop)
     sim.finish()
     led = sim.ledger
-    n = len(requests.time)
+    first_response, village_done = np.array(sim.first_response), np.array(sim.village_done)
     frame = pd.DataFrame({
         "village": j, "arrival": requests.time, "type_index": requests.type_index,
-        "first_response": np.array(sim.first_response), "village_done": np.array(sim.village_done),
-        "escalate": requests.escalate, "urgent": requests.urgent, "key": np.arange(n),
+        "first_response": first_response, "village_done": village_done, "follow_up": requests.follow_up,
+        "escalate": requests.escalate, "urgent": requests.urgent,
     })
+    window = spec.window
     coverage = np.array(led.daily_covered)
-    window = slice(int(warmup // HOURS), days)
     row = {
         "village_index": j, "village_id": int(v["village_id"]), "county": str(v["county"]),
         "township": str(v["township"]), "township_index": int(v["township_index"]),
@@ -153,15 +204,36 @@ def _run_village(params: ModelParams, v: pd.Series, county: int, j: int, replica
         "team_members": int(v["team_members"]), "vulnerable": int(v["vulnerable_households"]),
         "service_h": led.service, "travel_h": led.travel, "admin_h": led.admin, "visit_h": led.visit,
         "idle_h": led.idle, "overtime_h": led.overtime, "duty_h": led.duty, "worker_days": led.worker_days,
-        "visits": led.visits, "queue_area": led.queue_area,
-        "covered_days": float(coverage[window].sum()),
+        "visits": led.visits, "queue_area": led.queue_area, "admin_tasks": led.admin_tasks,
+        "admin_late": led.admin_late,
+        "covered_days": float(coverage[spec.warmup_days:spec.days].sum()),
         "campaign_done_day": book.campaign_done_day, "campaign_peak": book.campaign_peak,
+        "pre_campaign_visits_per_day": book.pre_campaign_visits_per_day(),
+        "open_at_horizon": sim.open_at_horizon,
+        "downstream": s("downstream").random((int(requests.escalate.sum()), DOWNSTREAM_COLUMNS)),
     }
-    daily_visits = np.zeros(days)
-    daily_visits[: len(led.daily_visits)] = led.daily_visits[:days]
-    daily_covered = np.zeros(days)
-    daily_covered[: len(coverage)] = coverage[:days]
-    return {"requests": frame, "row": row, "daily_visits": daily_visits, "daily_covered": daily_covered}, _events(env)
+    in_window = (requests.time >= window.warmup) & (requests.time < window.horizon)
+    admin_in_window = (admin.time >= window.warmup) & (admin.time < window.horizon)
+    offered = float(requests.work[in_window].sum() + admin.hours[admin_in_window].sum()) + _apps_hours(sim)
+    backlog = daily_backlog_from_times(requests.time, village_done, spec.days)
+    queue = queue_row(stage="village", county=str(v["county"]), township=str(v["township"]),
+                      name=f"village {int(v['village_id'])}", servers=len(calendars), extra_max=0,
+                      capacity_h=led.duty, coping_capacity_h=led.duty + setup.overtime_hours * led.worker_days,
+                      offered_h=offered, jobs=int(in_window.sum()), extra_h=led.overtime,
+                      open_at_horizon=sim.open_at_horizon, daily_backlog=backlog, warmup_days=spec.warmup_days)
+    daily_visits = np.zeros(spec.days)
+    daily_visits[: len(led.daily_visits)] = led.daily_visits[: spec.days]
+    daily_covered = np.zeros(spec.days)
+    daily_covered[: len(coverage)] = coverage[: spec.days]
+    return {"requests": frame, "row": row, "queue": queue, "daily_visits": daily_visits,
+            "daily_covered": daily_covered, "events": _events(env), "open_at_horizon": sim.open_at_horizon}
+
+
+def _apps_hours(sim: VillageSim) -> float:
+    """App hours in the window (booked as admin by the ledger at the end)."""
+    s = sim.s
+    first, last = int(s.warmup // HOURS), int(math.ceil(s.horizon / HOURS))
+    return float(sum(h * c.present_days_between(first, last) for h, c in zip(s.apps_hours, s.calendars, strict=True)))
 
 
 def _events(env: simpy.Environment) -> int:
@@ -169,24 +241,50 @@ def _events(env: simpy.Environment) -> int:
     return next(env._eid)
 
 
-def _run_county(params: ModelParams, esc: pd.DataFrame, townships: pd.DataFrame, county: int, replication: int,
-                seed: int, days: int, horizon: float) -> tuple[dict, int]:
+def _run_county(params: ModelParams, esc: pd.DataFrame, uniforms: np.ndarray, townships: pd.DataFrame,
+                spec: ShardSpec) -> dict:
     types = list(params.requests.types.values())
-    shares = np.array([[t.routes.township, t.routes.department, t.routes.cross_department] for t in types])
-    dmin = np.array([t.departments_min for t in types])
-    dmax = np.array([t.departments_max for t in types])
-    n_depts = len(params.departments.departments)
-    rng = stream(seed, replication, county, -1, "downstream")
-    uniforms = rng.random((len(esc), FIXED_COLUMNS + n_depts + STEP_COLUMNS))
     type_index = esc["type_index"].to_numpy()
-    village_township = esc["township_local"].to_numpy()
-    escalated = Escalated(ready=esc["village_done"].to_numpy(), township=village_township,
-                          route_shares=shares[type_index], dept_min=dmin[type_index], dept_max=dmax[type_index])
+    shares = np.array([[t.routes.township, t.routes.department, t.routes.cross_department] for t in types])
+    escalated = Escalated(
+        ready=esc["village_done"].to_numpy(), arrival=esc["arrival"].to_numpy(),
+        township=esc["township_local"].to_numpy(), route_shares=shares[type_index],
+        dept_min=np.array([t.departments_min for t in types])[type_index],
+        dept_max=np.array([t.departments_max for t in types])[type_index],
+        urgent=esc["urgent"].to_numpy(),
+        procedure_factor=np.array([t.procedure_time_factor for t in types])[type_index],
+        uniforms=uniforms,
+    )
     periods = tuple((float(s), float(e)) for s, e in params.workers.duty.periods)
-    office = cal.office_calendar(params.world.start_date, days, periods)
+    office = (cal.always_on_calendar(spec.total_days) if params.verification_mode
+              else cal.office_calendar(params.world.start_date, spec.total_days, periods))
     env = simpy.Environment()
     stage = CountyStage(env, params, office, [int(x) for x in townships["service_staff"]],
-                        [int(x) for x in townships["enforcement_staff"]], uniforms,
-                        stream(seed, replication, county, -1, "downstream-extra"))
-    out = run_county_stage(stage, escalated, horizon)
-    return out, _events(env)
+                        [int(x) for x in townships["enforcement_staff"]], float(townships["population"].sum()),
+                        spec.window,
+                        stream(spec.seed, spec.replication, spec.county, -1, "downstream-extra"))
+    out = run_county_stage(stage, escalated)
+    out["events"] = _events(env)
+    out["open_at_horizon"] = stage.open_at_horizon
+    out["queues"] = _pool_rows(params, stage, townships, spec)
+    return out
+
+
+def _pool_rows(params: ModelParams, stage: CountyStage, townships: pd.DataFrame, spec: ShardSpec) -> list[dict]:
+    names = list(townships["township"])
+    county = str(townships["county"].iloc[0])
+    dept_names = [d.name for d in params.departments.departments]
+    rows = []
+    for kind, i, pool in stage.pools():
+        assert kind in POOL_KINDS
+        town = names[i] if kind != "department" else ""
+        label = f"{kind} {names[i]}" if kind != "department" else f"department {dept_names[i]}"
+        capacity = pool.capacity_hours()
+        backlog = np.array(pool.daily_area) / HOURS  # daily mean jobs in the system
+        rows.append(queue_row(stage=kind, county=county, township=town, name=label, servers=pool.servers,
+                              extra_max=pool.extra_max, capacity_h=capacity,
+                              coping_capacity_h=capacity * (pool.servers + pool.extra_max) / pool.servers,
+                              offered_h=pool.offered, jobs=pool.jobs, extra_h=pool.extra_hours,
+                              open_at_horizon=pool.at_horizon, daily_backlog=backlog,
+                              warmup_days=spec.warmup_days))
+    return rows

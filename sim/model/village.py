@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import simpy
 
 from sim.model.admin_tasks import AdminArrays
-from sim.model.calendar import HOURS_PER_DAY, Calendar
+from sim.model.calendar import EPS, HOURS_PER_DAY, Calendar, split
 from sim.model.demand import RequestArrays
 from sim.model.visits import VisitBook
 
@@ -39,7 +39,8 @@ class VillageSetup:
     overtime_hours: float
     close_hour: float  # hour of day of the daily close (end of the last duty period)
     warmup: float
-    horizon: float
+    horizon: float  # end of the measurement window; no request arrives after it
+    end: float  # end of the drain: the village stops here at the latest (horizon + drain)
 
 
 @dataclass
@@ -56,6 +57,8 @@ class Ledger:
     worker_days: float = 0.0
     visits: int = 0
     queue_area: float = 0.0  # integral of requests waiting, for Little's law
+    admin_tasks: int = 0  # admin tasks arrived in the window and finished
+    admin_late: int = 0  # of those, finished after their deadline
     daily_visits: list[int] = field(default_factory=list)
     daily_covered: list[float] = field(default_factory=list)
 
@@ -72,12 +75,17 @@ class VillageSim:
         n = len(requests.time)
         self.first_response = [INF] * n
         self.village_done = [INF] * n
-        self.on_call = [False] * n
+        self.on_call: list[int] = []  # requests served by the on-call cadre
+        self.follow_ups: list[int] = []  # finished requests that then wait on other parties
+        self.open = 0  # requests arrived whose village part is not done
+        self.stop = env.event()  # fires when the drain is over (every request done) or at the end
+        self.open_at_horizon = 0  # the window's requests still open here at the horizon (counted from state)
         # plain lists are faster than numpy scalars inside the loop
         self.r_time = requests.time.tolist()
         self.r_work = requests.work.tolist()
         self.r_travel = requests.travel.tolist()
         self.r_urgent = requests.urgent.tolist()
+        self.r_follow_up = requests.follow_up.tolist()
         self.a_time = admin.time.tolist()
         self.a_hours = admin.hours.tolist()
         self.a_due = admin.due.tolist()
@@ -86,23 +94,52 @@ class VillageSim:
         self.free: list[int] = list(range(n_workers))
         self.spell_start: list[float] = [0.0] * n_workers
         self.next_start: list[float] = [-INF] * n_workers
-        self.job: list[tuple[int, float, bool]] = [(0, 0.0, False)] * n_workers
+        # each worker's job: (request index >= 0 or admin task -(k+1), start, time its overtime part began or inf)
+        self.job: list[tuple[int, float, float]] = [(0, 0.0, INF)] * n_workers
+        self.serial = [0] * n_workers  # completion events carry it; a superseded completion is ignored
         self.urgent_q: deque[int] = deque()
         self.routine_q: deque[int] = deque()
         self.admin_q: list[tuple[float, int]] = []
-        self.waiting = 0
         self.last_change = 0.0
         self.wake_at = INF
-        n_days = int(math.ceil(setup.horizon / HOURS_PER_DAY))
+        n_days = int(math.ceil(setup.end / HOURS_PER_DAY))
+        self.window_days = int(math.ceil(setup.horizon / HOURS_PER_DAY))
         self.capacity = [0] * n_days
         self.free_hours = [0.0] * n_days
         self.next_request = 0
         self.next_admin = 0
         self.overtime_until = -INF
         self.last_closed = -1
+        # the horizon snapshot is scheduled first: it sees the state just before anything else at that instant
+        env.timeout(setup.horizon).callbacks.append(self._on_horizon)
+        env.timeout(setup.end).callbacks.append(self._on_end)
         self._schedule_request()
         self._schedule_admin()
         self._schedule_close(0)
+
+    # ------------------------------------------------------------ horizon and drain
+    def _on_horizon(self, ev: simpy.events.Event) -> None:
+        """Count the window's requests still open in the village (waiting, in service, on call, in follow-up)."""
+        h, warmup = self.s.horizon, self.s.warmup
+        t = self.r_time
+        waiting = [i for q in (self.urgent_q, self.routine_q) for i in q]
+        serving = [job for job, _start, _ot in (self.job[w] for w in self.busy_workers()) if job >= 0]
+        self.open_at_horizon = sum(1 for i in waiting + serving if t[i] >= warmup)
+        self.open_at_horizon += sum(1 for i in self.on_call + self.follow_ups
+                                    if t[i] >= warmup and self.village_done[i] + self.r_follow_up[i] >= h)
+        if self.open == 0:
+            self._stop()
+
+    def _on_end(self, ev: simpy.events.Event) -> None:
+        self._stop()
+
+    def _stop(self) -> None:
+        if not self.stop.triggered:
+            self.stop.succeed()
+
+    def busy_workers(self) -> list[int]:
+        free = set(self.free)
+        return [w for w in range(len(self.cal)) if w not in free]
 
     # ------------------------------------------------------------ arrivals
     def _schedule_request(self) -> None:
@@ -122,14 +159,15 @@ class VillageSim:
         self.next_request = i + 1
         self._schedule_request()
         now = self.env.now
+        self.open += 1
         if self.r_urgent[i]:
             if not any(c.on_duty(now) for c in self.cal):
                 self._serve_on_call(i, now)
                 return
-            self._count_queue(now, 1)
+            self._observe_queue(now)
             self.urgent_q.append(i)
         else:
-            self._count_queue(now, 1)
+            self._observe_queue(now)
             self.routine_q.append(i)
         self._dispatch(now)
 
@@ -145,17 +183,23 @@ class VillageSim:
         start = now + self.s.on_call_delay
         self.first_response[i] = start
         self.village_done[i] = start + self.r_work[i]
-        self.on_call[i] = True
+        self.on_call.append(i)
+        self.open -= 1  # nothing else of it happens in the village loop
         if self.s.warmup <= now < self.s.horizon:
             self.ledger.overtime += self.r_work[i]
 
-    def _count_queue(self, now: float, delta: int) -> None:
-        """Keep the time integral of waiting requests over the window (Little's law)."""
+    def _observe_queue(self, now: float) -> None:
+        """Add the queues' length since the last change to their time integral over the window (Little's L).
+
+        Called just before a request joins or leaves a queue. The integrand is the containers'
+        length, not a count kept from requests' timestamps, so L and the waits W measured from
+        timestamps are independent measurements of the same queue.
+        """
         lo = max(self.last_change, self.s.warmup)
-        if now > lo:
-            self.ledger.queue_area += self.waiting * (now - lo)
+        hi = min(now, self.s.horizon)
+        if hi > lo:
+            self.ledger.queue_area += (len(self.urgent_q) + len(self.routine_q)) * (hi - lo)
         self.last_change = now
-        self.waiting += delta
 
     # ------------------------------------------------------------ dispatch
     def _next_job(self, now: float) -> int | None:
@@ -163,9 +207,11 @@ class VillageSim:
         for activity in self.s.priority:
             if activity == "urgent":
                 if self.urgent_q:
+                    self._observe_queue(now)
                     return self.urgent_q.popleft()
             elif activity == "routine":
                 if self.routine_q:
+                    self._observe_queue(now)
                     return self.routine_q.popleft()
             elif self.admin_q and (activity == "admin" or self.admin_q[0][0] - now <= self.s.due_soon_hours):
                 return -(heapq.heappop(self.admin_q)[1] + 1)
@@ -174,21 +220,23 @@ class VillageSim:
     def _dispatch(self, now: float) -> None:
         if not self.free:
             return
-        d = int(now // HOURS_PER_DAY)
-        x = now - d * HOURS_PER_DAY
+        d, x = split(now)
         while self.free and (self.urgent_q or self.routine_q or self.admin_q):
             worker = -1
             for w in self.free:  # the first free worker on duty now (inlined Calendar.on_duty)
                 c = self.cal[w]
                 if d < len(c.present) and c.present[d]:
                     for s, e in c.periods:
-                        if s <= x < e:
+                        if s - EPS <= x < e - EPS:  # calendar.in_period, inlined
                             worker = w
                             break
                     if worker >= 0:
                         break
             if worker < 0:
-                self._wake_at(min(self._next_start(w, now) for w in self.free))
+                wake = min(self._next_start(w, now) for w in self.free)
+                if wake <= now:  # cannot happen with one notion of duty time; fail loudly rather than spin
+                    raise RuntimeError(f"duty calendar inconsistency at t={now!r}: next duty start {wake!r}")
+                self._wake_at(wake)
                 return
             job = self._next_job(now)
             if job is None:
@@ -206,7 +254,7 @@ class VillageSim:
         return t
 
     def _wake_at(self, t: float) -> None:
-        if t < self.wake_at and t < self.s.horizon:
+        if t < self.wake_at and t < self.s.end:
             self.wake_at = t
             ev = self.env.timeout(t - self.env.now)
             ev.callbacks.append(self._on_wake)
@@ -219,24 +267,36 @@ class VillageSim:
 
     def _start(self, worker: int, job: int, now: float, overtime: bool) -> None:
         if job >= 0:
-            self._count_queue(now, -1)
             self.first_response[job] = now
             work = self.r_work[job]
         else:
             work = self.a_hours[-job - 1]
         done = now + work if overtime else self.cal[worker].advance(now, work)
-        self.job[worker] = (job, now, overtime)
+        self.job[worker] = (job, now, now if overtime else INF)
+        self._schedule_done(worker, done)
+
+    def _schedule_done(self, worker: int, done: float) -> None:
+        self.serial[worker] += 1
         if done < INF:
-            ev = self.env.timeout(done - now, worker)
+            ev = self.env.timeout(done - self.env.now, (worker, self.serial[worker]))
             ev.callbacks.append(self._on_done)
 
     def _on_done(self, ev: simpy.events.Event) -> None:
-        worker = ev.value
+        worker, serial = ev.value
+        if serial != self.serial[worker]:  # the job was finished in overtime instead
+            return
         now = self.env.now
-        job, start, overtime = self.job[worker]
-        self._book_job(worker, job, start, now, overtime)
-        if job >= 0:
+        job, start, overtime_from = self.job[worker]
+        self._book_job(worker, job, start, now, overtime_from)
+        if job < 0:
+            self._book_admin_done(-job - 1, now)
+        else:
             self.village_done[job] = now
+            if self.r_follow_up[job] > 0.0:
+                self.follow_ups.append(job)
+            self.open -= 1
+            if self.open == 0 and now >= self.s.horizon:
+                self._stop()
         self.free.append(worker)
         self.spell_start[worker] = now
         if now < self.overtime_until and self._overtime_job(worker, now):
@@ -244,15 +304,25 @@ class VillageSim:
         self._dispatch(now)
 
     # ------------------------------------------------------------ accounting
-    def _book_job(self, worker: int, job: int, start: float, end: float, overtime: bool) -> None:
+    def _book_admin_done(self, k: int, now: float) -> None:
+        """Count the window's admin tasks and those finished after their deadline."""
+        if self.s.warmup <= self.a_time[k] < self.s.horizon:
+            self.ledger.admin_tasks += 1
+            if now > self.a_due[k]:
+                self.ledger.admin_late += 1
+
+    def _book_job(self, worker: int, job: int, start: float, end: float, overtime_from: float) -> None:
+        """Book a job's duty part [start, overtime_from) as service/travel/admin, the rest as overtime."""
         s = self.s
-        if overtime:
-            if s.warmup <= start < s.horizon:
-                self.ledger.overtime += end - start
-            return
+        if overtime_from < end:
+            if s.warmup <= overtime_from < s.horizon:
+                self.ledger.overtime += end - overtime_from
+            end = overtime_from
+            if end <= start:
+                return
         if end <= s.warmup:
             return
-        if start >= s.warmup and end < s.horizon:  # a finished job: the calendar gave it exactly `work` hours
+        if overtime_from == INF and start >= s.warmup and end < s.horizon:  # the calendar gave it exactly `work`
             inside = self.r_work[job] if job >= 0 else self.a_hours[-job - 1]
         else:
             cal = self.cal[worker]
@@ -278,7 +348,7 @@ class VillageSim:
     # ------------------------------------------------------------ daily close
     def _schedule_close(self, day: int) -> None:
         t = day * HOURS_PER_DAY + self.s.close_hour
-        if t <= self.s.horizon:
+        if t <= self.s.end:
             ev = self.env.timeout(t - self.env.now, day)
             ev.callbacks.append(self._on_close)
 
@@ -291,31 +361,53 @@ class VillageSim:
         self.last_closed = day
         for w in self.free:
             self._close_spell(w, now)
-        made = self.visits.allocate(day, self.capacity[day]) if self.s.visit_hours < INF else 0
+        in_window = day < self.window_days
+        made = self.visits.allocate(day, self.capacity[day]) if self.s.visit_hours < INF and in_window else 0
         led = self.ledger
-        if day * HOURS_PER_DAY >= self.s.warmup:
+        if in_window and day * HOURS_PER_DAY >= self.s.warmup:
             visit_time = made * self.s.visit_hours if made else 0.0
             if made:
                 led.visits += made
                 led.visit += made * (self.s.visit_hours - self.s.visit_travel_hours)
                 led.travel += made * self.s.visit_travel_hours
             led.idle += self.free_hours[day] - visit_time
-        led.daily_visits.append(made)
-        led.daily_covered.append(self.visits.vulnerable_covered())
-        if self.s.overtime_hours > 0 and (self.urgent_q or self.routine_q):
-            self.overtime_until = now + self.s.overtime_hours
+        if in_window:
+            led.daily_visits.append(made)
+            led.daily_covered.append(self.visits.vulnerable_covered())
+        if self.s.overtime_hours > 0:
+            self._start_overtime(day, now)
+
+    def _start_overtime(self, day: int, now: float) -> None:
+        """Overtime after the close: finish requests in progress that fit, then serve waiting ones."""
+        self.overtime_until = now + self.s.overtime_hours
+        for w in self.busy_workers():
+            self._finish_in_overtime(w, now)
+        if self.urgent_q or self.routine_q:
             for w in list(self.free):
                 if self.cal[w].present[day] if day < len(self.cal[w].present) else False:
                     self._overtime_job(w, now)
 
+    def _finish_in_overtime(self, worker: int, now: float) -> None:
+        """A request in progress at the close whose remaining work fits in the overtime is finished tonight."""
+        job, start, overtime_from = self.job[worker]
+        if job < 0 or overtime_from < INF:
+            return
+        cal = self.cal[worker]
+        remaining = self.r_work[job] - (cal.duty_before(now) - cal.duty_before(start))
+        if remaining > self.s.overtime_hours + EPS:
+            return
+        self.job[worker] = (job, start, now)
+        self._schedule_done(worker, now + max(remaining, 0.0))
+
     def _overtime_job(self, worker: int, now: float) -> bool:
-        """Serve a waiting request after hours, if it ends before the worker's next duty."""
+        """Serve a waiting request after hours, if it ends within the overtime window."""
         q = self.urgent_q or self.routine_q
         if not q:
             return False
         job = q[0]
-        if now + self.r_work[job] > self.cal[worker].next_duty_start(now):
+        if now + self.r_work[job] > self.overtime_until + EPS:
             return False
+        self._observe_queue(now)
         q.popleft()
         self.free.remove(worker)
         self._start(worker, job, now, overtime=True)
@@ -323,16 +415,16 @@ class VillageSim:
 
     # ------------------------------------------------------------ end of run
     def finish(self) -> None:
-        """Book jobs still in progress at the horizon and the window's duty totals."""
+        """Book jobs still in progress when the loop stopped (clipped to the window) and the window's duty totals."""
         s = self.s
-        last_day = math.ceil(s.horizon / HOURS_PER_DAY) - 1
-        if self.last_closed < last_day:  # a close due exactly at the horizon: SimPy stops before it
-            self._close_day(last_day, s.horizon)
-        self._count_queue(s.horizon, 0)
-        busy = set(range(len(self.cal))) - set(self.free)
-        for w in busy:
-            job, start, overtime = self.job[w]
-            self._book_job(w, job, start, s.horizon, overtime)
+        now = self.env.now
+        last_day = self.window_days - 1
+        if self.last_closed < last_day:  # a close due exactly when the loop stops: SimPy stops before it
+            self._close_day(last_day, min(now, last_day * HOURS_PER_DAY + s.close_hour))
+        self._observe_queue(now)
+        for w in self.busy_workers():
+            job, start, overtime_from = self.job[w]
+            self._book_job(w, job, start, now, overtime_from)
         first_day = int(s.warmup // HOURS_PER_DAY)
         last_day = int(math.ceil(s.horizon / HOURS_PER_DAY))
         for w, cal in enumerate(self.cal):

@@ -12,6 +12,9 @@ from __future__ import annotations
 import math
 from collections import deque
 
+#: Days before a campaign whose visits give the pre-campaign level.
+PRE_CAMPAIGN_DAYS = 7
+
 
 class DayRing:
     """Daily counts over the last ``length`` days with a running sum."""
@@ -53,6 +56,7 @@ class VisitBook:
         "households",
         "ord_ring",
         "ordinary",
+        "pre_campaign_visits",
         "vul_ring",
         "vulnerable",
     )
@@ -72,6 +76,7 @@ class VisitBook:
         self.campaign_done_day = math.nan
         self.campaign_peak = 0
         self.campaign_vulnerable = True
+        self.pre_campaign_visits: list[int] = []  # visits on the week's days before the campaign starts
 
     def start_campaign(self, start_day: float, days: float, target: int, vulnerable: bool) -> None:
         self.campaign_start = start_day
@@ -111,9 +116,16 @@ class VisitBook:
         self.ord_ring.push(ordi)
         self.all_ring.push(vul + ordi)
         made = vul + ordi
-        if in_campaign or (self.campaign_start <= day < self.campaign_end):
+        if in_campaign:  # the survey's own days: from its start until its last household is visited
             self.campaign_peak = max(self.campaign_peak, made)
+        elif self.campaign_start - PRE_CAMPAIGN_DAYS <= day < self.campaign_start:
+            self.pre_campaign_visits.append(made)
         return made
+
+    def pre_campaign_visits_per_day(self) -> float:
+        """Mean visits a day in the week before the campaign (the level the survey starts from)."""
+        v = self.pre_campaign_visits
+        return sum(v) / len(v) if v else math.nan
 
     def vulnerable_covered(self) -> float:
         """Vulnerable households visited within the last interval (round-robin exact)."""

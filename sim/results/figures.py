@@ -322,7 +322,7 @@ def warmup_diagnostics(daily: pd.DataFrame, warmup_days: float, folder: Path, la
     frame = daily.copy()
     if "replication" not in frame:
         frame["replication"] = 0
-    frame["fr"] = frame["sum_first_response"] / frame["responded"].replace(0, np.nan)
+    frame["fr"] = frame["sum_first_response"] / frame["arrived"].replace(0, np.nan)
     with ps.style(lang):
         fig = ps.new_figure(10.5, 3.2)
         axes = fig.subplots(1, 2)

@@ -70,6 +70,19 @@ METRICS: dict[str, MetricInfo] = {
     "campaign_completion_days": _m("Campaign completion time", "专项走访完成用时", ("days", "天"), "lower"),
     "campaign_peak_village_visits_per_day": _m("Campaign peak visits per village-day", "专项走访单村日峰值",
                                                ("visits", "户次")),
+    "open_at_horizon_share": _m("Open at the horizon", "统计期末仍未办结比例", _PCT, "lower", 100.0),
+    "open_after_drain_share": _m("Still open after the drain", "延续期后仍未办结比例", _PCT, "lower", 100.0),
+    "campaign_pre_village_visits_per_day": _m("Visits per village-day in the week before the campaign",
+                                              "专项走访前一周单村日均走访", ("visits", "户次")),
+    "township_coping_hours_per_day": _m("Township extra staff-hours per day", "乡镇每日增援工时", _H, "lower"),
+    "enforcement_coping_hours_per_day": _m("Enforcement-team extra staff-hours per day", "综合执法队每日增援工时",
+                                           _H, "lower"),
+    "department_coping_hours_per_day": _m("Department extra staff-hours per day", "县级部门每日增援工时", _H,
+                                          "lower"),
+    "urgent_resolution_hours_mean": _m("Mean resolution, urgent requests", "紧急事项平均办结时间", _H, "lower"),
+    "routine_resolution_hours_mean": _m("Mean resolution, other requests", "一般事项平均办结时间", _H, "lower"),
+    "admin_late_share": _m("Admin tasks finished after their deadline", "逾期完成的行政任务比例", _PCT, "lower",
+                           100.0),
     "workers": _m("Village workers", "村级工作人员数", ("persons", "人")),
     "events": _m("Simulation events", "仿真事件数", ("events", "个")),
 }
@@ -80,10 +93,14 @@ CATEGORIES: dict[str, str] = {
     "consultation": "政策咨询", "certificate": "证明盖章", "help": "帮办代办", "coordination": "协调事项",
     "dispute": "矛盾纠纷", "urgent": "紧急事项", "other": "其他事项",
     "first_response_hours": "首次响应时间", "resolution_hours": "办结时间",
+    "village": "村（社区）", "township": "乡镇（街道）", "enforcement": "综合执法队", "department": "县级部门",
+    "stable": "稳定", "coping": "增援应对", "unstable": "不稳定",
 }
 _CATEGORIES_EN = {"first_response_hours": "First response", "resolution_hours": "Resolution",
                   "admin": "Administration", "service": "Service", "visit": "Visits", "travel": "Travel",
-                  "idle": "Idle", "all": "All"}
+                  "idle": "Idle", "all": "All", "village": "Village", "township": "Township",
+                  "enforcement": "Enforcement team", "department": "Department", "stable": "Stable",
+                  "coping": "Coping", "unstable": "Unstable"}
 
 TEXT: dict[str, tuple[str, str]] = {
     # report frame
@@ -106,6 +123,37 @@ TEXT: dict[str, tuple[str, str]] = {
     "sec_diagnostics": ("Warm-up and replication diagnostics", "预热期与重复次数诊断"),
     "sec_assumptions": ("Assumptions in force", "生效的模型假设"),
     "sec_checklist": ("Reporting checklist (STRESS-DES)", "报告清单（STRESS-DES）"),
+    "sec_stability": ("Queues: utilisation, coping and stability", "各级办理队列：负荷、应对与稳定性"),
+    "stability_intro": ("Every staffed queue is checked: utilisation is the work offered in the window divided by "
+                        "its regular staff's duty hours; coping is the extra staff an office pulls in when its "
+                        "queue is long. A queue is unstable when the offered work exceeds its capacity even with "
+                        "coping, or when its backlog grew over the window by more than a day of its arrivals; "
+                        "means that include such a queue depend on the length of the run.",
+                        "对每个有人员的办理队列进行检查：负荷率为统计期内需办理的工作量除以常规人员的在岗工时；"
+                        "应对指排队较长时单位临时抽调的增援人员。若加上增援仍超出能力，或统计期内积压增加超过一天的"
+                        "受理量，则判定该队列不稳定；包含此类队列的平均值取决于仿真时长。"),
+    "stability_none": ("No queue is unstable.", "没有不稳定的队列。"),
+    "unstable_table": ("Unstable queues", "不稳定的队列"),
+    "coping_table": ("Queues over their regular capacity that bound their backlog by coping",
+                     "超出常规能力、靠增援控制积压的队列"),
+    "township_pools_table": ("Township posts before and after, and the service pools",
+                             "乡镇（街道）编制调整前后及办理力量"),
+    "estimator": ("Estimator", "估计方法"),
+    "estimator_text": ("Every request arriving in the window counts; after the horizon no new request arrives and the "
+                       "system keeps working for at most {drain} days until they are resolved. Means divide by all "
+                       "of them (a request still open after the drain counts with its age, a lower bound); "
+                       "percentiles are Kaplan-Meier estimates with open requests censored.",
+                       "统计期内受理的每一件诉求都计入；统计期结束后不再受理新诉求，系统继续运行（最多{drain}天）"
+                       "直至这些诉求办结。平均值以全部诉求为分母（延续期后仍未办结的按已等待时间计入，为下限）；"
+                       "百分位数为以未办结诉求为删失的 Kaplan-Meier 估计。"),
+    "queue": ("Queue", "队列"), "stage": ("Level", "层级"), "reason": ("Reason", "原因"),
+    "utilisation": ("Utilisation", "负荷率"), "utilisation_with_coping": ("With coping", "含增援负荷率"),
+    "backlog_growth": ("Backlog change over the window", "统计期内积压变化"),
+    "coping_hours_per_day": ("Extra staff-hours per day", "每日增援工时"), "status": ("Status", "状态"),
+    "posts_before": ("Posts before", "调整前编制"), "posts": ("Posts after", "调整后编制"),
+    "added_posts": ("Added (by population)", "按人口新增"), "administrative_floor_added": ("Added (admin floor)",
+                                                                                      "行政编制下限补足"),
+    "county_floor_added": ("Added (12 % floor)", "12%下限补足"), "service_staff": ("Service staff", "办理人员"),
     # comparison and sweep sections
     "sec_comparison": ("Compared scenarios", "参与比较的情景"),
     "sec_paired": ("Paired differences against the base", "与基准情景的配对差异"),

@@ -13,6 +13,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from sim.analysis.survival import km_quantile
 from sim.model.outcomes import SUM_COLUMNS
 from sim.model.records import EDGES, ShardResult
 
@@ -30,6 +31,9 @@ EXTRA_METRICS = [
     "within_time_limit_share", "overtime_hours_per_worker_day", "escalated_share", "village_queue_length_mean",
     "village_arrival_rate_per_hour", "village_wait_hours_mean", "campaign_completion_days",
     "campaign_peak_village_visits_per_day", "workers", "events",
+    "open_at_horizon_share", "open_after_drain_share", "campaign_pre_village_visits_per_day",
+    "township_coping_hours_per_day", "enforcement_coping_hours_per_day", "department_coping_hours_per_day",
+    "urgent_resolution_hours_mean", "routine_resolution_hours_mean", "admin_late_share",
 ]
 #: The metrics shown first in tables and guarded by the regression check.
 KEY_METRICS = [
@@ -39,18 +43,15 @@ KEY_METRICS = [
 TIME_USE = ["admin", "service", "visit", "travel", "idle"]
 
 
-def percentile_from_histogram(counts: np.ndarray, q: float) -> float:
-    """The q-quantile (0-1) of binned data, interpolating linearly within the bin."""
-    total = counts.sum()
-    if total == 0:
-        return float("nan")
-    cum = np.cumsum(counts)
-    target = q * total
-    k = int(np.searchsorted(cum, target, side="left"))
-    k = min(k, len(counts) - 1)
-    before = cum[k - 1] if k > 0 else 0
-    frac = (target - before) / counts[k] if counts[k] else 0.0
-    return float(EDGES[k] + frac * (EDGES[k + 1] - EDGES[k]))
+def percentile_from_histogram(counts: np.ndarray, q: float, censored: np.ndarray | None = None) -> float:
+    """The q-quantile (0-1) of binned times (Kaplan-Meier when some are censored), linear within the bin."""
+    return km_quantile(counts, np.zeros(len(counts)) if censored is None else censored, EDGES, q)
+
+
+def time_percentile(hist: pd.DataFrame, metric: str, q: float, mask: pd.Series | None = None) -> float:
+    """Percentile of a time metric over every request of the window, open ones as censored."""
+    return percentile_from_histogram(histogram_counts(hist, metric, mask), q,
+                                     histogram_counts(hist, f"{metric}_censored", mask))
 
 
 def _ratio(num: float, den: float) -> float:
@@ -65,16 +66,20 @@ class Combined(NamedTuple):
     hist: pd.DataFrame
     daily: pd.DataFrame
     events: int
+    queues: pd.DataFrame
+    open_at_horizon: int
 
 
 def combine(shards: Sequence[ShardResult]) -> Combined:
-    """Concatenate shard tables: villages, types, histograms (summed), daily (summed), events."""
+    """Concatenate shard tables: villages, types, histograms (summed), daily (summed), queues, counts."""
     villages = pd.concat([s.villages.assign(shard=i) for i, s in enumerate(shards)], ignore_index=True)
     types = pd.concat([s.types for s in shards]).groupby(["type_index", "kind"], as_index=False)[SUM_COLUMNS].sum()
     hist = (pd.concat([s.histograms for s in shards])
             .groupby(["metric", "type_index", "kind", "bin"], as_index=False)["count"].sum())
     daily = pd.concat([s.daily for s in shards]).groupby("day", as_index=False).sum()
-    return Combined(villages, types, hist, daily, sum(s.events for s in shards))
+    queues = pd.concat([s.queues for s in shards], ignore_index=True)
+    return Combined(villages, types, hist, daily, sum(s.events for s in shards), queues,
+                    sum(s.open_at_horizon for s in shards))
 
 
 def histogram_counts(hist: pd.DataFrame, metric: str, mask: pd.Series | None = None) -> np.ndarray:
@@ -84,18 +89,17 @@ def histogram_counts(hist: pd.DataFrame, metric: str, mask: pd.Series | None = N
     return counts
 
 
-def replication_metrics(combined: Combined, days: float, warmup_days: float) -> dict[str, float]:
+def replication_metrics(combined: Combined, days: float, warmup_days: float,
+                        urgent_types: Sequence[int] = ()) -> dict[str, float]:
     """Every metric of one replication (DESIGN §4 plus the extras)."""
-    villages, types, hist, _daily, events = combined
+    villages, types, hist, events = combined.villages, combined.types, combined.hist, combined.events
     window_days = days - warmup_days
     m: dict[str, float] = {}
     t = types[SUM_COLUMNS].sum()
-    for name, mean_col, n_col in (("first_response_hours", "sum_first_response", "responded"),
-                                  ("resolution_hours", "sum_resolution", "resolved")):
-        m[f"{name}_mean"] = _ratio(t[mean_col], t[n_col])
-        counts = histogram_counts(hist, name)
+    for name, mean_col in (("first_response_hours", "sum_first_response"), ("resolution_hours", "sum_resolution")):
+        m[f"{name}_mean"] = _ratio(t[mean_col], t["arrived"])  # every request of the window
         for q in (50, 90, 95):
-            m[f"{name}_p{q}"] = percentile_from_histogram(counts, q / 100)
+            m[f"{name}_p{q}"] = time_percentile(hist, name, q / 100)
     m["within_24h_share"] = _ratio(t["within24_num"], t["within24_den"])
     v = villages.sum(numeric_only=True)
     m["household_visits_per_day"] = _ratio(v["visits"], window_days)
@@ -106,10 +110,13 @@ def replication_metrics(combined: Combined, days: float, warmup_days: float) -> 
     m["handoffs_per_cross_department_request"] = _ratio(t["handoffs"], t["cross"])
     m["resident_trips_per_request"] = _ratio(t["trips"], t["arrived"])
     m["requests_arrived"] = float(t["arrived"])
-    m["requests_resolved"] = float(t["resolved"])
-    m["backlog_end"] = float(t["arrived"] - t["resolved"])
+    m["requests_resolved"] = float(t["resolved_in_window"])  # resolved before the horizon
+    m["backlog_end"] = float(combined.open_at_horizon)  # counted from the model's state at the horizon
+    m["open_at_horizon_share"] = _ratio(m["backlog_end"], t["arrived"])
+    m["open_after_drain_share"] = _ratio(t["resolution_censored"], t["arrived"])
     m["within_time_limit_share"] = _ratio(t["within_limit_num"], t["within_limit_den"])
     m["overtime_hours_per_worker_day"] = _ratio(v["overtime_h"], v["worker_days"])
+    m["admin_late_share"] = _ratio(v["admin_late"], v["admin_tasks"])
     m["escalated_share"] = _ratio(t["escalated"], t["arrived"])
     hours = window_days * 24.0
     m["village_queue_length_mean"] = _ratio(v["queue_area"], hours * len(villages))
@@ -118,6 +125,14 @@ def replication_metrics(combined: Combined, days: float, warmup_days: float) -> 
     done = villages["campaign_done_day"].to_numpy(dtype=float)
     m["campaign_completion_days"] = float(np.max(done)) if len(done) and np.isfinite(done).all() else float("nan")
     m["campaign_peak_village_visits_per_day"] = float(villages["campaign_peak"].max())
+    m["campaign_pre_village_visits_per_day"] = float(villages["pre_campaign_visits_per_day"].max())
+    for stage in ("township", "enforcement", "department"):
+        coping = combined.queues.loc[combined.queues["stage"] == stage, "coping_h"].sum()
+        m[f"{stage}_coping_hours_per_day"] = float(coping) / window_days
+    urgent = types["type_index"].isin(urgent_types)
+    for label, mask in (("urgent", urgent), ("routine", ~urgent)):
+        g = types[mask]
+        m[f"{label}_resolution_hours_mean"] = _ratio(g["sum_resolution"].sum(), g["arrived"].sum())
     m["workers"] = float(v["cadres"] + v["team_members"])
     m["events"] = float(events)
     return m
@@ -125,17 +140,18 @@ def replication_metrics(combined: Combined, days: float, warmup_days: float) -> 
 
 def breakdowns(combined: Combined, type_names: list[str], window_days: float) -> dict[str, pd.DataFrame]:
     """Tables by request type, village kind, county and township for one replication."""
-    villages, types, hist, daily, _events = combined
+    villages, types, hist, daily = combined.villages, combined.types, combined.hist, combined.daily
     types = types.assign(request_type=[type_names[i] for i in types["type_index"]])
     by_type = _request_table(types.groupby("request_type", as_index=False)[SUM_COLUMNS].sum())
     for name in ("first_response_hours", "resolution_hours"):
-        by_type[f"{name}_p90"] = [
-            percentile_from_histogram(histogram_counts(hist, name, hist["type_index"] == type_names.index(rt)), 0.9)
-            for rt in by_type["request_type"]]
+        by_type[f"{name}_p90"] = [time_percentile(hist, name, 0.9, hist["type_index"] == type_names.index(rt))
+                                  for rt in by_type["request_type"]]
     out = {"by_request_type": by_type}
     for key, name in (("kind", "by_village_kind"), ("county", "by_county"), ("township_index", "by_township")):
         group_cols = [key] if key != "township_index" else ["county", "township_index", "township"]
-        out[name] = _village_table(villages.groupby(group_cols, as_index=False).sum(numeric_only=True), window_days)
+        ids = [c for c in ("village_index", "village_id", "township_index", "shard") if c not in group_cols]
+        summed = villages.drop(columns=ids).groupby(group_cols, as_index=False).sum(numeric_only=True)
+        out[name] = _village_table(summed, window_days)
     out["by_type_and_kind"] = _request_table(types.groupby(["request_type", "kind"], as_index=False)[SUM_COLUMNS]
                                              .sum())
     out["daily"] = daily
@@ -144,8 +160,9 @@ def breakdowns(combined: Combined, type_names: list[str], window_days: float) ->
 
 def _request_table(g: pd.DataFrame) -> pd.DataFrame:
     g = g.copy()
-    g["first_response_hours_mean"] = g["sum_first_response"] / g["responded"].replace(0, np.nan)
-    g["resolution_hours_mean"] = g["sum_resolution"] / g["resolved"].replace(0, np.nan)
+    g["first_response_hours_mean"] = g["sum_first_response"] / g["arrived"].replace(0, np.nan)
+    g["resolution_hours_mean"] = g["sum_resolution"] / g["arrived"].replace(0, np.nan)
+    g["open_at_horizon_share"] = 1.0 - g["resolved_in_window"] / g["arrived"].replace(0, np.nan)
     g["within_24h_share"] = g["within24_num"] / g["within24_den"].replace(0, np.nan)
     g["resident_trips_per_request"] = g["trips"] / g["arrived"].replace(0, np.nan)
     return g

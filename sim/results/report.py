@@ -248,6 +248,51 @@ def geography_section(run: Folder, ctx: Context) -> h.Section:
     return sec
 
 
+STABILITY_COLUMNS = (("utilisation", 2), ("utilisation_with_coping", 2), ("backlog_growth", 0),
+                     ("coping_hours_per_day", 1))
+
+
+def _queue_rows(queues: list[dict[str, Any]], lang: Lang) -> list[list[str]]:
+    return [[category(str(q["stage"]), lang), str(q["queue"]), str(q["county"]), str(q.get("reason") or "—")]
+            + [fmt_fixed(q.get(c), d) for c, d in STABILITY_COLUMNS] for q in queues]
+
+
+def stability_section(run: Folder, ctx: Context) -> h.Section:
+    """Which queues do not settle, which cope with overload, and the township posts behind them."""
+    lang = ctx.lang
+    sec = h.Section("stability", tr("sec_stability", lang))
+    summary = run.summary or {}
+    drain = (run.manifest.get("settings") or {}).get("drain_days")
+    sec.add(h.para(tr("stability_intro", lang), "lead"))
+    sec.add(h.facts([(tr("estimator", lang), tr("estimator_text", lang, drain=drain))]))
+    header = [tr(k, lang) for k in ("stage", "queue", "county", "reason")] + [tr(c, lang) for c, _ in
+                                                                              STABILITY_COLUMNS]
+    unstable = summary.get("unstable_queues", [])
+    sec.add(h.heading(tr("unstable_table", lang)))
+    if unstable:
+        sec.add(h.notice(f"{len(unstable)} × {category('unstable', lang)}", "warning"))
+        sec.add(h.table(header, _queue_rows(unstable, lang), numeric=range(4, len(header)), cls="wide"))
+    else:
+        sec.add(h.para(tr("stability_none", lang)))
+    coping = summary.get("coping_queues", [])
+    if coping:
+        sec.add(h.heading(tr("coping_table", lang)))
+        sec.add(h.table(header, _queue_rows(coping, lang), numeric=range(4, len(header)), cls="wide"))
+    if "by_township" in run.tables and "posts" in run.tables["by_township"]:
+        town = mean_over_replications(run.tables["by_township"], ["county", "township_index", "township"])
+        cols = [c for c in ("posts_before", "added_posts", "administrative_floor_added", "county_floor_added",
+                            "posts", "service_staff", "service_pool_utilisation", "service_pool_coping_hours_per_day")
+                if c in town]
+        header = [tr("county", lang), tr("township", lang)] + [
+            tr(c.removeprefix("service_pool_"), lang) for c in cols]
+        rows = [[category(str(r["county"]), lang), str(r["township"])] + [fmt_fixed(r[c], 2 if "utilisation" in c
+                                                                                     else 1) for c in cols]
+                for _, r in town.sort_values(["county", "township_index"]).iterrows()]
+        sec.add(h.heading(tr("township_pools_table", lang)))
+        sec.add(h.table(header, rows, numeric=range(2, len(header)), cls="wide"))
+    return sec
+
+
 def diagnostics_section(run: Folder, ctx: Context) -> h.Section:
     lang = ctx.lang
     sec = h.Section("diagnostics", tr("sec_diagnostics", lang))
@@ -298,7 +343,7 @@ def checklist_section(run: Folder, ctx: Context) -> h.Section:
 
 
 RUN_SECTIONS = (scenario_section, key_metrics_section, response_section, time_use_section, visits_section,
-                geography_section, diagnostics_section, assumptions_section, checklist_section)
+                geography_section, stability_section, diagnostics_section, assumptions_section, checklist_section)
 
 
 def guarded(make: Callable[[Any, Context], h.Section], data: Any, ctx: Context, key: str, title: str) -> h.Section:
@@ -329,7 +374,7 @@ def run_report(folder: Path, lang: Lang) -> str:
     run = Folder.read(folder)
     ctx = Context(folder / "figures", lang)
     titles = ("sec_scenario", "sec_key_metrics", "sec_response", "sec_time_use", "sec_visits", "sec_geography",
-              "sec_diagnostics", "sec_assumptions", "sec_checklist")
+              "sec_stability", "sec_diagnostics", "sec_assumptions", "sec_checklist")
     sections = [guarded(make, run, ctx, key, tr(key, lang)) for make, key in zip(RUN_SECTIONS, titles, strict=True)]
     subtitle, meta = _run_subtitle(run, lang)
     return render(tr("report_run", lang), subtitle, meta, sections, ctx)

@@ -103,7 +103,19 @@ def summary(results: Any) -> dict[str, Any]:
         "replications": results.settings["replications"],
         "days": results.settings["days"],
         "warmup_days": results.settings["warmup_days"],
+        "drain_days": results.settings.get("drain_days"),
+        "estimator": ESTIMATOR,
+        "unstable_queues": results.stability.get("unstable_queues", []),
+        "coping_queues": results.stability.get("coping_queues", []),
     }
+
+
+#: How time metrics are estimated (also stated in the report's method section).
+ESTIMATOR = ("Every request arriving after the warm-up and before the horizon counts. After the horizon no new "
+             "request arrives and villages and offices keep working until those requests are resolved (at most "
+             "drain_days). Means divide by all of them; a request still open when the drain ends counts with its "
+             "age then (the mean is then a lower bound, see open_after_drain_share). Percentiles are Kaplan-Meier "
+             "(life-table) estimates with open requests censored; without censoring they are the empirical ones.")
 
 
 def write_tables(results: Any, folder: Path) -> None:

@@ -11,6 +11,7 @@ the model never sees.
 
 from __future__ import annotations
 
+import warnings
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -282,6 +283,11 @@ class RequestType(Strict):
     time_limit_hours: Positive = Field(
         120.0, description="Time limit for resolution in hours (for the within-limit share)."
     )
+    procedure_time_factor: NonNegative = Field(
+        1.0, description="Factor on the procedural waits after the village (township approvals, whistle response, "
+        "department processing, delegated items): urgent matters are handled as emergencies "
+        "(assumption: 0.1 for urgent requests, 1 otherwise)."
+    )
 
     @model_validator(mode="after")
     def _dept_range(self) -> RequestType:
@@ -323,7 +329,7 @@ def default_request_types() -> dict[str, RequestType]:
         "urgent": RequestType(
             rate_per_1000_residents_per_year=4, urgent=True, effort_hours=_lognormal(2.0, 0.4),
             on_site=True, escalation_probability=0.50, routes=Routes(township=0.5, department=0.5),
-            time_limit_hours=2,
+            time_limit_hours=2, procedure_time_factor=0.1,
         ),
         "other": RequestType(
             rate_per_1000_residents_per_year=8, effort_hours=_lognormal(22 / 60, 0.4),
@@ -450,23 +456,63 @@ class VisitParams(Strict):
 # ----------------------------------------------------------- township & departments
 
 
+class CopingParams(Strict):
+    """How an office bounds its backlog when demand outruns its regular staff.
+
+    Real offices do not let a queue grow for ever: they pull colleagues off other work and stay
+    late (the article: urban streets' workload doubled with no more posts). The model's coping
+    is one mechanism with two knobs: while more than ``trigger_waiting_per_staff`` requests wait
+    per regular staff member, the office adds extra staff, up to ``max_extra_staff_ratio`` x its
+    regular staff; an extra staff member goes back to other work when the queue falls below
+    the trigger. Extra staff-hours are reported (``*_coping_hours_per_day``).
+    """
+
+    max_extra_staff_ratio: NonNegative = Field(
+        1.5,
+        description="Most extra staff as a multiple of the office's regular staff (borrowed posts or overtime; "
+        "assumption: a township can pull in up to 15 % of its posts beside the 10 % serving escalations).",
+    )
+    trigger_waiting_per_staff: NonNegative = Field(
+        2.0, description="Waiting requests per regular staff member above which extra staff join (assumption)."
+    )
+
+
 class TownshipParams(Strict):
     posts_base: NonNegative = Field(
-        60.0, description="Posts per township before reallocation: 20 administrative + 40 institutional "
+        60.0, description="Posts per township before the reform: administrative + institutional "
+        "(assumption, DOMAIN §7: 20 + 40)."
+    )
+    administrative_posts_base: NonNegative = Field(
+        20.0, description="Of posts_base, the administrative (行政) posts; the rest are institutional (事业) posts "
         "(assumption, DOMAIN §7)."
     )
     allocation: Literal["uniform", "population"] = Field(
-        "uniform", description="uniform: every township has posts_base; population: the total is allocated by "
-        "population with the floor."
+        "uniform", description="How added_posts_total is split: 'population' by township population (article: "
+        "按人口规模), 'uniform' in equal parts. No township loses posts either way."
     )
     added_posts_total: NonNegative = Field(
-        0.0, description="Posts moved down to townships city-wide (article: 973 by end-2022)."
+        0.0, description="Institutional posts moved down to townships city-wide (article: 973 by end-2022, "
+        "≈ +7 per township)."
     )
-    min_posts: NonNegative = Field(
-        20.0, description="Floor per township when allocating by population (article: ≥ 20)."
+    min_administrative_posts: NonNegative = Field(
+        0.0, description="Floor of administrative posts per township (article, after the reform: ≥ 20; "
+        "0 = no floor, as before the reform)."
+    )
+    min_share_of_county_posts: Share = Field(
+        0.0, description="Floor of the county's township posts as a share of the county's total posts (article, "
+        "after the reform: ≥ 12 %; 0 = no floor). A shortfall is added by township population."
+    )
+    county_posts_per_1000_residents: NonNegative = Field(
+        10.0, description="The county's total staffing establishment (编制总量, administrative + institutional, "
+        "schools and hospitals excluded) per 1,000 residents, for the 12 % floor (assumption: no published figure)."
+    )
+    min_posts: NonNegative | None = Field(
+        None, description="Deprecated alias of min_administrative_posts (it was a floor on total posts that never "
+        "bound); use min_administrative_posts.", deprecated=True,
     )
     service_share: Share = Field(
-        0.1, description="Share of township posts handling escalated resident requests (assumption)."
+        0.1, description="Share of township posts handling escalated resident requests (assumption: no source; "
+        "the staff-down effect depends on it, see docs/RESULTS.md)."
     )
     effort_hours: Distribution = Field(
         _lognormal(2.0, 0.6), description="Township staff time per escalated request (assumption)."
@@ -482,12 +528,38 @@ class TownshipParams(Strict):
         Distribution(kind="uniform", low=1.0, high=3.0),
         description="Working days a delegated item waits at the township (assumption).",
     )
+    coping: CopingParams = Field(
+        CopingParams(), description="Overload coping of the township's service pool and enforcement team."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _deprecated_min_posts(cls, data: object) -> object:
+        """Map the deprecated ``min_posts`` onto ``min_administrative_posts`` (with a warning)."""
+        if isinstance(data, dict) and data.get("min_posts") is not None:
+            warnings.warn("township.min_posts is deprecated; use township.min_administrative_posts",
+                          DeprecationWarning, stacklevel=2)
+            data = {**data}
+            data.setdefault("min_administrative_posts", data["min_posts"])
+            data["min_posts"] = None
+        return data
+
+    @model_validator(mode="after")
+    def _administrative_within_total(self) -> TownshipParams:
+        if self.administrative_posts_base > self.posts_base:
+            raise ValueError("administrative_posts_base must not exceed posts_base")
+        return self
 
 
 class Department(Strict):
     name: str = Field(description="Department name.")
     staff_per_county: NonNegative = Field(
-        3.0, description="Field staff serving escalated requests per county (assumption)."
+        1.0, description="Field staff serving escalated requests in every county, whatever its size (assumption)."
+    )
+    staff_per_100k_residents: NonNegative = Field(
+        1.0, description="Further field staff per 100,000 county residents (assumption: sized so that the "
+        "baseline's departments run at about 75 % of their regular capacity; 3 per county regardless of size "
+        "left the large counties' departments at twice their capacity)."
     )
     effort_hours: Distribution = Field(_lognormal(3.0, 0.6), description="Staff time per request (assumption).")
 
@@ -524,6 +596,10 @@ class DepartmentParams(Strict):
     )
     resident_return_working_days: NonNegative = Field(
         2.0, description="Working days before a resident returns with what was missing (assumption)."
+    )
+    coping: CopingParams = Field(
+        CopingParams(max_extra_staff_ratio=1.0),
+        description="Overload coping of each department's field staff (assumption: up to double).",
     )
 
 
@@ -581,6 +657,12 @@ class RunSettings(Strict):
     )
     replications: Annotated[int, Field(ge=1)] = Field(10, description="Independent replications.")
     seed: NonNegativeInt = Field(12345, description="Base seed of the replications' random streams.")
+    drain_days: NonNegative = Field(
+        180.0,
+        description="After the horizon no new requests arrive and the system keeps working (duty, admin) until "
+        "every request of the window is resolved, for at most this many days. Requests still open then are "
+        "censored (Kaplan-Meier percentiles; the mean counts their age, a lower bound). 0 = no drain.",
+    )
 
     @model_validator(mode="after")
     def _warmup_shorter(self) -> RunSettings:
@@ -604,8 +686,8 @@ class ModelParams(Strict):
     policy: PolicyParams = PolicyParams()
     verification_mode: bool = Field(
         False,
-        description="Limiting case for verification: workers always on duty, no visits, no admin "
-        "(used by scenarios/validation/mmc.yaml to reproduce Erlang C).",
+        description="Limiting case for verification: workers and offices always on duty, no visits, no admin "
+        "(used by scenarios/validation/*.yaml to reproduce Erlang C and Cobham).",
     )
 
 

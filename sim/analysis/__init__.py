@@ -1,0 +1,1 @@
+"""Output analysis: pure functions on tidy tables (survival estimates, queue stability, statistics)."""
