@@ -103,6 +103,10 @@ def test_village_urgent_first_matches_cobham() -> None:
                     "effort_hours": {"kind": "exponential", "mean": 1.0}, "time_limit_hours": 24}},
         "run.days": 300}
     res = sim.run(scenario("validation/mmc.yaml", overrides))
+    # Little's law with both classes: L from the queues' length integral, λW from the requests' own waits
+    s = res.summary
+    lam_w = s["village_arrival_rate_per_hour"]["mean"] * s["village_wait_hours_mean"]["mean"]
+    assert s["village_queue_length_mean"]["mean"] == pytest.approx(lam_w, rel=0.03)
     table = res.tables["by_request_type"]
     expected = dict(zip(("urgent", "routine"), cobham_waits(5, [0.3 * lam, 0.7 * lam], 1.0), strict=True))
     for name, wait in expected.items():

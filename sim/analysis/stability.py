@@ -41,6 +41,7 @@ def queue_stability(queues: pd.DataFrame) -> pd.DataFrame:
     q["slope_var"] = q["backlog_slope_se"] ** 2
     g = q.groupby(KEYS, sort=False)
     out = g.agg(servers=("servers", "mean"), extra_staff_max=("extra_staff_max", "mean"),
+                capacity_h=("capacity_h", "mean"), offered_h=("offered_h", "mean"),
                 utilisation=("utilisation", "mean"), utilisation_with_coping=("utilisation_with_coping", "mean"),
                 coping_h=("coping_h", "mean"), jobs=("jobs", "mean"), window_days=("window_days", "mean"),
                 backlog_mean=("backlog_mean", "mean"), open_at_horizon=("open_at_horizon", "mean"),

@@ -34,7 +34,8 @@ from sim.scenario.params import CopingParams, Department, Distribution, ModelPar
 U_ROUTE, U_DELEGATE, U_MODULE, U_COUNT, U_WHISTLE, U_WHISTLE_DELAY, U_LATE, U_SPARE = range(8)
 FIXED_COLUMNS = 8
 STEP_COLUMNS = 3 * 12
-ROUTE_TOWNSHIP, ROUTE_DEPARTMENT, ROUTE_CROSS = 0, 1, 2
+#: Where an escalated request goes; "delegated" is a department item handled by the township's enforcement team.
+ROUTE_TOWNSHIP, ROUTE_DEPARTMENT, ROUTE_CROSS, ROUTE_DELEGATED = 0, 1, 2, 3
 POOL_KINDS = ("township", "enforcement", "department")
 
 
@@ -308,6 +309,7 @@ class Journey:
         elif r < shares[0] + shares[1]:
             self.route[self.i] = ROUTE_DEPARTMENT
             if float(row[U_DELEGATE]) < st.delegated_share:
+                self.route[self.i] = ROUTE_DELEGATED
                 st.enforcement_pools[township].submit(st.township_effort(self.draw()), self._delegated_latency,
                                                       self.urgent)
             else:

@@ -49,8 +49,8 @@ def request_outcomes(params: ModelParams, req: pd.DataFrame, kinds: np.ndarray, 
     fr = r["first_response"].to_numpy()
     res = r["resolution_time"].to_numpy()
     limits = np.array([t.time_limit_hours for t in params.requests.types.values()])[r["type_index"].to_numpy()]
-    responded = np.isfinite(fr)
-    resolved = np.isfinite(res)
+    responded = fr <= end  # an answer after the end of the drain is not known: censored
+    resolved = res <= end
     age = end - a
     resp_time = np.where(responded, fr - a, age)  # censored requests count with their age at the end
     res_time = np.where(resolved, res - a, age)

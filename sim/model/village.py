@@ -305,8 +305,8 @@ class VillageSim:
 
     # ------------------------------------------------------------ accounting
     def _book_admin_done(self, k: int, now: float) -> None:
-        """Count the window's admin tasks and those finished after their deadline."""
-        if self.s.warmup <= self.a_time[k] < self.s.horizon:
+        """Count the window's admin tasks that have a deadline (not meetings, due at once) and the late ones."""
+        if self.s.warmup <= self.a_time[k] < self.s.horizon and self.a_due[k] - self.a_time[k] >= self.a_hours[k]:
             self.ledger.admin_tasks += 1
             if now > self.a_due[k]:
                 self.ledger.admin_late += 1
@@ -394,10 +394,14 @@ class VillageSim:
             return
         cal = self.cal[worker]
         remaining = self.r_work[job] - (cal.duty_before(now) - cal.duty_before(start))
-        if remaining > self.s.overtime_hours + EPS:
+        if now + remaining > self._overtime_end(worker, now) + EPS:
             return
         self.job[worker] = (job, start, now)
         self._schedule_done(worker, now + max(remaining, 0.0))
+
+    def _overtime_end(self, worker: int, now: float) -> float:
+        """Overtime ends after overtime_hours, or earlier when the worker's next duty begins (never overlaps it)."""
+        return min(self.overtime_until, self.cal[worker].next_duty_start(now))
 
     def _overtime_job(self, worker: int, now: float) -> bool:
         """Serve a waiting request after hours, if it ends within the overtime window."""
@@ -405,7 +409,7 @@ class VillageSim:
         if not q:
             return False
         job = q[0]
-        if now + self.r_work[job] > self.overtime_until + EPS:
+        if now + self.r_work[job] > self._overtime_end(worker, now) + EPS:
             return False
         self._observe_queue(now)
         q.popleft()
