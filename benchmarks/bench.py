@@ -240,7 +240,7 @@ def timed_env_run() -> Iterator[list[float]]:
 def measure_model_rate(mode: Mode) -> dict[str, Any]:
     """Events per CPU-second of whole ``run_shard`` calls, serial, in this process, on a fixed county subset."""
     from sim.model.shard import run_shard
-    from sim.world import build_world
+    from sim.model.world import build_world
 
     scenario = _load(BASELINE, {"world.counties": list(mode.rate_counties)})
     params = scenario.model_params()
@@ -364,7 +364,7 @@ def _own_peak_rss_mb() -> float:
 
 
 def _county_table(scenario: Any) -> Any:
-    from sim.world import read_counties
+    from sim.model.world import read_counties
 
     table = read_counties(scenario.world.counties_csv)
     if scenario.world.counties is not None:
@@ -396,7 +396,7 @@ def run_child(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def county_sizes() -> dict[str, int]:
-    from sim.world import read_counties
+    from sim.model.world import read_counties
 
     table = read_counties(_load(BASELINE).world.counties_csv)
     return dict(zip(table["county"], table["villages_and_communities"].astype(int), strict=True))
@@ -581,7 +581,7 @@ def model_mmc(n: int, seed: int) -> tuple[int, float, dict[str, float]]:
     the CPU time is the whole ``run_shard`` (drawing, simulating, summarising); the world is built first.
     """
     from sim.model.shard import run_shard
-    from sim.world import build_world
+    from sim.model.world import build_world
 
     scenario = _load(MMC)
     params = scenario.model_params()
@@ -626,7 +626,7 @@ def measure_mmc(mode: Mode) -> dict[str, Any]:
 def profile(out_dir: Path) -> dict[str, Any]:
     """Profile a mid-size county year (the real workload) and the M/M/5 case (the lean limit of the model)."""
     from sim.model.shard import run_shard
-    from sim.world import build_world
+    from sim.model.world import build_world
 
     scenario = _load(BASELINE, {"world.counties": [PROFILE_COUNTY]})
     params = scenario.model_params()
@@ -918,7 +918,7 @@ def run_benchmark(mode: Mode) -> Report:
 
 def _jsonable(x: Any) -> Any:
     """NaN and inf become null (the run folder's rule), so the JSON is strict."""
-    from sim.results.rundir import jsonable
+    from sim.io.rundir import jsonable
 
     return jsonable(x)
 

@@ -133,7 +133,7 @@ QUICKSTART = [
     means; the key ones are below.
     """),
     code("""
-    from sim.results.metrics import KEY_METRICS
+    from sim.analysis.metrics import KEY_METRICS
 
     summary = results.summary_table().set_index("metric")
     summary.loc[KEY_METRICS]
@@ -159,7 +159,7 @@ QUICKSTART = [
     by_type.round(2)
     """),
     code("""
-    from sim.results.metrics import TIME_USE
+    from sim.analysis.metrics import TIME_USE
 
     # Shares of duty time by village kind: sum the hours over replications, then divide by duty hours.
     hours = results.tables["by_village_kind"].groupby("kind")[[f"{u}_h" for u in TIME_USE] + ["duty_h"]].sum()
@@ -178,11 +178,11 @@ QUICKSTART = [
     ## 5. Plots
 
     First a metric with its uncertainty: the mean first response per request type, with a 95 % interval over
-    replications (`sim.experiment.stats.t_interval` is the function behind every interval in the reports).
+    replications (`sim.analysis.stats.t_interval` is the function behind every interval in the reports).
     """),
     code("""
-    from sim.experiment.stats import t_interval
-    from sim.results.labels import metric_label
+    from sim.analysis.stats import t_interval
+    from sim.report.labels import metric_label
 
     rows = [{"request_type": rtype, **t_interval(g["first_response_hours_mean"])}
             for rtype, g in results.tables["by_request_type"].groupby("request_type")]
@@ -197,7 +197,7 @@ QUICKSTART = [
     plt.show()
     """),
     code("""
-    from sim.results.plotstyle import TIME_USE_COLOURS
+    from sim.report.plotstyle import TIME_USE_COLOURS
 
     fig, ax = plt.subplots(figsize=(8, 0.5 * len(time_use) + 1.3))
     left = np.zeros(len(time_use))
@@ -247,7 +247,7 @@ QUICKSTART = [
 
     ## The report's figures are plain functions
 
-    The figures of `report.html` live in `sim.results.figures` (runs) and `sim.results.figures_multi`
+    The figures of `report.html` live in `sim.report.figures` (runs) and `sim.report.figures_multi`
     (comparisons, sweeps). They take these tables and write a PNG into a folder, so they can be shown here too:
     """),
     code("""
@@ -255,7 +255,7 @@ QUICKSTART = [
 
     from IPython.display import Image, display
 
-    from sim.results import figures
+    from sim.report import figures
 
     with tempfile.TemporaryDirectory() as tmp:
         png = figures.time_use(results.tables["by_village_kind"], results.tables["by_county"], Path(tmp))
@@ -360,7 +360,7 @@ REFORMS = [
           .loc[SHOW, NAMES[1:]])
     """),
     code("""
-    from sim.results.labels import metric_info, metric_label
+    from sim.report.labels import metric_info, metric_label
 
     PLOT = ["first_response_hours_mean", "resolution_hours_mean", "household_visits_per_day", "admin_share"]
     fig, axes = plt.subplots(2, 2, figsize=(11, 5.5))
@@ -611,7 +611,7 @@ SENSITIVITY = [
     demand.points.round(3)
     """),
     code("""
-    from sim.results.labels import metric_info, metric_label, metric_unit
+    from sim.report.labels import metric_info, metric_label, metric_unit
 
     factor = "requests.demand_multiplier"
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
@@ -871,7 +871,7 @@ VERIFICATION = [
     """),
     code("""
     from sim.model.records import EDGES
-    from sim.results.metrics import histogram_counts
+    from sim.analysis.metrics import histogram_counts
 
     fig, ax = plt.subplots(figsize=(8, 4.2))
     for i, (rho, res) in enumerate(mmc_runs.items()):
@@ -941,7 +941,7 @@ VERIFICATION = [
     in `settings["warmup_info"]`.
     """),
     code("""
-    from sim.experiment.stats import mser
+    from sim.analysis.stats import mser
 
     print("warm-up chosen by the runner:", full.settings["warmup_info"])
 

@@ -35,8 +35,16 @@ from mutations import MUTATIONS, Mutation  # noqa: E402
 TESTS = ["tests/test_model_units.py", "tests/test_ladder.py", "tests/test_mechanisms.py", "tests/test_defensible.py",
          "tests/test_verification.py", "tests/test_invariants.py", "tests/test_cases.py", "tests/test_reforms.py",
          "tests/test_check.py"]
-COPY_IGNORE = shutil.ignore_patterns(".git", "results", "benchmarks", "notebooks", "docs", "*.egg-info", "build",
-                                     "__pycache__", ".hypothesis", ".pytest_cache", ".ruff_cache")
+SKIPPED_AT_ROOT = {".git", "results", "benchmarks", "notebooks", "docs", "build"}
+SKIPPED_ANYWHERE = shutil.ignore_patterns("*.egg-info", "__pycache__", ".hypothesis", ".pytest_cache", ".ruff_cache")
+
+
+def copy_ignore(folder: str, names: list[str]) -> set[str]:
+    """What not to copy: bulky top-level folders (not sim/results-like subfolders) and caches anywhere."""
+    skipped = set(SKIPPED_ANYWHERE(folder, names))
+    if Path(folder) == ROOT:
+        skipped |= SKIPPED_AT_ROOT & set(names)
+    return skipped
 
 
 def check(mutation: Mutation) -> None:
@@ -50,7 +58,7 @@ def run_one(mutation: Mutation, timeout: int) -> dict:
     """Apply one mutation in a fresh copy of the tree and run the model tests there."""
     with tempfile.TemporaryDirectory(prefix="mutant-") as tmp:
         copy = Path(tmp) / "tree"
-        shutil.copytree(ROOT, copy, ignore=COPY_IGNORE)
+        shutil.copytree(ROOT, copy, ignore=copy_ignore)
         shutil.copytree(ROOT / "results" / "reference", copy / "results" / "reference")
         target = copy / mutation.file
         target.write_text(target.read_text(encoding="utf-8").replace(mutation.find, mutation.replace),
@@ -95,12 +103,26 @@ def main() -> None:
             print(f"- {m.name} ({m.file})")
         return
     sim_comes_from_the_copy()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    progress = args.out.with_suffix(".partial.jsonl")
+    progress.write_text("")
+
+    def one(m: Mutation) -> dict:
+        try:
+            result = run_one(m, args.timeout)
+        except Exception as exc:  # a broken mutant must not lose the others' results
+            result = {"name": m.name, "file": m.file, "killed": False, "exit_code": None, "seconds": 0.0,
+                      "killed_by": "", "tail": [f"tool error: {type(exc).__name__}: {exc}"]}
+        with progress.open("a") as fh:
+            fh.write(json.dumps(result, ensure_ascii=False) + "\n")
+        print(f"{'killed ' if result['killed'] else 'SURVIVED'}  {result['seconds']:7.1f} s  {m.name}", flush=True)
+        return result
+
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        results = list(pool.map(lambda m: run_one(m, args.timeout), chosen))
+        results = list(pool.map(one, chosen))
     killed = sum(r["killed"] for r in results)
     summary = {"mutations": len(results), "killed": killed, "score": killed / len(results) if results else 0.0,
                "survivors": [r["name"] for r in results if not r["killed"]], "results": results}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     for r in results:
         print(f"{'killed ' if r['killed'] else 'SURVIVED'}  {r['seconds']:7.1f} s  {r['name']}  {r['killed_by']}")

@@ -19,9 +19,9 @@ class Mutation(NamedTuple):
 
 M = Mutation
 ESC, VIL, CAL, SHARD, WORLD = ("sim/model/escalation.py", "sim/model/village.py", "sim/model/calendar.py",
-                               "sim/model/shard.py", "sim/world.py")
+                               "sim/model/shard.py", "sim/model/world.py")
 ADMIN, DEMAND, OUT, METRICS = ("sim/model/admin_tasks.py", "sim/model/demand.py", "sim/model/outcomes.py",
-                               "sim/results/metrics.py")
+                               "sim/analysis/metrics.py")
 
 MUTATIONS: list[Mutation] = [
     # power down

@@ -127,7 +127,7 @@ def load(path: Path, sets: list[str] | None) -> Any:
 
 
 def print_summary(results: Any, title: str) -> None:
-    from sim.results.metrics import KEY_METRICS
+    from sim.analysis.metrics import KEY_METRICS
 
     table = Table(title=title, title_justify="left")
     for col in ("metric", "mean", "95% CI"):
@@ -180,7 +180,7 @@ def run(scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML file
         ) -> None:
     """Run a scenario and write a run folder with summary, tables, figures and report."""
     from sim.experiment.runner import run as run_scenario
-    from sim.results.rundir import default_run_dir, write_run
+    from sim.io.rundir import default_run_dir, write_run
 
     with user_errors():
         if from_manifest is not None:
@@ -223,7 +223,7 @@ def _reporter(lang: str) -> Callable[[Path], Any] | None:
     if lang not in ("en", "zh"):
         raise UsageProblem(f"--lang: expected en or zh, got {lang!r}")
     try:
-        from sim.results.report import build_report
+        from sim.report.report import build_report
     except ImportError:
         return None
     return lambda folder: build_report(folder, lang=lang)
@@ -242,8 +242,8 @@ def compare(scenarios: Annotated[list[Path], typer.Argument(help="BASE.yaml OTHE
                                                    "+1 delegated item, for the base.")] = False) -> None:
     """Paired comparison (common random numbers) of scenarios against the first one."""
     from sim.experiment.compare import compare_scenarios
-    from sim.results.comparedir import write_comparison
-    from sim.results.rundir import default_run_dir
+    from sim.io.comparedir import write_comparison
+    from sim.io.rundir import default_run_dir
 
     with user_errors():
         if len(scenarios) < 2 and not marginal:
@@ -267,7 +267,7 @@ def compare(scenarios: Annotated[list[Path], typer.Argument(help="BASE.yaml OTHE
 
 
 def print_comparison(comp: Any) -> None:
-    from sim.results.metrics import KEY_METRICS
+    from sim.analysis.metrics import KEY_METRICS
 
     table = Table(title=f"paired differences against {comp.base} (95% CI, common random numbers)",
                   title_justify="left")
@@ -290,8 +290,8 @@ def sweep(spec: Annotated[Path, typer.Argument(help="Sweep YAML file (base scena
           quiet: Quiet = False, lang: Lang = "en", cache_dir: CacheDir = Path("results/cache")) -> None:
     """Run a sweep (grid, Latin hypercube, Morris or Sobol) and its sensitivity analysis."""
     from sim.experiment.sweep import load_sweep, run_sweep
-    from sim.results.rundir import default_run_dir
-    from sim.results.sweepdir import write_sweep
+    from sim.io.rundir import default_run_dir
+    from sim.io.sweepdir import write_sweep
 
     with user_errors():
         sw = load_sweep(spec)

@@ -16,7 +16,7 @@ import sim
 from helpers import ROOT, scenario, small_city
 from sim.analysis.stability import queue_stability
 from sim.experiment.runner import RunOptions, run
-from sim.world import build_world
+from sim.model.world import build_world
 
 FLAT = {"requests.seasonal_peaks": [], "admin.year_end_peak_factor": 1.0}  # demand without seasons
 

@@ -12,10 +12,10 @@ import pytest
 
 import sim
 from helpers import ROOT, small_city
+from sim.analysis.metrics import KEY_METRICS
+from sim.analysis.stats import relative_half_width
 from sim.experiment import tasks as tk
 from sim.experiment.runner import RunOptions, run
-from sim.experiment.stats import relative_half_width
-from sim.results.metrics import KEY_METRICS
 
 TWO_COUNTIES = {"world.counties": ["Malong", "Shizong"], "run.days": 20, "run.warmup_days": 5}
 

@@ -16,8 +16,8 @@ from sim.experiment.runner import Results, RunOptions, run
 from sim.model.admin_tasks import admin_daily_hours, draw_admin
 from sim.model.escalation import ROUTE_CROSS, ROUTE_DELEGATED, ROUTE_DEPARTMENT, ROUTE_TOWNSHIP
 from sim.model.streams import stream
+from sim.model.world import build_world
 from sim.scenario.params import ModelParams
-from sim.world import build_world
 
 SHORT = {"run.days": 120, "run.warmup_days": 10}
 TYPES = ["consultation", "certificate", "help", "coordination", "dispute", "urgent", "other"]

@@ -6,9 +6,9 @@ import pytest
 
 import sim
 from helpers import SCENARIOS, small_city
+from sim.analysis.stats import independent_difference, paired_difference
 from sim.experiment.compare import compare_scenarios, decomposition, marginal_values
 from sim.experiment.runner import RunOptions
-from sim.experiment.stats import independent_difference, paired_difference
 
 SMALL = {"run.days": 75, "run.warmup_days": 15}
 OPTIONS = RunOptions(replications=3, executor="serial", cache_dir=None)

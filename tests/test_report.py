@@ -18,10 +18,10 @@ from matplotlib import font_manager
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.results import figures, plotstyle
-from sim.results.assumptions import assumptions_in_force
-from sim.results.labels import all_chinese_text, tr
-from sim.results.report import build_report
+from sim.report import figures, plotstyle
+from sim.report.assumptions import assumptions_in_force
+from sim.report.labels import all_chinese_text, tr
+from sim.report.report import build_report
 from sim.scenario.params import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent

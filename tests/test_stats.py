@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 
-from sim.experiment.stats import (
+from sim.analysis.stats import (
     independent_difference,
     mser,
     paired_difference,

@@ -10,8 +10,8 @@ import pytest
 import sim
 from helpers import scenario, small_city
 from queueing import assert_in_interval, erlang_c
+from sim.analysis.metrics import histogram_counts
 from sim.model.records import EDGES
-from sim.results.metrics import histogram_counts
 
 SERVERS, MU = 5, 1.0
 RESIDENTS = 1000.0

@@ -24,11 +24,11 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis.jsonable import jsonable
+from sim.analysis.metrics import KEY_METRICS
+from sim.analysis.stats import paired_difference
 from sim.experiment.runner import RunOptions, run
-from sim.experiment.stats import paired_difference
 from sim.experiment.tasks import model_code_hash
-from sim.results.metrics import KEY_METRICS
-from sim.results.rundir import jsonable
 from sim.scenario.loader import load_scenario
 
 REFERENCE_DIR = Path("results") / "reference"

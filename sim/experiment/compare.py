@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis.metrics import KEY_METRICS, METRICS
+from sim.analysis.stats import paired_difference
 from sim.experiment.runner import Results, RunOptions, run
-from sim.experiment.stats import paired_difference
-from sim.results.metrics import KEY_METRICS, METRICS
 from sim.scenario.loader import apply_overrides, load_scenario
 from sim.scenario.params import Scenario
 

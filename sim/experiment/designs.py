@@ -26,7 +26,7 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 from scipy.stats import qmc
 
-from sim.experiment.stats import ID_COLUMNS
+from sim.analysis.stats import ID_COLUMNS
 
 __all__ = ["Design", "Factor", "analyze", "main_effects", "make_design"]
 

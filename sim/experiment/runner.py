@@ -18,12 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.stability import flagged, queue_stability
-from sim.experiment import tasks as tk
-from sim.experiment.executors import ExecutorName, default_workers, run_tasks
-from sim.experiment.stats import mser, relative_half_width, summarise
-from sim.model.records import ShardResult
-from sim.results.metrics import (
+from sim.analysis.metrics import (
     EXTRA_METRICS,
     KEY_METRICS,
     METRICS,
@@ -32,8 +27,13 @@ from sim.results.metrics import (
     combine,
     replication_metrics,
 )
+from sim.analysis.stability import flagged, queue_stability
+from sim.analysis.stats import mser, relative_half_width, summarise
+from sim.experiment import tasks as tk
+from sim.experiment.executors import ExecutorName, default_workers, run_tasks
+from sim.model.records import ShardResult
+from sim.model.world import build_world, read_counties
 from sim.scenario.params import Scenario
-from sim.world import build_world, read_counties
 
 Progress = Callable[[int, int], None]
 

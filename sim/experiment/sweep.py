@@ -18,10 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from sim.analysis.metrics import KEY_METRICS
+from sim.analysis.stats import t_interval
 from sim.experiment.designs import Factor, analyze, main_effects, make_design
 from sim.experiment.runner import Results, RunOptions, run
-from sim.experiment.stats import t_interval
-from sim.results.metrics import KEY_METRICS
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import apply_overrides, load_scenario, walk_schema
 from sim.scenario.params import Scenario

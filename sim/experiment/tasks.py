@@ -21,8 +21,8 @@ import pandas as pd
 
 from sim.model.records import ShardResult
 from sim.model.shard import ShardSpec, run_shard
+from sim.model.world import World, build_world
 from sim.scenario.params import ModelParams
-from sim.world import World, build_world
 
 TABLES = ("villages", "types", "histograms", "daily", "queues")
 
@@ -56,7 +56,7 @@ def model_code_hash() -> str:
     """Hash of the model's source files: results depend on them."""
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256()
-    for sub in ("model", "world.py", "scenario/params.py"):
+    for sub in ("model", "scenario/params.py"):
         path = root / sub
         files = sorted(path.glob("*.py")) if path.is_dir() else [path]
         for f in files:

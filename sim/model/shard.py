@@ -37,8 +37,8 @@ from sim.model.stability import daily_backlog_from_times, queue_row
 from sim.model.streams import stream
 from sim.model.village import VillageSetup, VillageSim
 from sim.model.visits import VisitBook
+from sim.model.world import World
 from sim.scenario.params import ModelParams
-from sim.world import World
 
 HOURS = cal.HOURS_PER_DAY
 DOWNSTREAM_COLUMNS = FIXED_COLUMNS + 10 + STEP_COLUMNS

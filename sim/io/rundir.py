@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import os
 import shutil
 import tempfile
@@ -19,13 +18,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from sim.analysis.jsonable import jsonable
+from sim.analysis.metrics import KEY_METRICS
+from sim.experiment.runner import Results
+from sim.io import provenance
 from sim.model.records import EDGES
 from sim.model.streams import PURPOSES
-from sim.results import provenance
-from sim.results.metrics import KEY_METRICS
 
 SUMMARY_FIELDS = ("mean", "ci_low", "ci_high", "std", "n")
 
@@ -50,28 +50,13 @@ def atomic_dir(target: Path) -> Iterator[Path]:
         raise
 
 
-def jsonable(x: Any) -> Any:
-    """NaN and inf become null so every file is strict JSON."""
-    if isinstance(x, dict):
-        return {str(k): jsonable(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [jsonable(v) for v in x]
-    if isinstance(x, np.generic):
-        x = x.item()
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
-
-
 def write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(jsonable(data), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def manifest(results: Any, command: list[str] | None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def manifest(results: Results, command: list[str] | None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything needed to reproduce a run (see ``grassroots run --from-manifest``)."""
-    from sim.scenario.params import Scenario  # local: keep results importable without the scenario layer
-
-    scenario: Scenario = results.scenario
+    scenario = results.scenario
     resolved = scenario.model_dump(mode="json")
     settings = {k: v for k, v in results.settings.items() if k != "warmup_info"}
     return {
@@ -95,7 +80,7 @@ def manifest(results: Any, command: list[str] | None, extra: dict[str, Any] | No
     }
 
 
-def summary(results: Any) -> dict[str, Any]:
+def summary(results: Results) -> dict[str, Any]:
     return {
         "scenario": results.scenario.name,
         "metrics": {k: {f: v[f] for f in SUMMARY_FIELDS} for k, v in results.summary.items()},
@@ -118,7 +103,7 @@ ESTIMATOR = ("Every request arriving after the warm-up and before the horizon co
              "(life-table) estimates with open requests censored; without censoring they are the empirical ones.")
 
 
-def write_tables(results: Any, folder: Path) -> None:
+def write_tables(results: Results, folder: Path) -> None:
     tables = folder / "tables"
     tables.mkdir(exist_ok=True)
     for name, frame in results.tables.items():
@@ -133,7 +118,7 @@ def write_tables(results: Any, folder: Path) -> None:
     }).to_csv(tables / "response_histograms.csv", index=False)
 
 
-def write_run_files(results: Any, folder: Path, command: list[str] | None = None) -> None:
+def write_run_files(results: Results, folder: Path, command: list[str] | None = None) -> None:
     """Manifest, summary, replications and tables of one run, into an existing folder."""
     write_json(folder / "manifest.json", manifest(results, command))
     write_json(folder / "summary.json", summary(results))
@@ -141,7 +126,7 @@ def write_run_files(results: Any, folder: Path, command: list[str] | None = None
     write_tables(results, folder)
 
 
-def write_run(results: Any, out: Path, command: list[str] | None = None,
+def write_run(results: Results, out: Path, command: list[str] | None = None,
               report: Callable[[Path], Any] | None = None) -> Path:
     """Write the run folder for ``results`` at ``out`` (atomically) and return it."""
     with atomic_dir(out) as tmp:

@@ -12,13 +12,13 @@ from typing import Any
 
 import pandas as pd
 
-from sim.results import figures as fig
-from sim.results import htmldoc as h
-from sim.results.assumptions import checklist, leaf_differences, show
-from sim.results.figures_multi import IN_METRIC_UNITS
-from sim.results.labels import Lang, decimals_ci, fmt, fmt_metric, metric_info, metric_label, metric_name, tr
-from sim.results.metrics import KEY_METRICS
-from sim.results.report import (
+from sim.analysis.metrics import KEY_METRICS
+from sim.report import figures as fig
+from sim.report import htmldoc as h
+from sim.report.assumptions import checklist, leaf_differences, show
+from sim.report.figures_multi import IN_METRIC_UNITS
+from sim.report.labels import Lang, decimals_ci, fmt, fmt_metric, metric_info, metric_label, metric_name, tr
+from sim.report.report import (
     Context,
     Folder,
     estimate_cells,

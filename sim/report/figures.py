@@ -3,8 +3,8 @@
 Why tables in, paths out: the report rebuilds figures from the CSV/JSON files
 of a folder alone, and notebooks can call the same functions on the pandas
 tables of ``sim.run``/``sim.compare``/``sim.sweep``. All figures share
-:mod:`sim.results.plotstyle` and label axes with units in the report's
-language. Comparison and sweep figures live in :mod:`sim.results.figures_multi`
+:mod:`sim.report.plotstyle` and label axes with units in the report's
+language. Comparison and sweep figures live in :mod:`sim.report.figures_multi`
 and are re-exported here.
 """
 
@@ -20,10 +20,10 @@ import pandas as pd
 from matplotlib.axes import Axes
 from scipy import stats as sps
 
-from sim.results import plotstyle as ps
-from sim.results.figures_multi import decomposition, forest, main_effects, marginal_values, tornado
-from sim.results.labels import Lang, category, metric_info, metric_label, metric_name, metric_unit, tr
-from sim.results.metrics import KEY_METRICS, TIME_USE
+from sim.analysis.metrics import KEY_METRICS, TIME_USE
+from sim.report import plotstyle as ps
+from sim.report.figures_multi import decomposition, forest, main_effects, marginal_values, tornado
+from sim.report.labels import Lang, category, metric_info, metric_label, metric_name, metric_unit, tr
 
 __all__ = ["decomposition", "forest", "heatmap", "key_metrics", "main_effects", "marginal_values",
            "replication_convergence",

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sim.results import provenance
-from sim.results.rundir import atomic_dir, write_json, write_run_files
+from sim.experiment.compare import Comparison
+from sim.io import provenance
+from sim.io.rundir import atomic_dir, write_json, write_run_files
 
 
-def comparison_json(comp: Any) -> dict[str, Any]:
+def comparison_json(comp: Comparison) -> dict[str, Any]:
     out: dict[str, Any] = {"base": comp.base, "others": {}}
     for name, g in comp.table.groupby("scenario", sort=False):
         out["others"][name] = {
@@ -21,7 +22,7 @@ def comparison_json(comp: Any) -> dict[str, Any]:
     return out
 
 
-def write_comparison(comp: Any, out: Path, command: list[str] | None = None,
+def write_comparison(comp: Comparison, out: Path, command: list[str] | None = None,
                      report: Callable[[Path], Any] | None = None) -> Path:
     """Write the comparison folder atomically."""
     with atomic_dir(out) as tmp:

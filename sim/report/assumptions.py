@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sim.results.labels import Lang, tr
+from sim.report.labels import Lang, tr
 
 #: Scenario fields that are labels or run control, not model parameters.
 NOT_MODEL = ("name", "description", "run")

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sim.results import provenance
-from sim.results.rundir import atomic_dir, write_json
+from sim.experiment.sweep import SweepResult
+from sim.io import provenance
+from sim.io.rundir import atomic_dir, write_json
 
 
-def write_sweep(result: Any, base_name: str, out: Path, command: list[str] | None = None,
+def write_sweep(result: SweepResult, base_name: str, out: Path, command: list[str] | None = None,
                 report: Callable[[Path], Any] | None = None) -> Path:
     """Write the sweep folder atomically."""
     spec = result.spec

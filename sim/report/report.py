@@ -17,10 +17,11 @@ from typing import Any
 
 import pandas as pd
 
-from sim.results import figures as fig
-from sim.results import htmldoc as h
-from sim.results.assumptions import assumptions_in_force, checklist, differences_from_defaults, show
-from sim.results.labels import (
+from sim.analysis.metrics import EXTRA_METRICS, KEY_METRICS, METRICS, TIME_USE
+from sim.report import figures as fig
+from sim.report import htmldoc as h
+from sim.report.assumptions import assumptions_in_force, checklist, differences_from_defaults, show
+from sim.report.labels import (
     Lang,
     category,
     decimals_ci,
@@ -35,8 +36,7 @@ from sim.results.labels import (
     metric_unit,
     tr,
 )
-from sim.results.metrics import EXTRA_METRICS, KEY_METRICS, METRICS, TIME_USE
-from sim.results.plotstyle import font_warning
+from sim.report.plotstyle import font_warning
 
 #: Metrics of the county and township heat maps (each has a better direction).
 GEO_METRICS = ("first_response_hours_mean", "resolution_hours_mean", "within_24h_share", "vulnerable_coverage_30d",
@@ -391,7 +391,7 @@ def render(title: str, subtitle: str, meta: str, sections: list[h.Section], ctx:
 
 def build_report(folder: Path, lang: str = "en") -> Path:
     """Write ``folder/figures/*.png`` and ``folder/report.html`` for a run, comparison or sweep folder."""
-    from sim.results import report_multi
+    from sim.report import report_multi
 
     if lang not in ("en", "zh"):
         raise ValueError(f"lang: expected 'en' or 'zh', got {lang!r}")

@@ -25,7 +25,7 @@ from cycler import cycler
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-from sim.results.labels import Lang
+from sim.report.labels import Lang
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "data" / "fonts"
 FONT_FILE = FONT_DIR / "NotoSansSCGB2312-Regular.otf"

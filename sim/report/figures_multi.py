@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from sim.results import plotstyle as ps
-from sim.results.labels import TEXT, Lang, metric_info, metric_label, metric_name, metric_unit, tr
+from sim.report import plotstyle as ps
+from sim.report.labels import TEXT, Lang, metric_info, metric_label, metric_name, metric_unit, tr
 
 #: Sensitivity indices measured in the metric's own units (the others are dimensionless).
 IN_METRIC_UNITS = ("mu", "mu_star", "mu_star_conf", "sigma", "main_effect_range")
