@@ -56,7 +56,7 @@ def model_code_hash() -> str:
     """Hash of the model's source files: results depend on them."""
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256()
-    for sub in ("model", "scenario/params.py"):
+    for sub in ("model", "scenario/params"):
         path = root / sub
         files = sorted(path.glob("*.py")) if path.is_dir() else [path]
         for f in files:

@@ -1,0 +1,138 @@
+"""``sweep``, ``check``, ``validate``, ``schema`` and ``report``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from sim.cli.app import app
+from sim.cli.commands_run import reporter
+from sim.cli.console import UsageProblem, fmt_number, err_console, out_console, progress_bar, user_errors
+from sim.cli.options import (
+    CacheDir,
+    Days,
+    Executor,
+    Lang,
+    Out,
+    Quiet,
+    Replications,
+    Scheduler,
+    Seed,
+    Sets,
+    Warmup,
+    Workers,
+)
+from sim.cli.settings import load, run_options
+
+
+@app.command()
+def sweep(spec: Annotated[Path, typer.Argument(help="Sweep YAML file (base scenario, factors, design).")],
+          replications: Replications = None, seed: Seed = None, days: Days = None, warmup_days: Warmup = None,
+          out: Out = None, workers: Workers = None, executor: Executor = "local", scheduler: Scheduler = None,
+          quiet: Quiet = False, lang: Lang = "en", cache_dir: CacheDir = Path("results/cache")) -> None:
+    """Run a sweep (grid, Latin hypercube, Morris or Sobol) and its sensitivity analysis."""
+    from sim.experiment.sweep import load_sweep, run_sweep
+    from sim.io.rundir import default_run_dir
+    from sim.io.sweepdir import write_sweep
+
+    with user_errors():
+        sw = load_sweep(spec)
+        options = run_options(replications, seed, days, warmup_days, workers, executor, scheduler, None, cache_dir)
+        target = out or default_run_dir(Path("results/sweeps"), sw.spec.name)
+        if target.exists():
+            raise UsageProblem(f"--out: {target} already exists")
+        with progress_bar(quiet, f"sweep {sw.spec.name} (points)") as bar:
+            options.progress = bar
+            result = run_sweep(sw, options)
+        write_sweep(result, sw.base.name, target, command=sys.argv, report=reporter(lang))
+        if not quiet:
+            table = Table(title=f"sensitivity ({sw.spec.design}), rank 1 = most influential", title_justify="left")
+            cols = [c for c in result.sensitivity.columns if c not in ("design",)]
+            for c in cols:
+                table.add_column(c)
+            for row in result.sensitivity.sort_values(["metric", "rank"])[cols].to_dict("records"):
+                table.add_row(*[fmt_number(v) if isinstance(v, float) else str(v) for v in row.values()])
+            out_console.print(table)
+        out_console.print(f"sweep folder: {target}")
+
+
+@app.command()
+def check(update: Annotated[bool, typer.Option("--update", help="Rewrite the references; print what changed.")] = False,
+          only: Annotated[list[str] | None, typer.Option("--scenario", help="Check only these canonical scenarios.")]
+          = None,
+          exact: Annotated[bool, typer.Option("--exact", help="Demand bit-identical numbers even after a code "
+                                              "change (speed work must not change results).")] = False,
+          set_: Sets = None, workers: Workers = None,
+          reference_dir: Annotated[Path, typer.Option("--reference-dir")] = Path("results/reference")) -> None:
+    """Regression check of key metrics against the committed references (exit 1 on drift)."""
+    from sim.experiment.check import run_check
+    from sim.scenario.loader import parse_overrides
+
+    with user_errors():
+        overrides = {".".join(str(k) for k in o.path): o.value for o in parse_overrides(set_ or [])}
+        outcome = run_check(only, update=update, force_exact=exact, reference_dir=reference_dir,
+                            overrides=overrides or None, workers=workers)
+        _print_check(outcome.table, show_all=update)
+        if update:
+            out_console.print("updated: " + ", ".join(outcome.updated))
+            return
+        if not outcome.passed:
+            err_console.print("[bold red]check failed:[/] metrics drifted from results/reference "
+                              "(if the change is intended: grassroots check --update, and commit the diff)")
+            raise typer.Exit(1)
+        out_console.print(f"check passed: {len(outcome.table)} metrics match the references")
+
+
+def _print_check(table: Any, show_all: bool) -> None:
+    if table.empty:
+        return
+    shown = table if show_all else table[table["status"] != "ok"]
+    if shown.empty:
+        shown = table.groupby("scenario", as_index=False).first()
+    out = Table(title="regression check" + (" (changes)" if show_all else ""), title_justify="left")
+    for col in ("scenario", "metric", "reference", "current", "difference", "tolerance", "tier", "status"):
+        out.add_column(col, justify="right" if col in ("reference", "current", "difference", "tolerance") else "left")
+    for r in shown.to_dict("records"):
+        status = "[green]ok[/]" if r["status"] == "ok" else "[bold red]FAIL[/]"
+        out.add_row(r["scenario"], r["metric"], fmt_number(r["reference"]), fmt_number(r["current"]), fmt_number(r["difference"]),
+                    fmt_number(r["tolerance"]), r["tier"], status)
+    out_console.print(out)
+
+
+@app.command()
+def validate(scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")], set_: Sets = None) -> None:
+    """Check a scenario file (and overrides) without running it."""
+    with user_errors():
+        scen = load(scenario, set_)
+        out_console.print(f"ok: {scenario} is a valid scenario ('{scen.name}')")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the scenario format (for editors' autocompletion)."""
+    from sim.scenario.params import Scenario
+
+    doc = Scenario.model_json_schema()
+    doc["properties"]["extends"] = {"type": "string", "description": "Base scenario file, relative to this file."}
+    sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def report(run_dir: Annotated[Path, typer.Argument(help="A run, comparison or sweep folder.")],
+           lang: Lang = "en") -> None:
+    """Rebuild report.html (and figures) of an existing folder."""
+    with user_errors():
+        if not (run_dir / "manifest.json").is_file():
+            raise UsageProblem(f"{run_dir} is not a run folder (no manifest.json)")
+        builder = reporter(lang)
+        if builder is None:
+            raise UsageProblem("reports are not available in this installation")
+        builder(run_dir)
+        out_console.print(f"report: {run_dir / 'report.html'}")
+
+

@@ -1,0 +1,109 @@
+"""Terminal output and errors: one readable line and exit code 2 for bad input, tables, progress.
+
+Why errors are caught here and nowhere else: the library raises typed exceptions; only the CLI
+turns them into one readable line and exit code 2 (bad input) or 1 (a failed check), with a
+traceback only under ``--debug``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from sim.cli.app import STATE
+from sim.scenario.errors import ScenarioError
+
+out_console = Console() if sys.stdout.isatty() else Console(width=160)  # logs and pipes get full tables
+err_console = Console(stderr=True)
+
+
+class UsageProblem(Exception):
+    """Bad input found by the CLI itself (exit 2)."""
+
+
+def fail(message: str, code: int = 2) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn expected failures into one line and an exit code."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except KeyboardInterrupt:
+        err_console.print("interrupted: finished tasks are kept in the cache; run the same command to resume")
+        raise typer.Exit(130) from None
+    except (ScenarioError, UsageProblem, FileNotFoundError, FileExistsError, ValueError) as exc:
+        if STATE["debug"]:
+            raise
+        fail(str(exc))
+    except Exception as exc:
+        if STATE["debug"]:
+            raise
+        fail(f"{type(exc).__name__}: {exc} (run with --debug for the traceback)", code=1)
+
+
+@contextmanager
+def progress_bar(quiet: bool, label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A Rich progress bar on stderr, off with --quiet or when stderr is not a terminal."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def print_summary(results: Any, title: str) -> None:
+    from sim.analysis.metrics import KEY_METRICS
+
+    table = Table(title=title, title_justify="left")
+    for col in ("metric", "mean", "95% CI"):
+        table.add_column(col, justify="right" if col != "metric" else "left")
+    for name in [*KEY_METRICS, "resolution_hours_p90", "service_share", "idle_share", "requests_arrived",
+                 "backlog_end", "open_at_horizon_share", "open_after_drain_share"]:
+        m = results.summary.get(name)
+        if m is None:
+            continue
+        table.add_row(name, fmt_number(m["mean"]), f"[{fmt_number(m['ci_low'])}, {fmt_number(m['ci_high'])}]")
+    out_console.print(table)
+
+
+def warn_unstable(results: Any, name: str) -> None:
+    """Say on the terminal which queues do not settle (their means depend on the horizon), and which cope."""
+    unstable = results.stability.get("unstable_queues", [])
+    coping = results.stability.get("coping_queues", [])
+    for q in unstable[:10]:
+        err_console.print(f"[bold yellow]warning:[/] {name}: {q['queue']} ({q['county']}) does not settle: "
+                          f"{q['reason']} (utilisation {q['utilisation']:.2f}, with coping "
+                          f"{q['utilisation_with_coping']:.2f}; backlog change over the window "
+                          f"{q['backlog_growth']:+.0f} requests)", highlight=False)
+    if len(unstable) > 10:
+        err_console.print(f"[bold yellow]warning:[/] {name}: {len(unstable) - 10} more unstable queues; see "
+                          "summary.json (unstable_queues) and tables/queues.csv", highlight=False)
+    if coping:
+        err_console.print(f"note: {name}: {len(coping)} queues are over their regular capacity and bound their "
+                          "backlog by coping (extra staff); see tables/queues.csv", highlight=False)
+
+
+def fmt_number(x: float | None) -> str:
+    if x is None or x != x:
+        return "—"
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}" if abs(x) < 1 else f"{x:,.2f}"
+
+
