@@ -181,9 +181,11 @@ def _callback_timeouts(n: int, chains: int = 100) -> tuple[int, float]:
 def measure_ceiling(mode: Mode) -> dict[str, Any]:
     """Median events per CPU-second of three fixed micro-benchmarks; the first is the ceiling."""
     out: dict[str, Any] = {}
-    for name, fn in (("one_process_timeouts", _one_process_timeouts),
-                     ("ten_thousand_processes", _many_process_timeouts),
-                     ("callback_timeouts", _callback_timeouts)):
+    for name, fn in (
+        ("one_process_timeouts", _one_process_timeouts),
+        ("ten_thousand_processes", _many_process_timeouts),
+        ("callback_timeouts", _callback_timeouts),
+    ):
         rates = []
         for _ in range(mode.repeats):
             events, cpu = fn(mode.ceiling_events)
@@ -256,9 +258,16 @@ def measure_model_rate(mode: Mode) -> dict[str, Any]:
         cpu, wall = _cpu() - c, time.perf_counter() - w
     villages = len(world.villages)
     return {
-        "subset": list(mode.rate_counties), "villages": villages, "days": mode.rate_days,
-        "events": events, "requests": requests, "cpu_s": cpu, "wall_s": wall, "env_run_cpu_s": in_loop[0],
-        "events_per_s": events / cpu, "events_per_env_run_s": events / in_loop[0] if in_loop[0] else math.nan,
+        "subset": list(mode.rate_counties),
+        "villages": villages,
+        "days": mode.rate_days,
+        "events": events,
+        "requests": requests,
+        "cpu_s": cpu,
+        "wall_s": wall,
+        "env_run_cpu_s": in_loop[0],
+        "events_per_s": events / cpu,
+        "events_per_env_run_s": events / in_loop[0] if in_loop[0] else math.nan,
         # work-based rates: unlike events/s they do not penalise a model that needs fewer events
         "cpu_us_per_request": 1e6 * cpu / requests if requests else math.nan,
         "cpu_ms_per_village_year": 1e3 * cpu / villages * 365.0 / mode.rate_days,
@@ -317,8 +326,14 @@ def child_run(spec: dict[str, Any]) -> dict[str, Any]:
     from sim.experiment.runner import RunOptions, run
 
     scenario = _load(BASELINE, spec["overrides"])
-    options = RunOptions(replications=1, days=spec["days"], warmup_days=spec["warmup_days"], executor="local",
-                         workers=spec["workers"], cache_dir=None)
+    options = RunOptions(
+        replications=1,
+        days=spec["days"],
+        warmup_days=spec["warmup_days"],
+        executor="local",
+        workers=spec["workers"],
+        cache_dir=None,
+    )
     busy0, (self0, kids0) = _busy_cpu_s(), _usage()
     steal0 = getattr(psutil.cpu_times(), "steal", 0.0)
     with RssSampler() as sampler:
@@ -335,8 +350,11 @@ def child_run(spec: dict[str, Any]) -> dict[str, Any]:
         "villages": _villages(scenario),
         "events": float(results.summary["events"]["mean"]),
         "requests_arrived": float(results.summary["requests_arrived"]["mean"]),
-        "wall_s": wall, "runner_wall_s": results.wall_time_s,
-        "cpu_s": ours, "worker_cpu_s": kids1 - kids0, "coordinator_cpu_s": self1 - self0,
+        "wall_s": wall,
+        "runner_wall_s": results.wall_time_s,
+        "cpu_s": ours,
+        "worker_cpu_s": kids1 - kids0,
+        "coordinator_cpu_s": self1 - self0,
         "parallelism": ours / wall if wall > 0 else math.nan,
         "background_cores": max(0.0, busy - ours) / wall if wall > 0 else math.nan,
         "steal_cores": (getattr(psutil.cpu_times(), "steal", 0.0) - steal0) / wall if wall > 0 else math.nan,
@@ -384,8 +402,13 @@ def _counties(scenario: Any) -> int:
 
 def run_child(spec: dict[str, Any]) -> dict[str, Any]:
     """Run ``child_run`` in a fresh interpreter so its rusage covers this measurement only."""
-    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(spec)],
-                          capture_output=True, text=True, cwd=ROOT, check=False)
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark child failed ({spec}):\n{proc.stderr[-4000:]}")
     line = next(x for x in reversed(proc.stdout.splitlines()) if x.startswith(CHILD_MARK))
@@ -436,8 +459,10 @@ def per_village_cost(days_fit: dict[str, float], villages: int) -> dict[str, flo
     the slope is the simulated work; a regression over sizes and horizons together
     cannot separate them reliably on a noisy machine.
     """
-    return {"setup_s_per_village": days_fit["intercept_s"] / villages,
-            "s_per_village_day": days_fit["slope"] / villages}
+    return {
+        "setup_s_per_village": days_fit["intercept_s"] / villages,
+        "s_per_village_day": days_fit["slope"] / villages,
+    }
 
 
 def _r2(y: np.ndarray, pred: np.ndarray) -> float:
@@ -474,16 +499,26 @@ def measure_scaling(mode: Mode, log: Callable[[str], None]) -> dict[str, Any]:
         log(f"  scaling {label:>4} x {days:>3} days: {overrides or 'whole city'} ...")
         spec = {"overrides": overrides, "days": days, "warmup_days": min(30, days // 6), "workers": mode.workers}
         r = run_child(spec)
-        r.update(label=label, series=series, overrides=overrides, days=days, village_days=r["villages"] * days,
-                 workers=mode.workers)
+        r.update(
+            label=label,
+            series=series,
+            overrides=overrides,
+            days=days,
+            village_days=r["villages"] * days,
+            workers=mode.workers,
+        )
         points.append(r)
-        log(f"           {r['villages']} villages, wall {r['wall_s']:.1f} s, cpu {r['cpu_s']:.1f} s, "
-            f"peak worker RSS {r['peak_rss_worker_mb']:.0f} MB, background load {r['background_cores']:.2f} cores")
+        log(
+            f"           {r['villages']} villages, wall {r['wall_s']:.1f} s, cpu {r['cpu_s']:.1f} s, "
+            f"peak worker RSS {r['peak_rss_worker_mb']:.0f} MB, background load {r['background_cores']:.2f} cores"
+        )
     by_villages = [p for p in points if p["series"] == "villages"]
     by_days = [p for p in points if p["label"] == "1/8"]
     fits: dict[str, Any] = {
-        "villages": {k: fit_line([p["villages"] for p in by_villages], [p[f"{k}_s"] for p in by_villages])
-                     for k in ("wall", "cpu")},
+        "villages": {
+            k: fit_line([p["villages"] for p in by_villages], [p[f"{k}_s"] for p in by_villages])
+            for k in ("wall", "cpu")
+        },
         "days": {k: fit_line([p["days"] for p in by_days], [p[f"{k}_s"] for p in by_days]) for k in ("wall", "cpu")},
     }
     # from the 1/8 city alone, so the 10x point (8x-80x more villages) is an out-of-sample test of linearity
@@ -564,9 +599,11 @@ def ciw_mmc(n: int, seed: int) -> tuple[int, float] | None:
     except ImportError:
         return None
     ciw.seed(seed)
-    network = ciw.create_network(arrival_distributions=[ciw.dists.Exponential(MMC_ARRIVALS_PER_HOUR)],
-                                 service_distributions=[ciw.dists.Exponential(1.0 / MMC_SERVICE_MEAN_H)],
-                                 number_of_servers=[MMC_SERVERS])
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(MMC_ARRIVALS_PER_HOUR)],
+        service_distributions=[ciw.dists.Exponential(1.0 / MMC_SERVICE_MEAN_H)],
+        number_of_servers=[MMC_SERVERS],
+    )
     c = _cpu()
     q = ciw.Simulation(network)
     q.simulate_until_max_time(n / MMC_ARRIVALS_PER_HOUR)
@@ -599,7 +636,10 @@ def measure_mmc(mode: Mode) -> dict[str, Any]:
     n = mode.mmc_customers
     out: dict[str, Any] = {"customers_target": n, "servers": MMC_SERVERS, "arrivals_per_hour": MMC_ARRIVALS_PER_HOUR}
     impls: dict[str, Callable[[int, int], Any]] = {
-        "model": model_mmc, "textbook_simpy": textbook_mmc, "callback_simpy": callback_mmc, "ciw": ciw_mmc,
+        "model": model_mmc,
+        "textbook_simpy": textbook_mmc,
+        "callback_simpy": callback_mmc,
+        "ciw": ciw_mmc,
     }
     for name, fn in impls.items():
         rates, last = [], None
@@ -633,9 +673,12 @@ def profile(out_dir: Path) -> dict[str, Any]:
     world = build_world(params)
     seed = scenario.run.seed
     county = _profile_one(
-        lambda: run_shard(params, world, 0, 0, seed, 365, 30).events, out_dir, "profile",
+        lambda: run_shard(params, world, 0, 0, seed, 365, 30).events,
+        out_dir,
+        "profile",
         f"run_shard: county {PROFILE_COUNTY} ({len(world.villages)} villages), baseline, 365 days, warm-up 30, "
-        f"replication 0, seed {seed}")
+        f"replication 0, seed {seed}",
+    )
     county.update(county=PROFILE_COUNTY, villages=len(world.villages))
 
     mmc_scenario = _load(MMC)
@@ -643,8 +686,11 @@ def profile(out_dir: Path) -> dict[str, Any]:
     mmc_world = build_world(mmc_params)
     days = math.ceil(FULL.mmc_customers / (MMC_ARRIVALS_PER_HOUR * 24.0))
     mmc = _profile_one(
-        lambda: run_shard(mmc_params, mmc_world, 0, 0, 2024, days, 20).events, out_dir, "profile_mmc",
-        f"run_shard: mmc.yaml (M/M/5, rho 0.8), {days} days (~{FULL.mmc_customers:,} customers), seed 2024")
+        lambda: run_shard(mmc_params, mmc_world, 0, 0, 2024, days, 20).events,
+        out_dir,
+        "profile_mmc",
+        f"run_shard: mmc.yaml (M/M/5, rho 0.8), {days} days (~{FULL.mmc_customers:,} customers), seed 2024",
+    )
     return {"county": county, "mmc": mmc}
 
 
@@ -687,25 +733,41 @@ def _profile_one(work: Callable[[], int], out_dir: Path, stem: str, what: str) -
     from sim.experiment.tasks import model_code_hash
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    header = (f"{what}\nmodel code hash {model_code_hash()}, {time.strftime('%Y-%m-%d %H:%M:%S %z')}, "
-              f"load average {os.getloadavg()[0]:.2f}\n{events:,} SimPy events; unprofiled wall {plain_wall:.2f} s; "
-              f"pyinstrument wall {session.duration:.2f} s; cProfile total tottime {cp_total:.2f} s\n")
+    header = (
+        f"{what}\nmodel code hash {model_code_hash()}, {time.strftime('%Y-%m-%d %H:%M:%S %z')}, "
+        f"load average {os.getloadavg()[0]:.2f}\n{events:,} SimPy events; unprofiled wall {plain_wall:.2f} s; "
+        f"pyinstrument wall {session.duration:.2f} s; cProfile total tottime {cp_total:.2f} s\n"
+    )
     tree = ConsoleRenderer(unicode=False, color=False, show_all=False).render(session)
     flat = ConsoleRenderer(unicode=False, color=False, flat=True, flat_time="self").render(session)
     table = "\n".join(
         f"{100 * r['self_share']:6.1f}% self {100 * r['cumulative_share']:6.1f}% cum  "
-        f"{_fmt(r.get('calls')):>11} calls  {r['function']}  {r['file']}:{r['line']}" for r in hot[:40])
+        f"{_fmt(r.get('calls')):>11} calls  {r['function']}  {r['file']}:{r['line']}"
+        for r in hot[:40]
+    )
     (out_dir / f"{stem}.txt").write_text(
-        header + "\n=== hot spots: self and cumulative share of the pyinstrument wall time ===\n" + table
-        + "\n\n=== call tree (pyinstrument) ===\n" + tree
-        + "\n=== self time by function (pyinstrument, flat; library frames grouped) ===\n" + flat)
+        header
+        + "\n=== hot spots: self and cumulative share of the pyinstrument wall time ===\n"
+        + table
+        + "\n\n=== call tree (pyinstrument) ===\n"
+        + tree
+        + "\n=== self time by function (pyinstrument, flat; library frames grouped) ===\n"
+        + flat
+    )
     buf = io.StringIO()
     for key in ("tottime", "cumulative"):
         buf.write(f"=== cProfile, top 40 by {key} ===\n")
         pstats.Stats(cp, stream=buf).sort_stats(key).print_stats(40)
     (out_dir / f"{stem}_cprofile.txt").write_text(header + buf.getvalue())
-    return {"what": what, "events": events, "wall_s": plain_wall, "profiled_wall_s": session.duration,
-            "cprofile_total_s": cp_total, "files": [f"{stem}.txt", f"{stem}_cprofile.txt"], "hot_spots": hot[:25]}
+    return {
+        "what": what,
+        "events": events,
+        "wall_s": plain_wall,
+        "profiled_wall_s": session.duration,
+        "cprofile_total_s": cp_total,
+        "files": [f"{stem}.txt", f"{stem}_cprofile.txt"],
+        "hot_spots": hot[:25],
+    }
 
 
 def _pyinstrument_table(root: Any, duration: float) -> list[dict[str, Any]]:
@@ -723,9 +785,19 @@ def _pyinstrument_table(root: Any, duration: float) -> list[dict[str, Any]]:
             walk(child, active | {key})
 
     walk(root, frozenset())
-    rows = [{"function": fn, "file": _short(path), "line": line, "self_s": s, "self_share": s / duration,
-             "cumulative_s": c, "cumulative_share": c / duration}
-            for (path, line, fn), (s, c) in by_fn.items() if fn and s + c > 0]
+    rows = [
+        {
+            "function": fn,
+            "file": _short(path),
+            "line": line,
+            "self_s": s,
+            "self_share": s / duration,
+            "cumulative_s": c,
+            "cumulative_share": c / duration,
+        }
+        for (path, line, fn), (s, c) in by_fn.items()
+        if fn and s + c > 0
+    ]
     return sorted(rows, key=lambda r: -r["self_s"])
 
 
@@ -738,15 +810,18 @@ def _short(path: str) -> str:
 
 def print_profile(p: dict[str, Any], out_dir: Path) -> None:
     for name, prof in p.items():
-        print(f"\n{prof['what']}\n{prof['events']:,} events, {prof['wall_s']:.2f} s unprofiled "
-              f"(pyinstrument {prof['profiled_wall_s']:.2f} s, cProfile {prof['cprofile_total_s']:.2f} s); "
-              f"written to {', '.join(_short(str(out_dir / f)) for f in prof['files'])}  [{name}]")
-        print(f"{'function':<30} {'where':<34} {'self %':>7} {'cum %':>7} {'calls':>11} {'tottime':>8} "
-              f"{'cumtime':>8}")
+        print(
+            f"\n{prof['what']}\n{prof['events']:,} events, {prof['wall_s']:.2f} s unprofiled "
+            f"(pyinstrument {prof['profiled_wall_s']:.2f} s, cProfile {prof['cprofile_total_s']:.2f} s); "
+            f"written to {', '.join(_short(str(out_dir / f)) for f in prof['files'])}  [{name}]"
+        )
+        print(f"{'function':<30} {'where':<34} {'self %':>7} {'cum %':>7} {'calls':>11} {'tottime':>8} {'cumtime':>8}")
         for r in prof["hot_spots"][:15]:
-            print(f"{r['function'][:30]:<30} {(r['file'] + ':' + str(r['line']))[-34:]:<34} "
-                  f"{100 * r['self_share']:>6.1f}% {100 * r['cumulative_share']:>6.1f}% {_fmt(r.get('calls')):>11} "
-                  f"{_fmt(r.get('cprofile_tottime_s'), 2):>8} {_fmt(r.get('cprofile_cumtime_s'), 2):>8}")
+            print(
+                f"{r['function'][:30]:<30} {(r['file'] + ':' + str(r['line']))[-34:]:<34} "
+                f"{100 * r['self_share']:>6.1f}% {100 * r['cumulative_share']:>6.1f}% {_fmt(r.get('calls')):>11} "
+                f"{_fmt(r.get('cprofile_tottime_s'), 2):>8} {_fmt(r.get('cprofile_cumtime_s'), 2):>8}"
+            )
 
 
 # ====================================================================== main
@@ -816,19 +891,43 @@ class Report:
             return {"target": name, "value": value, "goal": target, "status": _mark(ok)}
 
         return [
-            row("full city, 365 days, 1 replication, wall s", wall, f"<= {TARGET_FULL_CITY_WALL_S:g}",
-                wall <= TARGET_FULL_CITY_WALL_S if measured else None),
-            row("model events/s / SimPy ceiling", ratio, f">= {TARGET_RATIO_TO_CEILING:.2f}",
-                ratio >= TARGET_RATIO_TO_CEILING),
+            row(
+                "full city, 365 days, 1 replication, wall s",
+                wall,
+                f"<= {TARGET_FULL_CITY_WALL_S:g}",
+                wall <= TARGET_FULL_CITY_WALL_S if measured else None,
+            ),
+            row(
+                "model events/s / SimPy ceiling",
+                ratio,
+                f">= {TARGET_RATIO_TO_CEILING:.2f}",
+                ratio >= TARGET_RATIO_TO_CEILING,
+            ),
             row("M/M/c model / textbook SimPy", vs_text, f">= {TARGET_VS_TEXTBOOK:g}", vs_text >= TARGET_VS_TEXTBOOK),
-            row("M/M/c model / Ciw", vs_ciw, f">= {TARGET_VS_CIW:g}",
-                None if vs_ciw is None else vs_ciw >= TARGET_VS_CIW),
-            row("peak RSS per worker, full-city year, MB", peak, f"<= {TARGET_PEAK_RSS_MB:g}",
-                peak <= TARGET_PEAK_RSS_MB if measured else None),
-            row("CPU cost log-log exponent in villages", in_villages, f"<= {TARGET_LOGLOG_EXPONENT:.2f}",
-                in_villages <= TARGET_LOGLOG_EXPONENT),
-            row("CPU cost log-log exponent in days", in_days, f"<= {TARGET_LOGLOG_EXPONENT:.2f}",
-                in_days <= TARGET_LOGLOG_EXPONENT),
+            row(
+                "M/M/c model / Ciw",
+                vs_ciw,
+                f">= {TARGET_VS_CIW:g}",
+                None if vs_ciw is None else vs_ciw >= TARGET_VS_CIW,
+            ),
+            row(
+                "peak RSS per worker, full-city year, MB",
+                peak,
+                f"<= {TARGET_PEAK_RSS_MB:g}",
+                peak <= TARGET_PEAK_RSS_MB if measured else None,
+            ),
+            row(
+                "CPU cost log-log exponent in villages",
+                in_villages,
+                f"<= {TARGET_LOGLOG_EXPONENT:.2f}",
+                in_villages <= TARGET_LOGLOG_EXPONENT,
+            ),
+            row(
+                "CPU cost log-log exponent in days",
+                in_days,
+                f"<= {TARGET_LOGLOG_EXPONENT:.2f}",
+                in_days <= TARGET_LOGLOG_EXPONENT,
+            ),
         ]
 
 
@@ -836,12 +935,22 @@ def machine_info() -> dict[str, Any]:
     """Where and on what the figures were measured (the model's code hash pins the model version)."""
     from sim.experiment.tasks import model_code_hash
 
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT,
-                            check=False).stdout.strip() or None
+    commit = (
+        subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT, check=False
+        ).stdout.strip()
+        or None
+    )
     return {
-        "cpus": os.cpu_count(), "python": platform.python_version(), "simpy": simpy.__version__,
-        "numpy": np.__version__, "platform": platform.platform(), "processor": platform.processor() or None,
-        "loadavg_at_start": list(os.getloadavg()), "git_commit": commit, "model_code_hash": model_code_hash(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "simpy": simpy.__version__,
+        "numpy": np.__version__,
+        "platform": platform.platform(),
+        "processor": platform.processor() or None,
+        "loadavg_at_start": list(os.getloadavg()),
+        "git_commit": commit,
+        "model_code_hash": model_code_hash(),
         "when": time.strftime("%Y-%m-%d %H:%M:%S %z"),
     }
 
@@ -849,8 +958,10 @@ def machine_info() -> dict[str, Any]:
 def print_report(rep: Report) -> None:
     s = rep.summary()
     c, m, mm = rep.ceiling, rep.model_rate, rep.mmc
-    print(f"\n=== grassroots-sim benchmark ({rep.mode} mode, {rep.elapsed_s:.0f} s, "
-          f"{rep.machine['cpus']} CPUs, load {rep.machine['loadavg_at_start'][0]:.2f} at start) ===")
+    print(
+        f"\n=== grassroots-sim benchmark ({rep.mode} mode, {rep.elapsed_s:.0f} s, "
+        f"{rep.machine['cpus']} CPUs, load {rep.machine['loadavg_at_start'][0]:.2f} at start) ==="
+    )
     print("\nSimPy ceiling (events per CPU-second, median of repeats)")
     for k in ("one_process_timeouts", "ten_thousand_processes", "callback_timeouts"):
         print(f"  {k:<28} {_fmt(c[k]['events_per_s']):>12}")
@@ -859,28 +970,40 @@ def print_report(rep: Report) -> None:
     print(f"  events / CPU-s (whole shard) {_fmt(m['events_per_s']):>12}   cpu {m['cpu_s']:.2f} s")
     print(f"  events / CPU-s in env.run    {_fmt(m['events_per_env_run_s']):>12}   cpu {m['env_run_cpu_s']:.2f} s")
     print(f"  ratio to ceiling             {s['ratio_to_ceiling']:>12.3f}")
-    print(f"  CPU per request              {m['cpu_us_per_request']:>12.1f} us   "
-          f"({m['requests']:,.0f} requests; {m['cpu_ms_per_village_year']:.1f} ms per village-year)")
-    print("\nScaling (runner, local pool of "
-          f"{rep.scaling['points'][0]['workers']} workers, 1 replication; fresh subprocess each)")
-    print(f"  {'size':>6} {'villages':>8} {'days':>5} {'village-days':>12} {'wall s':>8} {'cpu s':>8} {'par':>5} "
-          f"{'bg cores':>8} {'events':>12} {'worker RSS MB':>13} {'coord RSS MB':>12}")
+    print(
+        f"  CPU per request              {m['cpu_us_per_request']:>12.1f} us   "
+        f"({m['requests']:,.0f} requests; {m['cpu_ms_per_village_year']:.1f} ms per village-year)"
+    )
+    print(
+        "\nScaling (runner, local pool of "
+        f"{rep.scaling['points'][0]['workers']} workers, 1 replication; fresh subprocess each)"
+    )
+    print(
+        f"  {'size':>6} {'villages':>8} {'days':>5} {'village-days':>12} {'wall s':>8} {'cpu s':>8} {'par':>5} "
+        f"{'bg cores':>8} {'events':>12} {'worker RSS MB':>13} {'coord RSS MB':>12}"
+    )
     for p in rep.scaling["points"]:
-        print(f"  {p['label']:>6} {p['villages']:>8} {p['days']:>5} {p['village_days']:>12,} {p['wall_s']:>8.1f} "
-              f"{p['cpu_s']:>8.1f} {p['parallelism']:>5.2f} {p['background_cores']:>8.2f} {p['events']:>12,.0f} "
-              f"{p['peak_rss_worker_mb']:>13.0f} {p['peak_rss_coordinator_mb']:>12.0f}")
+        print(
+            f"  {p['label']:>6} {p['villages']:>8} {p['days']:>5} {p['village_days']:>12,} {p['wall_s']:>8.1f} "
+            f"{p['cpu_s']:>8.1f} {p['parallelism']:>5.2f} {p['background_cores']:>8.2f} {p['events']:>12,.0f} "
+            f"{p['peak_rss_worker_mb']:>13.0f} {p['peak_rss_coordinator_mb']:>12.0f}"
+        )
     fits = rep.scaling["fits"]
     for k in ("wall", "cpu"):
         v, d, c = fits["villages"][k], fits["days"][k], fits["cost"][k]
-        print(f"  {k:>4}: {1e3 * v['slope']:.1f} ms/village at {rep.scaling['points'][0]['days']} days "
-              f"(exponent {v['loglog_exponent']:.3f}, r2 {v['r2']:.4f}); "
-              f"{1e3 * d['slope']:.1f} ms/day for the 1/8 city (exponent {d['loglog_exponent']:.3f}); "
-              f"per village {1e3 * c['setup_s_per_village']:.2f} ms setup + "
-              f"{1e6 * c['s_per_village_day']:.1f} us/day")
+        print(
+            f"  {k:>4}: {1e3 * v['slope']:.1f} ms/village at {rep.scaling['points'][0]['days']} days "
+            f"(exponent {v['loglog_exponent']:.3f}, r2 {v['r2']:.4f}); "
+            f"{1e3 * d['slope']:.1f} ms/day for the 1/8 city (exponent {d['loglog_exponent']:.3f}); "
+            f"per village {1e3 * c['setup_s_per_village']:.2f} ms setup + "
+            f"{1e6 * c['s_per_village_day']:.1f} us/day"
+        )
     big = rep.scaling["points"][-1]
-    print(f"  {big['label']} point vs the 1/8 city scaled up: wall {big['wall_s']:.1f} s measured, "
-          f"{fits['ten_x_predicted_wall_s']:.1f} s predicted; cpu {big['cpu_s']:.1f} s measured, "
-          f"{fits['ten_x_predicted_cpu_s']:.1f} s predicted (ratio {fits['ten_x_measured_over_predicted_cpu']:.2f})")
+    print(
+        f"  {big['label']} point vs the 1/8 city scaled up: wall {big['wall_s']:.1f} s measured, "
+        f"{fits['ten_x_predicted_wall_s']:.1f} s predicted; cpu {big['cpu_s']:.1f} s measured, "
+        f"{fits['ten_x_predicted_cpu_s']:.1f} s predicted (ratio {fits['ten_x_measured_over_predicted_cpu']:.2f})"
+    )
     print(f"\nM/M/5 at rho 0.8, ~{mm['customers_target']:,} customers (customers per CPU-second, median)")
     for k in ("model", "textbook_simpy", "callback_simpy", "ciw"):
         e = mm.get(k)
@@ -927,8 +1050,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, short horizons (< 2 minutes)")
     parser.add_argument("--json", type=Path, help="write the figures to this JSON file")
-    parser.add_argument("--profile", action="store_true",
-                        help=f"only profile a {PROFILE_COUNTY} county year and the M/M/5 case into benchmarks/out/")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help=f"only profile a {PROFILE_COUNTY} county year and the M/M/5 case into benchmarks/out/",
+    )
     parser.add_argument("--workers", type=int, default=None, help="pool workers for the scaling runs (default 2)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -947,8 +1073,13 @@ def main(argv: list[str] | None = None) -> int:
     rep = run_benchmark(mode)
     print_report(rep)
     if args.json:
-        doc = {"mode": rep.mode, "machine": rep.machine, "elapsed_s": rep.elapsed_s, **rep.summary(),
-               "details": {"ceiling": rep.ceiling, "model_rate": rep.model_rate, "mmc": rep.mmc}}
+        doc = {
+            "mode": rep.mode,
+            "machine": rep.machine,
+            "elapsed_s": rep.elapsed_s,
+            **rep.summary(),
+            "details": {"ceiling": rep.ceiling, "model_rate": rep.model_rate, "mmc": rep.mmc},
+        }
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(_jsonable(doc), indent=2))
         print(f"\nwrote {args.json}")

@@ -50,8 +50,9 @@ def code(text: str, parameters: bool = False) -> NotebookNode:
 
 def setup(text: str, extra_import: str = "") -> NotebookNode:
     """The setup cell: imports (plus ``extra_import``, a third-party ``from`` import), ROOT, then ``text``."""
-    head = SETUP_HEAD.replace("import pandas as pd\n", f"import pandas as pd\n{extra_import}\n" if extra_import
-                              else "import pandas as pd\n")
+    head = SETUP_HEAD.replace(
+        "import pandas as pd\n", f"import pandas as pd\n{extra_import}\n" if extra_import else "import pandas as pd\n"
+    )
     return code(head + "\n" + textwrap.dedent(text).strip("\n"))
 
 
@@ -78,7 +79,8 @@ QUICKSTART = [
     Steps: load the scenario → run replications → the summary with 95 % confidence intervals → the breakdown
     tables (by request type, village kind, township, day) → plots.
     """),
-    code("""
+    code(
+        """
     # Parameters (this cell is tagged "parameters": papermill or nbclient may override it).
     # QUICK = True : Malong county only (56 of the 1,688 villages and communities), 90 simulated days of which the
     #                first 15 are warm-up, 3 replications, run in this process, nothing cached: a few seconds.
@@ -86,7 +88,9 @@ QUICKSTART = [
     #                30-day warm-up, 10 replications, all cores (executor "local"), finished tasks cached in
     #                results/cache/ so an interrupted run resumes (on the order of tens of CPU-minutes).
     QUICK = True
-    """, parameters=True),
+    """,
+        parameters=True,
+    ),
     setup("""
     if QUICK:
         OVERRIDES = {"world.counties": ["Malong"]}
@@ -285,7 +289,8 @@ REFORMS = [
     baseline. Differences are taken per replication (paired), which usually gives much narrower intervals than
     comparing two independent means. This is `grassroots compare ... --decompose --marginal` in Python.
     """),
-    code("""
+    code(
+        """
     # Parameters (this cell is tagged "parameters").
     # QUICK = True : Malong county only, 75 days of which 15 are warm-up, 3 replications, serial, nothing cached:
     #                about half a minute for 12 runs (the README's worked example). The short horizon still holds
@@ -293,7 +298,9 @@ REFORMS = [
     # QUICK = False: the real settings: the whole city, each scenario's `run` block (365 days, 30-day warm-up,
     #                10 replications), all cores, tasks cached in results/cache/ (resumable; several CPU-hours).
     QUICK = True
-    """, parameters=True),
+    """,
+        parameters=True,
+    ),
     setup("""
     if QUICK:
         OVERRIDES = {"world.counties": ["Malong"]}
@@ -559,7 +566,8 @@ SENSITIVITY = [
     a step) and the elementary effects behind it. This is
     `grassroots sweep scenarios/sweeps/morris_assumptions.yaml` in Python.
     """),
-    code("""
+    code(
+        """
     # Parameters (this cell is tagged "parameters").
     # QUICK = True : Malong county only, 45 days of which 10 are warm-up, 2 replications per design point,
     #                2 Morris trajectories (16 points) plus a 4-point demand sweep (3 replications), serial,
@@ -572,8 +580,11 @@ SENSITIVITY = [
     # They need n in the tens or hundreds to mean anything: in quick mode (n = 2) it only shows the mechanics, and
     # full mode uses n = 64 (576 design points: plan for a cluster).
     DESIGN = "morris"
-    """, parameters=True),
-    setup("""
+    """,
+        parameters=True,
+    ),
+    setup(
+        """
     SWEEP_FILE = SCENARIOS / "sweeps" / "morris_assumptions.yaml"
     spec = YAML(typ="safe").load(SWEEP_FILE.read_text(encoding="utf-8"))
     # A sweep given as a mapping reads `base` relative to the working directory, so make it absolute.
@@ -590,7 +601,9 @@ SENSITIVITY = [
         RUN = {"executor": "local", "cache_dir": ROOT / "results" / "cache"}
         if DESIGN == "sobol":
             spec["n"] = 64
-    """, extra_import="from ruamel.yaml import YAML"),
+    """,
+        extra_import="from ruamel.yaml import YAML",
+    ),
     md("""
     ## 1. A one-factor sweep: demand
 
@@ -768,7 +781,8 @@ VERIFICATION = [
 
     The same checks run as assertions in `tests/test_verification.py`.
     """),
-    code("""
+    code(
+        """
     # Parameters (this cell is tagged "parameters").
     # QUICK = True : M/M/c at 5 utilisations with 5 replications each and run lengths of 100-400 days; the
     #                full-model checks on Malong county only, 120 days, 3 replications; serial, nothing cached:
@@ -777,7 +791,9 @@ VERIFICATION = [
     #                whole city with the baseline's run block (365 days, 10 replications), all cores, cached in
     #                results/cache/ (tens of CPU-minutes).
     QUICK = True
-    """, parameters=True),
+    """,
+        parameters=True,
+    ),
     setup("""
     RHOS = [0.5, 0.7, 0.8, 0.9, 0.95]
     if QUICK:

@@ -12,9 +12,17 @@ from pathlib import Path
 import pandas as pd
 
 METRICS = [
-    "first_response_hours_mean", "first_response_hours_p90", "within_24h_share", "resolution_hours_mean",
-    "resolution_hours_p90", "household_visits_per_day", "visits_per_worker_day", "vulnerable_coverage_30d",
-    "admin_share", "resident_trips_per_request", "handoffs_per_cross_department_request",
+    "first_response_hours_mean",
+    "first_response_hours_p90",
+    "within_24h_share",
+    "resolution_hours_mean",
+    "resolution_hours_p90",
+    "household_visits_per_day",
+    "visits_per_worker_day",
+    "vulnerable_coverage_30d",
+    "admin_share",
+    "resident_trips_per_request",
+    "handoffs_per_cross_department_request",
 ]
 
 
@@ -26,8 +34,10 @@ def main(folder: Path) -> None:
     manifest = json.loads((folder / "manifest.json").read_text())
     table = pd.read_csv(folder / "comparison.csv")
     s = manifest["settings"]
-    print(f"{s['replications']} replications x {s['days']} days (warm-up {s['warmup_days']}), seed {s['seed']}, "
-          f"git {str(manifest['git'].get('commit'))[:7]}, wall {manifest['wall_time_s']:.0f} s\n")
+    print(
+        f"{s['replications']} replications x {s['days']} days (warm-up {s['warmup_days']}), seed {s['seed']}, "
+        f"git {str(manifest['git'].get('commit'))[:7]}, wall {manifest['wall_time_s']:.0f} s\n"
+    )
     base = table.drop_duplicates("metric").set_index("metric")["base_mean"]
     scenarios = list(dict.fromkeys(table["scenario"]))
     print("| metric | baseline | " + " | ".join(scenarios) + " |")

@@ -32,9 +32,17 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from mutations import MUTATIONS, Mutation  # noqa: E402
 
 #: The model tests, fastest and most targeted first (pytest -x stops at the first failure).
-TESTS = ["tests/test_model_units.py", "tests/test_ladder.py", "tests/test_mechanisms.py", "tests/test_defensible.py",
-         "tests/test_verification.py", "tests/test_invariants.py", "tests/test_cases.py", "tests/test_reforms.py",
-         "tests/test_check.py"]
+TESTS = [
+    "tests/test_model_units.py",
+    "tests/test_ladder.py",
+    "tests/test_mechanisms.py",
+    "tests/test_defensible.py",
+    "tests/test_verification.py",
+    "tests/test_invariants.py",
+    "tests/test_cases.py",
+    "tests/test_reforms.py",
+    "tests/test_check.py",
+]
 SKIPPED_AT_ROOT = {".git", "results", "benchmarks", "notebooks", "docs", "build"}
 SKIPPED_ANYWHERE = shutil.ignore_patterns("*.egg-info", "__pycache__", ".hypothesis", ".pytest_cache", ".ruff_cache")
 
@@ -61,19 +69,31 @@ def run_one(mutation: Mutation, timeout: int) -> dict:
         shutil.copytree(ROOT, copy, ignore=copy_ignore)
         shutil.copytree(ROOT / "results" / "reference", copy / "results" / "reference")
         target = copy / mutation.file
-        target.write_text(target.read_text(encoding="utf-8").replace(mutation.find, mutation.replace),
-                          encoding="utf-8")
+        target.write_text(target.read_text(encoding="utf-8").replace(mutation.find, mutation.replace), encoding="utf-8")
         env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
         started = time.perf_counter()
         try:
-            proc = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *TESTS],
-                                  cwd=copy, env=env, capture_output=True, text=True, timeout=timeout)
+            proc = subprocess.run(
+                [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *TESTS],
+                cwd=copy,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
             code, tail = proc.returncode, proc.stdout.strip().splitlines()[-3:]
         except subprocess.TimeoutExpired:
             code, tail = -1, [f"timed out after {timeout} s (counted as killed: a hang is noticed)"]
         failed = next((line.split(" ")[1] for line in reversed(tail) if line.startswith("FAILED ")), "")
-        return {"name": mutation.name, "file": mutation.file, "killed": code != 0, "exit_code": code,
-                "seconds": round(time.perf_counter() - started, 1), "killed_by": failed, "tail": tail}
+        return {
+            "name": mutation.name,
+            "file": mutation.file,
+            "killed": code != 0,
+            "exit_code": code,
+            "seconds": round(time.perf_counter() - started, 1),
+            "killed_by": failed,
+            "tail": tail,
+        }
 
 
 def sim_comes_from_the_copy() -> None:
@@ -81,8 +101,13 @@ def sim_comes_from_the_copy() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "sim").mkdir()
         (Path(tmp) / "sim" / "__init__.py").write_text("MARK = 1\n")
-        out = subprocess.run([sys.executable, "-c", "import sim; print(getattr(sim, 'MARK', 0))"], cwd=tmp,
-                             env={**os.environ, "PYTHONPATH": tmp}, capture_output=True, text=True).stdout.strip()
+        out = subprocess.run(
+            [sys.executable, "-c", "import sim; print(getattr(sim, 'MARK', 0))"],
+            cwd=tmp,
+            env={**os.environ, "PYTHONPATH": tmp},
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
     if out != "1":
         raise SystemExit("PYTHONPATH does not shadow the installed 'sim' package; cannot test mutants")
 
@@ -111,8 +136,15 @@ def main() -> None:
         try:
             result = run_one(m, args.timeout)
         except Exception as exc:  # a broken mutant must not lose the others' results
-            result = {"name": m.name, "file": m.file, "killed": False, "exit_code": None, "seconds": 0.0,
-                      "killed_by": "", "tail": [f"tool error: {type(exc).__name__}: {exc}"]}
+            result = {
+                "name": m.name,
+                "file": m.file,
+                "killed": False,
+                "exit_code": None,
+                "seconds": 0.0,
+                "killed_by": "",
+                "tail": [f"tool error: {type(exc).__name__}: {exc}"],
+            }
         with progress.open("a") as fh:
             fh.write(json.dumps(result, ensure_ascii=False) + "\n")
         print(f"{'killed ' if result['killed'] else 'SURVIVED'}  {result['seconds']:7.1f} s  {m.name}", flush=True)
@@ -121,8 +153,13 @@ def main() -> None:
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(one, chosen))
     killed = sum(r["killed"] for r in results)
-    summary = {"mutations": len(results), "killed": killed, "score": killed / len(results) if results else 0.0,
-               "survivors": [r["name"] for r in results if not r["killed"]], "results": results}
+    summary = {
+        "mutations": len(results),
+        "killed": killed,
+        "score": killed / len(results) if results else 0.0,
+        "survivors": [r["name"] for r in results if not r["killed"]],
+        "results": results,
+    }
     args.out.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     for r in results:
         print(f"{'killed ' if r['killed'] else 'SURVIVED'}  {r['seconds']:7.1f} s  {r['name']}  {r['killed_by']}")

@@ -14,35 +14,65 @@ from sim.scenario.loader import load_scenario as _load
 from sim.scenario.params import Scenario
 
 
-def load_scenario(path: str | os.PathLike[str], overrides: Mapping[str, Any] | Sequence[str] | None = None
-                  ) -> Scenario:
+def load_scenario(path: str | os.PathLike[str], overrides: Mapping[str, Any] | Sequence[str] | None = None) -> Scenario:
     """Load and validate a scenario file; ``overrides`` as {"a.b": value} or ["a.b=value"]."""
     return _load(path, overrides)
 
 
-def _options(replications: int | None, seed: int | None, days: float | None, warmup_days: float | str | None,
-             executor: str, workers: int | None, scheduler: str | None, cache_dir: str | Path | None,
-             precision: float | None) -> RunOptions:
-    return RunOptions(replications=replications, seed=seed, days=days, warmup_days=warmup_days,
-                      executor=executor, workers=workers, scheduler=scheduler,  # type: ignore[arg-type]
-                      cache_dir=Path(cache_dir) if cache_dir is not None else None, precision=precision)
+def _options(
+    replications: int | None,
+    seed: int | None,
+    days: float | None,
+    warmup_days: float | str | None,
+    executor: str,
+    workers: int | None,
+    scheduler: str | None,
+    cache_dir: str | Path | None,
+    precision: float | None,
+) -> RunOptions:
+    return RunOptions(
+        replications=replications,
+        seed=seed,
+        days=days,
+        warmup_days=warmup_days,
+        executor=executor,
+        workers=workers,
+        scheduler=scheduler,  # type: ignore[arg-type]
+        cache_dir=Path(cache_dir) if cache_dir is not None else None,
+        precision=precision,
+    )
 
 
-def run(scenario: Scenario | str | os.PathLike[str], replications: int | None = None, seed: int | None = None,
-        days: float | None = None, warmup_days: float | str | None = None, executor: str = "local",
-        workers: int | None = None, scheduler: str | None = None, cache_dir: str | Path | None = None,
-        precision: float | None = None, overrides: Mapping[str, Any] | None = None) -> Results:
+def run(
+    scenario: Scenario | str | os.PathLike[str],
+    replications: int | None = None,
+    seed: int | None = None,
+    days: float | None = None,
+    warmup_days: float | str | None = None,
+    executor: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    cache_dir: str | Path | None = None,
+    precision: float | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Results:
     """Run replications of a scenario (a Scenario or a path). No cache unless ``cache_dir`` is given."""
     scen = scenario if isinstance(scenario, Scenario) else _load(scenario)
     if overrides:
         scen = apply_overrides(scen, overrides)
-    return _run(scen, _options(replications, seed, days, warmup_days, executor, workers, scheduler, cache_dir,
-                               precision))
+    return _run(
+        scen, _options(replications, seed, days, warmup_days, executor, workers, scheduler, cache_dir, precision)
+    )
 
 
-def compare(base: Scenario | str | os.PathLike[str], *others: Scenario | str | os.PathLike[str],
-            decompose: bool = False, marginal: bool = False,
-            overrides: Mapping[str, Any] | Sequence[str] | None = None, **kwargs: Any):
+def compare(
+    base: Scenario | str | os.PathLike[str],
+    *others: Scenario | str | os.PathLike[str],
+    decompose: bool = False,
+    marginal: bool = False,
+    overrides: Mapping[str, Any] | Sequence[str] | None = None,
+    **kwargs: Any,
+):
     """Paired comparison of scenarios against ``base`` with common random numbers.
 
     ``decompose`` (files only: the others are the lever files) adds each lever alone, in
@@ -52,13 +82,25 @@ def compare(base: Scenario | str | os.PathLike[str], *others: Scenario | str | o
     from sim.experiment.compare import compare_scenarios
 
     items = (base, *others)
-    scenarios = [apply_overrides(s, overrides) if isinstance(s, Scenario) and overrides
-                 else s if isinstance(s, Scenario) else _load(s, overrides) for s in items]
+    scenarios = [
+        apply_overrides(s, overrides)
+        if isinstance(s, Scenario) and overrides
+        else s
+        if isinstance(s, Scenario)
+        else _load(s, overrides)
+        for s in items
+    ]
     sources = [Path(s) for s in items] if decompose and not any(isinstance(s, Scenario) for s in items) else None
     if decompose and sources is None:
         raise TypeError("decompose needs scenario files (paths), not Scenario objects")
-    return compare_scenarios(scenarios, _options(**_run_kwargs(kwargs)), decompose=decompose, marginal=marginal,
-                             sources=sources, overrides=overrides)
+    return compare_scenarios(
+        scenarios,
+        _options(**_run_kwargs(kwargs)),
+        decompose=decompose,
+        marginal=marginal,
+        sources=sources,
+        overrides=overrides,
+    )
 
 
 def sweep(spec: str | os.PathLike[str] | Mapping[str, Any], **kwargs: Any):
@@ -69,8 +111,17 @@ def sweep(spec: str | os.PathLike[str] | Mapping[str, Any], **kwargs: Any):
 
 
 def _run_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
-    names = ("replications", "seed", "days", "warmup_days", "executor", "workers", "scheduler", "cache_dir",
-             "precision")
+    names = (
+        "replications",
+        "seed",
+        "days",
+        "warmup_days",
+        "executor",
+        "workers",
+        "scheduler",
+        "cache_dir",
+        "precision",
+    )
     unknown = set(kwargs) - set(names)
     if unknown:
         raise TypeError(f"unknown arguments {sorted(unknown)}; expected some of {list(names)}")

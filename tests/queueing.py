@@ -53,5 +53,6 @@ def interval(values: Sequence[float], confidence: float = 0.99) -> tuple[float, 
 
 def assert_in_interval(values: Sequence[float], expected: float, what: str, confidence: float = 0.99) -> None:
     mean, low, high = interval(values, confidence)
-    assert low <= expected <= high, (f"{what}: expected {expected:.4f}, replications give {mean:.4f} "
-                                     f"[{low:.4f}, {high:.4f}]")
+    assert low <= expected <= high, (
+        f"{what}: expected {expected:.4f}, replications give {mean:.4f} [{low:.4f}, {high:.4f}]"
+    )

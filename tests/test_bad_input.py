@@ -13,11 +13,22 @@ from sim.cli import app
 
 runner = CliRunner()
 # (dotted path, a value the schema must reject)
-NEGATIVE = ["admin.signboards_per_village", "requests.demand_multiplier", "admin.hours_per_signboard_per_month",
-            "workers.work_team.members_total", "township.posts_base", "visits.visit_minutes",
-            "requests.types.help.rate_per_1000_residents_per_year"]
-SHARES = ["world.vulnerable_household_share", "workers.work_team.availability", "admin.admission_blocked_share",
-          "departments.on_time_response_probability", "requests.types.help.escalation_probability"]
+NEGATIVE = [
+    "admin.signboards_per_village",
+    "requests.demand_multiplier",
+    "admin.hours_per_signboard_per_month",
+    "workers.work_team.members_total",
+    "township.posts_base",
+    "visits.visit_minutes",
+    "requests.types.help.rate_per_1000_residents_per_year",
+]
+SHARES = [
+    "world.vulnerable_household_share",
+    "workers.work_team.availability",
+    "admin.admission_blocked_share",
+    "departments.on_time_response_probability",
+    "requests.types.help.escalation_probability",
+]
 
 bad_values = st.one_of(
     st.tuples(st.sampled_from(NEGATIVE), st.floats(-1e6, -0.001).map(lambda x: f"{x:.3f}")),

@@ -26,7 +26,7 @@ def test_chaoyang_busiest_survey_day_is_about_a_hundred_visits() -> None:
     daily = res.daily
     for _, rep in res.replications.iterrows():
         days = daily[daily["replication"] == rep["replication"]].set_index("day")["visits"]
-        survey = days.loc[30: 30 + rep["campaign_completion_days"] - 1]
+        survey = days.loc[30 : 30 + rep["campaign_completion_days"] - 1]
         assert rep["campaign_peak_village_visits_per_day"] == survey.max()
         assert rep["campaign_pre_village_visits_per_day"] == pytest.approx(days.loc[23:29].mean())
     assert done < 10  # the survey takes days, not its 30-day window
@@ -34,9 +34,17 @@ def test_chaoyang_busiest_survey_day_is_about_a_hundred_visits() -> None:
 
 def test_baseline_admin_share_is_about_half() -> None:
     """DOMAIN §5: before the reform about 50 % of village workers' time goes to admin."""
-    res = sim.run(small_city(**{"world.counties": ["Malong", "Luliang"], "run.days": 60, "run.warmup_days": 10}),
-                  replications=2, executor="serial")
+    res = sim.run(
+        small_city(**{"world.counties": ["Malong", "Luliang"], "run.days": 60, "run.warmup_days": 10}),
+        replications=2,
+        executor="serial",
+    )
     assert 0.45 <= res.summary["admin_share"]["mean"] <= 0.55
-    burden = sim.run(small_city("burden_down.yaml", **{"world.counties": ["Malong", "Luliang"], "run.days": 60,
-                                                         "run.warmup_days": 10}), replications=2, executor="serial")
+    burden = sim.run(
+        small_city(
+            "burden_down.yaml", **{"world.counties": ["Malong", "Luliang"], "run.days": 60, "run.warmup_days": 10}
+        ),
+        replications=2,
+        executor="serial",
+    )
     assert 0.28 <= burden.summary["admin_share"]["mean"] <= 0.36  # DOMAIN §5: ≈ 30-35 % after

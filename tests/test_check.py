@@ -18,9 +18,22 @@ def test_check_passes_against_committed_references() -> None:
 
 
 def test_check_fails_readably_when_a_parameter_changes(tmp_path) -> None:
-    r = subprocess.run([sys.executable, "-m", "sim", "check", "--scenario", "baseline", "--set",
-                        "admin.hours_per_signboard_per_month=10"], cwd=ROOT, capture_output=True, text=True,
-                       timeout=600)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "check",
+            "--scenario",
+            "baseline",
+            "--set",
+            "admin.hours_per_signboard_per_month=10",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert r.returncode == 1
     assert "FAIL" in r.stdout and "admin_share" in r.stdout and "baseline" in r.stdout
     assert "grassroots check --update" in r.stderr
@@ -43,8 +56,12 @@ def test_paired_tier_fails_a_five_percent_shift_but_not_redrawn_random_numbers()
         ref = json.loads(path.read_text())
         ref["code_hash"] = "older-code"  # as if the model had changed since: paired tier
         path.write_text(json.dumps(ref))
-        shifted = run_check(["baseline"], reference_dir=ref_dir, scenarios_dir=ROOT / "scenarios",
-                            overrides={"requests.demand_multiplier": 1.05})
+        shifted = run_check(
+            ["baseline"],
+            reference_dir=ref_dir,
+            scenarios_dir=ROOT / "scenarios",
+            overrides={"requests.demand_multiplier": 1.05},
+        )
         failed = set(shifted.table.loc[shifted.table["status"] == "FAIL", "metric"])
         assert "requests_arrived" in failed and not shifted.passed
         assert (shifted.table["tier"] == "paired").all()

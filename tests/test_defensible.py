@@ -49,8 +49,11 @@ def test_censored_percentiles_match_the_drained_ones() -> None:
     """
     base = small_city(**{"run.days": 60, "run.warmup_days": 10})
     drained = sim.run(base, replications=2, executor="serial")
-    censored = sim.run(base.model_copy(update={"run": base.run.model_copy(update={"drain_days": 0.0})}),
-                       replications=2, executor="serial")
+    censored = sim.run(
+        base.model_copy(update={"run": base.run.model_copy(update={"drain_days": 0.0})}),
+        replications=2,
+        executor="serial",
+    )
     assert censored.summary["open_after_drain_share"]["mean"] > 0.01  # there is something to censor
     assert drained.summary["open_after_drain_share"]["mean"] == 0.0
     for metric in ("resolution_hours_p50", "resolution_hours_p90"):
@@ -83,8 +86,14 @@ def test_conservation_against_the_models_own_count() -> None:
 
 def test_overloaded_township_without_coping_is_flagged() -> None:
     """One township staff member (2 % of 60 posts) and no coping: utilisation above 1, flagged everywhere."""
-    over = small_city(**{"run.days": 90, "run.warmup_days": 10, "township.service_share": 0.02,
-                         "township.coping.max_extra_staff_ratio": 0.0})
+    over = small_city(
+        **{
+            "run.days": 90,
+            "run.warmup_days": 10,
+            "township.service_share": 0.02,
+            "township.coping.max_extra_staff_ratio": 0.0,
+        }
+    )
     res = sim.run(over, replications=2, executor="serial")
     flagged = res.stability["unstable_queues"]
     assert flagged and {q["stage"] for q in flagged} == {"township"}
@@ -92,13 +101,21 @@ def test_overloaded_township_without_coping_is_flagged() -> None:
     assert busiest["utilisation"] > 1.0 and busiest["utilisation_with_coping"] > 1.0
     assert busiest["backlog_growth_low"] > 0
     # the same township with its coping allowed: extra staff keep it bounded and the run says so
-    coping = sim.run(over.model_copy(update={"township": over.township.model_copy(
-        update={"coping": over.township.coping.model_copy(update={"max_extra_staff_ratio": 3.0})})}),
-        replications=2, executor="serial")
+    coping = sim.run(
+        over.model_copy(
+            update={
+                "township": over.township.model_copy(
+                    update={"coping": over.township.coping.model_copy(update={"max_extra_staff_ratio": 3.0})}
+                )
+            }
+        ),
+        replications=2,
+        executor="serial",
+    )
     assert not [q for q in coping.stability["unstable_queues"] if q["stage"] == "township"]
     assert coping.stability["coping_queues"]
     assert coping.summary["township_coping_hours_per_day"]["mean"] > 0
-    assert (coping.summary["resolution_hours_mean"]["mean"] < res.summary["resolution_hours_mean"]["mean"])
+    assert coping.summary["resolution_hours_mean"]["mean"] < res.summary["resolution_hours_mean"]["mean"]
 
 
 def test_unstable_queue_reaches_summary_terminal_and_report(tmp_path) -> None:
@@ -107,10 +124,30 @@ def test_unstable_queue_reaches_summary_terminal_and_report(tmp_path) -> None:
     from sim.cli import app
 
     out = tmp_path / "run"
-    r = CliRunner().invoke(app, ["run", str(ROOT / "scenarios/baseline.yaml"), "--days", "60", "--warmup-days", "10",
-                                 "-r", "1", "--executor", "serial", "--set", "world.counties=[Malong]",
-                                 "--set", "township.service_share=0.02",
-                                 "--set", "township.coping.max_extra_staff_ratio=0", "--out", str(out), "-q"])
+    r = CliRunner().invoke(
+        app,
+        [
+            "run",
+            str(ROOT / "scenarios/baseline.yaml"),
+            "--days",
+            "60",
+            "--warmup-days",
+            "10",
+            "-r",
+            "1",
+            "--executor",
+            "serial",
+            "--set",
+            "world.counties=[Malong]",
+            "--set",
+            "township.service_share=0.02",
+            "--set",
+            "township.coping.max_extra_staff_ratio=0",
+            "--out",
+            str(out),
+            "-q",
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert "does not settle" in r.output
     import json
@@ -127,11 +164,27 @@ def test_trend_flags_a_growing_backlog_but_not_a_stable_one() -> None:
     rows = []
     for rep in range(3):
         for name, slope in (("growing", 0.5), ("flat", 0.0)):
-            rows.append({"stage": "township", "county": "C", "township": name, "queue": name, "servers": 6,
-                         "extra_staff_max": 9, "capacity_h": 1000.0, "coping_capacity_h": 2500.0, "offered_h": 800.0,
-                         "jobs": 300, "coping_h": 0.0, "open_at_horizon": 1, "window_days": 100.0,
-                         "backlog_mean": 5.0, "backlog_slope_per_day": slope + 0.01 * (rep - 1),
-                         "backlog_slope_se": 0.05, "weeks": 14.0})
+            rows.append(
+                {
+                    "stage": "township",
+                    "county": "C",
+                    "township": name,
+                    "queue": name,
+                    "servers": 6,
+                    "extra_staff_max": 9,
+                    "capacity_h": 1000.0,
+                    "coping_capacity_h": 2500.0,
+                    "offered_h": 800.0,
+                    "jobs": 300,
+                    "coping_h": 0.0,
+                    "open_at_horizon": 1,
+                    "window_days": 100.0,
+                    "backlog_mean": 5.0,
+                    "backlog_slope_per_day": slope + 0.01 * (rep - 1),
+                    "backlog_slope_se": 0.05,
+                    "weeks": 14.0,
+                }
+            )
     table = queue_stability(pd.DataFrame(rows)).set_index("queue")
     assert table.loc["growing", "status"] == "unstable"  # +50 requests = 17 days of arrivals
     assert table.loc["growing", "backlog_growth"] == pytest.approx(50.0)
@@ -177,11 +230,19 @@ def test_the_administrative_floor_binds_when_townships_have_fewer_than_20() -> N
 
 
 def test_township_table_shows_posts_before_and_after() -> None:
-    res = sim.run(small_city("staff_down.yaml", **{"run.days": 20, "run.warmup_days": 2}), replications=1,
-                  executor="serial")
+    res = sim.run(
+        small_city("staff_down.yaml", **{"run.days": 20, "run.warmup_days": 2}), replications=1, executor="serial"
+    )
     town = res.tables["by_township"]
-    for col in ("posts_before", "added_posts", "county_floor_added", "posts", "service_staff",
-                "service_pool_utilisation", "service_pool_status"):
+    for col in (
+        "posts_before",
+        "added_posts",
+        "county_floor_added",
+        "posts",
+        "service_staff",
+        "service_pool_utilisation",
+        "service_pool_status",
+    ):
         assert col in town, col
     assert (town["posts"] > town["posts_before"]).all()
 
@@ -242,10 +303,19 @@ def duty_periods(draw) -> list[tuple[float, float]]:
 @given(periods=duty_periods(), apps=st.integers(0, 240), weekend=st.integers(0, 2))
 def test_any_calendar_on_a_minute_grid_terminates_and_shares_sum_to_one(periods, apps, weekend) -> None:
     """Duty periods and app minutes on a 1-minute grid (e.g. apps 40 min made 9:10 a start) never hang."""
-    scen = scenario("baseline.yaml", {
-        "world.counties": ["Luliang"], "world.villages_csv": str(ROOT / "scenarios/cases/chaoyang_village.csv"),
-        "workers.duty.periods": [list(p) for p in periods], "admin.apps_minutes_per_cadre_day": apps,
-        "workers.duty.weekend_on_duty": weekend, "run.days": 4, "run.warmup_days": 1, "run.drain_days": 2})
+    scen = scenario(
+        "baseline.yaml",
+        {
+            "world.counties": ["Luliang"],
+            "world.villages_csv": str(ROOT / "scenarios/cases/chaoyang_village.csv"),
+            "workers.duty.periods": [list(p) for p in periods],
+            "admin.apps_minutes_per_cadre_day": apps,
+            "workers.duty.weekend_on_duty": weekend,
+            "run.days": 4,
+            "run.warmup_days": 1,
+            "run.drain_days": 2,
+        },
+    )
     with deadline(20):
         res = sim.run(scen, replications=1, executor="serial")
     # days 1-3 are Saturday to Monday: Monday always has duty, so the shares are defined

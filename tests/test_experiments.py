@@ -33,9 +33,30 @@ def test_serial_process_pool_and_dask_give_identical_numbers(tmp_path: Path) -> 
 @pytest.mark.parametrize("sig, executor", [(signal.SIGINT, "serial"), (signal.SIGTERM, "local")])
 def test_interrupted_run_leaves_no_folder_and_resumes(tmp_path: Path, sig: int, executor: str) -> None:
     cache, out = tmp_path / "cache", tmp_path / "run"
-    cmd = [sys.executable, "-m", "sim", "run", str(ROOT / "scenarios/baseline.yaml"), "-r", "3", "--executor",
-           executor, "--workers", "2", "--set", "world.counties=[Malong,Shizong]", "--days", "80",
-           "--warmup-days", "10", "--cache-dir", str(cache), "--out", str(out), "-q"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "sim",
+        "run",
+        str(ROOT / "scenarios/baseline.yaml"),
+        "-r",
+        "3",
+        "--executor",
+        executor,
+        "--workers",
+        "2",
+        "--set",
+        "world.counties=[Malong,Shizong]",
+        "--days",
+        "80",
+        "--warmup-days",
+        "10",
+        "--cache-dir",
+        str(cache),
+        "--out",
+        str(out),
+        "-q",
+    ]
     proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 120
     while time.time() < deadline and not (cache.exists() and any(p.name[0] != "." for p in cache.iterdir())):
@@ -55,8 +76,10 @@ def test_interrupted_run_leaves_no_folder_and_resumes(tmp_path: Path, sig: int, 
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["cached_tasks"] == len(finished)
     # the resumed run equals a run from scratch
-    fresh = run(small_city(**{"world.counties": ["Malong", "Shizong"], "run.days": 80}),
-                RunOptions(replications=3, warmup_days=10, executor="serial", cache_dir=None))
+    fresh = run(
+        small_city(**{"world.counties": ["Malong", "Shizong"], "run.days": 80}),
+        RunOptions(replications=3, warmup_days=10, executor="serial", cache_dir=None),
+    )
     resumed = json.loads((out / "summary.json").read_text())["metrics"]
     for m in KEY_METRICS:
         assert resumed[m]["mean"] == pytest.approx(fresh.summary[m]["mean"], rel=1e-12, abs=1e-12)
@@ -72,8 +95,7 @@ def test_cache_reuses_finished_tasks(tmp_path: Path) -> None:
 
 def test_precision_stops_at_the_target() -> None:
     scen = small_city(**{"run.days": 30, "run.warmup_days": 5})
-    res = run(scen, RunOptions(replications=2, executor="serial", cache_dir=None, precision=0.05,
-                               max_replications=12))
+    res = run(scen, RunOptions(replications=2, executor="serial", cache_dir=None, precision=0.05, max_replications=12))
     n = res.settings["replications"]
     assert 2 < n <= 12
     widths = [relative_half_width(res.replications[m].to_numpy()) for m in KEY_METRICS]
@@ -100,10 +122,15 @@ def test_task_errors_name_scenario_replication_and_county(monkeypatch: pytest.Mo
 
 def test_sweep_ranks_the_dominant_factor_first(tmp_path: Path) -> None:
     spec = {
-        "name": "tiny", "base": str(ROOT / "scenarios/baseline.yaml"), "design": "morris", "n": 3,
-        "factors": [{"path": "admin.signboards_per_village", "low": 0, "high": 40},
-                    {"path": "requests.types.dispute.rate_per_1000_residents_per_year", "low": 4, "high": 12},
-                    {"path": "visits.visit_minutes", "low": 14, "high": 16}],
+        "name": "tiny",
+        "base": str(ROOT / "scenarios/baseline.yaml"),
+        "design": "morris",
+        "n": 3,
+        "factors": [
+            {"path": "admin.signboards_per_village", "low": 0, "high": 40},
+            {"path": "requests.types.dispute.rate_per_1000_residents_per_year", "low": 4, "high": 12},
+            {"path": "visits.visit_minutes", "low": 14, "high": 16},
+        ],
         "set": {"world.counties": ["Malong"], "run.days": 20, "run.warmup_days": 5, "run.replications": 1},
         "metrics": ["admin_share", "household_visits_per_day"],
     }
@@ -116,12 +143,40 @@ def test_sweep_ranks_the_dominant_factor_first(tmp_path: Path) -> None:
 
 def test_cli_compare_and_sweep_write_their_folders(tmp_path: Path) -> None:
     cmp_out = tmp_path / "cmp"
-    r = subprocess.run([sys.executable, "-m", "sim", "compare", str(ROOT / "scenarios/baseline.yaml"),
-                        str(ROOT / "scenarios/power_down.yaml"), "-r", "2", "--days", "20", "--warmup-days", "5",
-                        "--set", "world.counties=[Malong]", "--executor", "serial", "--cache-dir",
-                        str(tmp_path / "c"), "--out", str(cmp_out), "-q"], capture_output=True, text=True,
-                       timeout=300)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "compare",
+            str(ROOT / "scenarios/baseline.yaml"),
+            str(ROOT / "scenarios/power_down.yaml"),
+            "-r",
+            "2",
+            "--days",
+            "20",
+            "--warmup-days",
+            "5",
+            "--set",
+            "world.counties=[Malong]",
+            "--executor",
+            "serial",
+            "--cache-dir",
+            str(tmp_path / "c"),
+            "--out",
+            str(cmp_out),
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr
-    for name in ("manifest.json", "comparison.json", "comparison.csv", "runs/baseline/summary.json",
-                 "runs/power_down/replications.csv"):
+    for name in (
+        "manifest.json",
+        "comparison.json",
+        "comparison.csv",
+        "runs/baseline/summary.json",
+        "runs/power_down/replications.csv",
+    ):
         assert (cmp_out / name).exists(), name

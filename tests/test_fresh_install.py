@@ -44,20 +44,52 @@ def test_wheel_install_runs_a_scenario(tmp_path: Path) -> None:
     python = env_dir / "bin" / "python"
     clean_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
     clean_env["PATH"] = f"{env_dir / 'bin'}:/usr/bin:/bin"
-    install = subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(ROOT)], capture_output=True,
-                             text=True, timeout=1200, env=clean_env, cwd=tmp_path)
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        env=clean_env,
+        cwd=tmp_path,
+    )
     assert install.returncode == 0, install.stdout + install.stderr
     work = tmp_path / "work"
     work.mkdir()
     # run from an empty folder: the package must bring its own data (county table, fonts)
-    r = subprocess.run([str(env_dir / "bin" / "grassroots"), "run", str(ROOT / "scenarios/baseline.yaml"),
-                        "--days", "8", "--warmup-days", "2", "-r", "1", "--set", "world.counties=[Malong]",
-                        "--executor", "serial", "--out", str(work / "run"), "-q"],
-                       cwd=work, capture_output=True, text=True, env=clean_env, timeout=600)
+    r = subprocess.run(
+        [
+            str(env_dir / "bin" / "grassroots"),
+            "run",
+            str(ROOT / "scenarios/baseline.yaml"),
+            "--days",
+            "8",
+            "--warmup-days",
+            "2",
+            "-r",
+            "1",
+            "--set",
+            "world.counties=[Malong]",
+            "--executor",
+            "serial",
+            "--out",
+            str(work / "run"),
+            "-q",
+        ],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        env=clean_env,
+        timeout=600,
+    )
     assert r.returncode == 0, r.stderr
     assert (work / "run" / "report.html").exists() and (work / "run" / "summary.json").exists()
-    site = subprocess.run([str(python), "-c", "import sim, pathlib; print(pathlib.Path(sim.__file__).parent)"],
-                          capture_output=True, text=True, env=clean_env, cwd=work).stdout.strip()
+    site = subprocess.run(
+        [str(python), "-c", "import sim, pathlib; print(pathlib.Path(sim.__file__).parent)"],
+        capture_output=True,
+        text=True,
+        env=clean_env,
+        cwd=work,
+    ).stdout.strip()
     assert str(ROOT) not in site, f"the installed package must not be the checkout: {site}"
     assert (Path(site) / "data" / "qujing_counties.csv").exists()
     assert any((Path(site) / "data" / "fonts").glob("*.otf"))

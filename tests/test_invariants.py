@@ -13,20 +13,22 @@ from helpers import small_city
 
 SHARES = ["admin_share", "service_share", "visit_share", "travel_share", "idle_share"]
 
-scenario_overrides = st.fixed_dictionaries({
-    "requests.demand_multiplier": st.floats(0.0, 3.0),
-    "admin.signboards_per_village": st.floats(0.0, 40.0),
-    "workers.work_team.members_per_village": st.integers(0, 6),
-    "workers.work_team.availability": st.floats(0.1, 1.0),
-    "workers.duty.overtime_hours_per_day": st.floats(0.0, 3.0),
-    "workers.duty.weekend_on_duty": st.integers(0, 3),
-    "requests.types.coordination.escalation_probability": st.floats(0.0, 1.0),
-    "one_thing.modules": st.integers(0, 20),
-    "delegation.items_delegated": st.integers(0, 26),
-    "departments.on_time_response_probability": st.floats(0.0, 1.0),
-    "policy.priority": st.permutations(["urgent", "admin_due", "routine", "admin"]),
-    "run.days": st.integers(15, 30),
-})
+scenario_overrides = st.fixed_dictionaries(
+    {
+        "requests.demand_multiplier": st.floats(0.0, 3.0),
+        "admin.signboards_per_village": st.floats(0.0, 40.0),
+        "workers.work_team.members_per_village": st.integers(0, 6),
+        "workers.work_team.availability": st.floats(0.1, 1.0),
+        "workers.duty.overtime_hours_per_day": st.floats(0.0, 3.0),
+        "workers.duty.weekend_on_duty": st.integers(0, 3),
+        "requests.types.coordination.escalation_probability": st.floats(0.0, 1.0),
+        "one_thing.modules": st.integers(0, 20),
+        "delegation.items_delegated": st.integers(0, 26),
+        "departments.on_time_response_probability": st.floats(0.0, 1.0),
+        "policy.priority": st.permutations(["urgent", "admin_due", "routine", "admin"]),
+        "run.days": st.integers(15, 30),
+    }
+)
 
 
 def check_invariants(summary: dict) -> None:
@@ -65,8 +67,11 @@ def test_changing_one_village_leaves_the_others_alone(tmp_path) -> None:
     """A village's draws depend only on its own streams: extra staff in one village changes only that village."""
     import pandas as pd
 
-    rows = [("Qilin", "Qilin-street-1", "urban", 6000, 4), ("Qilin", "Qilin-street-1", "urban", 5000, 4),
-            ("Qilin", "Qilin-town-1", "rural", 2500, 4)]
+    rows = [
+        ("Qilin", "Qilin-street-1", "urban", 6000, 4),
+        ("Qilin", "Qilin-street-1", "urban", 5000, 4),
+        ("Qilin", "Qilin-town-1", "rural", 2500, 4),
+    ]
     table = pd.DataFrame(rows, columns=["county", "township", "kind", "population", "cadres"])
     path_a, path_b = tmp_path / "a.csv", tmp_path / "b.csv"
     table.to_csv(path_a, index=False)
@@ -74,10 +79,12 @@ def test_changing_one_village_leaves_the_others_alone(tmp_path) -> None:
     base = {"world.counties": ["Qilin"], "run.days": 30, "run.warmup_days": 5}
     from helpers import scenario
 
-    ra = sim.run(scenario("baseline.yaml", {**base, "world.villages_csv": str(path_a)}), replications=1,
-                 executor="serial")
-    rb = sim.run(scenario("baseline.yaml", {**base, "world.villages_csv": str(path_b)}), replications=1,
-                 executor="serial")
+    ra = sim.run(
+        scenario("baseline.yaml", {**base, "world.villages_csv": str(path_a)}), replications=1, executor="serial"
+    )
+    rb = sim.run(
+        scenario("baseline.yaml", {**base, "world.villages_csv": str(path_b)}), replications=1, executor="serial"
+    )
     va = ra.tables["by_township"].set_index("township")
     vb = rb.tables["by_township"].set_index("township")
     # the street's two villages: identical arrivals, waits and visits; the town's village changed

@@ -31,8 +31,9 @@ NO_COPING = CopingParams(max_extra_staff_ratio=0.0)
 # ------------------------------------------------------------------ the staff pool as M/M/c
 
 
-def pool_waits(c: int, lams: list[float], mu: float, customers: int, seed: int,
-               cal: Calendar | None = None) -> tuple[list[float], list[float]]:
+def pool_waits(
+    c: int, lams: list[float], mu: float, customers: int, seed: int, cal: Calendar | None = None
+) -> tuple[list[float], list[float]]:
     """Simulate one StaffPool fed by Poisson classes (first = urgent); per-class waits and sojourns.
 
     With an always-on calendar service takes exactly its work, so wait = sojourn - work.
@@ -63,8 +64,9 @@ def pool_waits(c: int, lams: list[float], mu: float, customers: int, seed: int,
     return [urgent_wait, float(wait[~cls].mean())], [float(sojourn[keep].mean())]
 
 
-@pytest.mark.parametrize("c, rho, customers", [(1, 0.5, 20_000), (3, 0.8, 40_000), (2, 0.9, 60_000),
-                                               (5, 0.95, 120_000)])
+@pytest.mark.parametrize(
+    "c, rho, customers", [(1, 0.5, 20_000), (3, 0.8, 40_000), (2, 0.9, 60_000), (5, 0.95, 120_000)]
+)
 def test_staff_pool_matches_erlang_c(c: int, rho: float, customers: int) -> None:
     """10 replications; customers grow with ρ because the wait's variance grows like 1/(1-ρ)^4."""
     mu = 1.0
@@ -96,12 +98,22 @@ def test_village_urgent_first_matches_cobham() -> None:
     """The village's worker pool with urgent and routine requests (M/M/5, ρ = 0.8, 30 % urgent)."""
     lam = 4.0  # per hour
     rate = lam * 8760.0  # per 1,000 residents per year, for the 1,000-resident village
-    overrides = {"requests.types": {
-        "urgent": {"rate_per_1000_residents_per_year": 0.3 * rate, "urgent": True,
-                   "effort_hours": {"kind": "exponential", "mean": 1.0}, "time_limit_hours": 24},
-        "routine": {"rate_per_1000_residents_per_year": 0.7 * rate,
-                    "effort_hours": {"kind": "exponential", "mean": 1.0}, "time_limit_hours": 24}},
-        "run.days": 300}
+    overrides = {
+        "requests.types": {
+            "urgent": {
+                "rate_per_1000_residents_per_year": 0.3 * rate,
+                "urgent": True,
+                "effort_hours": {"kind": "exponential", "mean": 1.0},
+                "time_limit_hours": 24,
+            },
+            "routine": {
+                "rate_per_1000_residents_per_year": 0.7 * rate,
+                "effort_hours": {"kind": "exponential", "mean": 1.0},
+                "time_limit_hours": 24,
+            },
+        },
+        "run.days": 300,
+    }
     res = sim.run(scenario("validation/mmc.yaml", overrides))
     # Little's law with both classes: L from the queues' length integral, λW from the requests' own waits
     s = res.summary
@@ -132,12 +144,14 @@ def test_staffed_queue_with_shifts_matches_ciw() -> None:
         network = ciw.create_network(
             arrival_distributions=[ciw.dists.Exponential(rate=lam)],
             service_distributions=[ciw.dists.Exponential(rate=mu)],
-            number_of_servers=[ciw.Schedule(numbers_of_servers=[0, c, 0], shift_end_dates=[8.0, 16.0, 24.0],
-                                            preemption="resume")])
+            number_of_servers=[
+                ciw.Schedule(numbers_of_servers=[0, c, 0], shift_end_dates=[8.0, 16.0, 24.0], preemption="resume")
+            ],
+        )
         q = ciw.Simulation(network)
         q.simulate_until_max_customers(customers, method="Finish")
         recs = [r for r in q.get_all_records() if r.record_type == "service"]
-        recs = sorted(recs, key=lambda r: r.arrival_date)[customers // 10:]
+        recs = sorted(recs, key=lambda r: r.arrival_date)[customers // 10 :]
         theirs.append(float(np.mean([r.exit_date - r.arrival_date for r in recs])))
     diff = np.array(ours) - np.array(theirs)
     half = 3.25 * np.hypot(np.std(ours, ddof=1), np.std(theirs, ddof=1)) / math.sqrt(10)  # t(0.995, 9)
@@ -150,22 +164,47 @@ PERIODS = ((8.5, 12.0), (14.5, 18.0))
 MONDAY = "2021-01-04"
 
 
-def village(requests: list[tuple[float, float, bool]], admin: list[tuple[float, float, float]] = (), cadres: int = 1,
-            days: int = 7, apps: float = 0.0, overtime: float = 0.0, weekend_on_duty: int = 1,
-            on_call_delay: float = 0.5) -> VillageSim:
+def village(
+    requests: list[tuple[float, float, bool]],
+    admin: list[tuple[float, float, float]] = (),
+    cadres: int = 1,
+    days: int = 7,
+    apps: float = 0.0,
+    overtime: float = 0.0,
+    weekend_on_duty: int = 1,
+    on_call_delay: float = 0.5,
+) -> VillageSim:
     """One village with hand-placed requests (time, work, urgent) and admin tasks (time, hours, due)."""
     cals = [cadre_calendar(MONDAY, days + 3, PERIODS, cadres, i, weekend_on_duty, apps) for i in range(cadres)]
     n = len(requests)
-    req = RequestArrays(time=np.array([r[0] for r in requests], dtype=float), type_index=np.zeros(n, dtype=np.int16),
-                        work=np.array([r[1] for r in requests], dtype=float), travel=np.zeros(n),
-                        urgent=np.array([r[2] for r in requests], dtype=bool), escalate=np.zeros(n, dtype=bool),
-                        follow_up=np.zeros(n))
-    adm = AdminArrays(time=np.array([a[0] for a in admin], dtype=float),
-                      hours=np.array([a[1] for a in admin], dtype=float), due=np.array([a[2] for a in admin], float))
-    setup = VillageSetup(calendars=cals, apps_hours=[apps] * cadres, visit_hours=math.inf, visit_travel_hours=0.0,
-                         priority=("urgent", "admin_due", "routine", "admin"), due_soon_hours=24.0,
-                         on_call_delay=on_call_delay, overtime_hours=overtime, close_hour=18.0, warmup=0.0,
-                         horizon=days * 24.0, end=(days + 2) * 24.0)
+    req = RequestArrays(
+        time=np.array([r[0] for r in requests], dtype=float),
+        type_index=np.zeros(n, dtype=np.int16),
+        work=np.array([r[1] for r in requests], dtype=float),
+        travel=np.zeros(n),
+        urgent=np.array([r[2] for r in requests], dtype=bool),
+        escalate=np.zeros(n, dtype=bool),
+        follow_up=np.zeros(n),
+    )
+    adm = AdminArrays(
+        time=np.array([a[0] for a in admin], dtype=float),
+        hours=np.array([a[1] for a in admin], dtype=float),
+        due=np.array([a[2] for a in admin], float),
+    )
+    setup = VillageSetup(
+        calendars=cals,
+        apps_hours=[apps] * cadres,
+        visit_hours=math.inf,
+        visit_travel_hours=0.0,
+        priority=("urgent", "admin_due", "routine", "admin"),
+        due_soon_hours=24.0,
+        on_call_delay=on_call_delay,
+        overtime_hours=overtime,
+        close_hour=18.0,
+        warmup=0.0,
+        horizon=days * 24.0,
+        end=(days + 2) * 24.0,
+    )
     env = simpy.Environment()
     v = VillageSim(env, setup, req, adm, VisitBook(0, 0, 30, 182, 30))
     env.run(until=v.stop)

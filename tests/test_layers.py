@@ -11,8 +11,20 @@ from pathlib import Path
 
 from helpers import ROOT
 
-LAYERS = {"scenario": 0, "data": 0, "model": 1, "analysis": 2, "experiment": 3, "report": 4, "io": 4,
-          "cli": 5, "api": 5, "web": 5, "__init__": 5, "__main__": 5}
+LAYERS = {
+    "scenario": 0,
+    "data": 0,
+    "model": 1,
+    "analysis": 2,
+    "experiment": 3,
+    "report": 4,
+    "io": 4,
+    "cli": 5,
+    "api": 5,
+    "web": 5,
+    "__init__": 5,
+    "__main__": 5,
+}
 
 
 def layer_of(module: str) -> tuple[str, int]:
@@ -38,8 +50,9 @@ def test_every_import_points_down() -> None:
     upward = []
     for path in sorted((ROOT / "sim").rglob("*.py")):
         module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
-        module = module.removesuffix(".__init__") if path.name == "__init__.py" and path.parent.name != "sim" \
-            else module
+        module = (
+            module.removesuffix(".__init__") if path.name == "__init__.py" and path.parent.name != "sim" else module
+        )
         here, level = layer_of(module)
         for line, target in imports(path):
             there, target_level = layer_of(target)
@@ -52,5 +65,5 @@ def test_the_layer_test_sees_an_upward_import(tmp_path: Path) -> None:
     """The check itself must be able to fail: a model module importing the report layer is caught."""
     bad = tmp_path / "village.py"
     bad.write_text("from sim.report.figures import key_metrics\n")
-    (line, target), = imports(bad)
+    ((line, target),) = imports(bad)
     assert layer_of(target)[1] > LAYERS["model"] and line == 1

@@ -440,9 +440,7 @@ def test_extends_cycle_lists_the_chain(tmp_path: Path) -> None:
 
 def test_apply_overrides_on_a_scenario() -> None:
     base = Scenario()
-    changed = apply_overrides(
-        base, {"admin.signboards_per_village": 12.5, "requests.types.help.urgent": True}
-    )
+    changed = apply_overrides(base, {"admin.signboards_per_village": 12.5, "requests.types.help.urgent": True})
     assert changed.admin.signboards_per_village == 12.5
     assert changed.requests.types["help"].urgent is True
     assert base.admin.signboards_per_village == 20.0  # the original is untouched
@@ -457,9 +455,7 @@ def test_apply_overrides_on_a_scenario() -> None:
 
 
 def test_scenario_to_yaml_round_trips(tmp_path: Path) -> None:
-    scenario = apply_overrides(
-        Scenario(), ["visits.campaign={start_day: 3, days: 10}", "run.warmup_days=auto"]
-    )
+    scenario = apply_overrides(Scenario(), ["visits.campaign={start_day: 3, days: 10}", "run.warmup_days=auto"])
     text = scenario_to_yaml(scenario)
     assert "periods: [[8.5, 12.0], [14.5, 18.0]]" in text
     assert "villages_csv: null" in text

@@ -24,8 +24,10 @@ TYPES = ["consultation", "certificate", "help", "coordination", "dispute", "urge
 
 
 def go(name: str = "baseline.yaml", replications: int = 1, **overrides) -> Results:
-    return run(small_city(name, **{**SHORT, **overrides}),
-               RunOptions(replications=replications, executor="serial", keep_requests=True))
+    return run(
+        small_city(name, **{**SHORT, **overrides}),
+        RunOptions(replications=replications, executor="serial", keep_requests=True),
+    )
 
 
 def requests(res: Results) -> pd.DataFrame:
@@ -78,8 +80,10 @@ def test_rework_sends_residents_back() -> None:
     """Resident trips of cross-department requests equal their hand-offs: one more trip per hand-off after the first."""
     with_rework = go(replications=2, **{"departments.rework_probability": 0.3})
     without = go(replications=2, **{"departments.rework_probability": 0.0})
-    assert (with_rework.summary["resident_trips_per_request"]["mean"]
-            > without.summary["resident_trips_per_request"]["mean"])
+    assert (
+        with_rework.summary["resident_trips_per_request"]["mean"]
+        > without.summary["resident_trips_per_request"]["mean"]
+    )
     req = requests(with_rework)
     cross = req[(req["route"] == ROUTE_CROSS) & np.isfinite(req["resolution_hours"])]
     assert (cross["trips"] == cross["handoffs"]).all()
@@ -191,10 +195,22 @@ def test_office_capacity_is_the_stated_staff_on_office_hours() -> None:
     dept = q[q["stage"] == "department"]
     assert (dept["servers"] == round(1 + 1.0 * world.villages["population"].sum() / 1e5)).all()
     assert np.allclose(offices["utilisation"], offices["offered_h"] / offices["capacity_h"])
-    names = ("civil_affairs", "human_resources_social_security", "natural_resources", "housing_construction",
-             "market_regulation", "agriculture", "urban_management")
-    doubled = go(**{"departments.departments": [{"name": d, "staff_per_county": 2.0, "staff_per_100k_residents": 2.0}
-                                                 for d in names]})
+    names = (
+        "civil_affairs",
+        "human_resources_social_security",
+        "natural_resources",
+        "housing_construction",
+        "market_regulation",
+        "agriculture",
+        "urban_management",
+    )
+    doubled = go(
+        **{
+            "departments.departments": [
+                {"name": d, "staff_per_county": 2.0, "staff_per_100k_residents": 2.0} for d in names
+            ]
+        }
+    )
     d2 = doubled.tables["queues"].query("stage == 'department'")
     assert d2["servers"].sum() == 2 * dept["servers"].sum()
     assert d2["utilisation"].sum() == pytest.approx(dept["utilisation"].sum() / 2, rel=0.03)
@@ -203,10 +219,16 @@ def test_office_capacity_is_the_stated_staff_on_office_hours() -> None:
 # ------------------------------------------------------------------ burden down (draws) and staff down
 
 
-@pytest.mark.parametrize("lever", [
-    {"signboards_per_village": 10.0}, {"admission_list": True}, {"inspections_retained": 0.5},
-    {"temporary_tasks_need_approval": True}, {"hours_per_signboard_per_month": 4.0},
-])
+@pytest.mark.parametrize(
+    "lever",
+    [
+        {"signboards_per_village": 10.0},
+        {"admission_list": True},
+        {"inspections_retained": 0.5},
+        {"temporary_tasks_need_approval": True},
+        {"hours_per_signboard_per_month": 4.0},
+    ],
+)
 def test_each_burden_lever_removes_the_expected_admin_hours(lever: dict) -> None:
     """Drawn admin hours per working day fall by what admin_daily_hours() says the lever removes (±10 %)."""
     days = 730
@@ -225,12 +247,30 @@ def test_each_burden_lever_removes_the_expected_admin_hours(lever: dict) -> None
 
 def test_work_team_availability_and_ramp_up_set_member_days() -> None:
     """3 members per village present on availability x weekdays; arriving over 30 days costs half of them."""
-    full = go(**{"workers.work_team.members_per_village": 3, "workers.work_team.ramp_up_days": 0,
-                 "workers.work_team.availability": 1.0, "run.warmup_days": 0})
-    part = go(**{"workers.work_team.members_per_village": 3, "workers.work_team.ramp_up_days": 0,
-                 "workers.work_team.availability": 0.6, "run.warmup_days": 0})
-    ramp = go(**{"workers.work_team.members_per_village": 3, "workers.work_team.ramp_up_days": 30,
-                 "workers.work_team.availability": 1.0, "run.warmup_days": 0})
+    full = go(
+        **{
+            "workers.work_team.members_per_village": 3,
+            "workers.work_team.ramp_up_days": 0,
+            "workers.work_team.availability": 1.0,
+            "run.warmup_days": 0,
+        }
+    )
+    part = go(
+        **{
+            "workers.work_team.members_per_village": 3,
+            "workers.work_team.ramp_up_days": 0,
+            "workers.work_team.availability": 0.6,
+            "run.warmup_days": 0,
+        }
+    )
+    ramp = go(
+        **{
+            "workers.work_team.members_per_village": 3,
+            "workers.work_team.ramp_up_days": 30,
+            "workers.work_team.availability": 1.0,
+            "run.warmup_days": 0,
+        }
+    )
     none = go(**{"workers.work_team.members_per_village": 0, "run.warmup_days": 0})
     members = 3 * 56
     weekdays = sum(1 for d in range(120) if (dt.date(2021, 1, 1) + dt.timedelta(d)).weekday() < 5)

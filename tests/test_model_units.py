@@ -84,8 +84,12 @@ def test_streams_are_independent_and_stable() -> None:
     a = stream(1, 0, 2, 5, "arrivals").random(5)
     assert np.array_equal(a, stream(1, 0, 2, 5, "arrivals").random(5))
     # another purpose, village, replication or seed gives other numbers
-    for other in (stream(1, 0, 2, 5, "service"), stream(1, 0, 2, 6, "arrivals"), stream(1, 1, 2, 5, "arrivals"),
-                  stream(2, 0, 2, 5, "arrivals")):
+    for other in (
+        stream(1, 0, 2, 5, "service"),
+        stream(1, 0, 2, 6, "arrivals"),
+        stream(1, 1, 2, 5, "arrivals"),
+        stream(2, 0, 2, 5, "arrivals"),
+    ):
         assert not np.array_equal(a, other.random(5))
     # drawing from one stream does not shift another
     s1 = stream(1, 0, 2, 5, "service")
@@ -93,11 +97,16 @@ def test_streams_are_independent_and_stable() -> None:
     assert np.array_equal(s1.random(3), stream(1, 0, 2, 5, "service").random(3))
 
 
-@pytest.mark.parametrize("dist", [
-    Distribution(kind="lognormal", mean=2.0, cv=0.5), Distribution(kind="exponential", mean=1.5),
-    Distribution(kind="uniform", low=1.0, high=5.0), Distribution(kind="fixed", mean=0.7),
-    Distribution(kind="empirical", values=[1.0, 2.0, 6.0]),
-])
+@pytest.mark.parametrize(
+    "dist",
+    [
+        Distribution(kind="lognormal", mean=2.0, cv=0.5),
+        Distribution(kind="exponential", mean=1.5),
+        Distribution(kind="uniform", low=1.0, high=5.0),
+        Distribution(kind="fixed", mean=0.7),
+        Distribution(kind="empirical", values=[1.0, 2.0, 6.0]),
+    ],
+)
 def test_inverse_cdf_sampling_has_the_stated_mean(dist: Distribution) -> None:
     u = np.random.default_rng(3).random(200_000)
     assert from_uniform(dist, u).mean() == pytest.approx(mean_of(dist), rel=0.01)
@@ -127,10 +136,10 @@ def test_admin_draws_match_expected_hours_and_levers_only_remove_tasks() -> None
     expected = sum(admin_daily_hours(base_params.admin).values())
     assert base.hours.sum() / working_days == pytest.approx(expected, rel=0.03)
     cut_params, cut = draw(signboards_per_village=10, admission_list=True, inspections_retained=0.5)
-    assert cut.hours.sum() / working_days == pytest.approx(sum(admin_daily_hours(cut_params.admin).values()),
-                                                           rel=0.04)
+    assert cut.hours.sum() / working_days == pytest.approx(sum(admin_daily_hours(cut_params.admin).values()), rel=0.04)
     # common random numbers: every signboard task that survives the cut is a baseline task
     base_tasks = set(zip(base.time.round(9), base.hours.round(9), strict=True))
-    kept = [(t, h) for t, h, due in zip(cut.time.round(9), cut.hours.round(9), cut.due, strict=True)
-            if due - t > 30]  # signboard and temporary tasks (documents are shortened, meetings due at once)
+    kept = [
+        (t, h) for t, h, due in zip(cut.time.round(9), cut.hours.round(9), cut.due, strict=True) if due - t > 30
+    ]  # signboard and temporary tasks (documents are shortened, meetings due at once)
     assert kept and all(task in base_tasks for task in kept)

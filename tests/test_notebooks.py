@@ -83,8 +83,9 @@ def test_notebook_runs_in_quick_mode(name: str, tmp_path: Path, python3_kernel: 
     before = sorted(NOTEBOOK_DIR.iterdir())
     work = _workspace(tmp_path)
     nb = read(name)
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
-                            resources={"metadata": {"path": str(work)}})
+    client = NotebookClient(
+        nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", resources={"metadata": {"path": str(work)}}
+    )
     client.execute()  # raises CellExecutionError at the first failing cell
     nbformat.write(nb, work / name)  # the executed copy stays in the temporary folder
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]

@@ -16,13 +16,42 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 def test_manifest_is_complete_and_replays_exactly(tmp_path: Path) -> None:
     first = tmp_path / "first"
-    r = run_cli("run", str(ROOT / "scenarios/burden_down.yaml"), "-r", "2", "--days", "20", "--warmup-days", "5",
-                "--seed", "77", "--set", "world.counties=[Malong]", "--executor", "serial", "--cache-dir",
-                str(tmp_path / "c1"), "--out", str(first), "-q", cwd=tmp_path)
+    r = run_cli(
+        "run",
+        str(ROOT / "scenarios/burden_down.yaml"),
+        "-r",
+        "2",
+        "--days",
+        "20",
+        "--warmup-days",
+        "5",
+        "--seed",
+        "77",
+        "--set",
+        "world.counties=[Malong]",
+        "--executor",
+        "serial",
+        "--cache-dir",
+        str(tmp_path / "c1"),
+        "--out",
+        str(first),
+        "-q",
+        cwd=tmp_path,
+    )
     assert r.returncode == 0, r.stderr
     manifest = json.loads((first / "manifest.json").read_text())
-    for key in ("scenario", "scenario_hash", "seeds", "packages", "git", "platform", "started_at", "wall_time_s",
-                "settings", "command"):
+    for key in (
+        "scenario",
+        "scenario_hash",
+        "seeds",
+        "packages",
+        "git",
+        "platform",
+        "started_at",
+        "wall_time_s",
+        "settings",
+        "command",
+    ):
         assert key in manifest, key
     assert manifest["scenario"]["admin"]["signboards_per_village"] == 10
     assert manifest["scenario"]["world"]["counties"] == ["Malong"]
@@ -30,8 +59,21 @@ def test_manifest_is_complete_and_replays_exactly(tmp_path: Path) -> None:
     assert {"commit", "dirty"} <= set(manifest["git"])
     assert manifest["packages"]["simpy"]
     again = tmp_path / "again"
-    r = run_cli("run", "--from-manifest", str(first / "manifest.json"), "--executor", "local", "--workers", "2",
-                "--cache-dir", str(tmp_path / "c2"), "--out", str(again), "-q", cwd=tmp_path)
+    r = run_cli(
+        "run",
+        "--from-manifest",
+        str(first / "manifest.json"),
+        "--executor",
+        "local",
+        "--workers",
+        "2",
+        "--cache-dir",
+        str(tmp_path / "c2"),
+        "--out",
+        str(again),
+        "-q",
+        cwd=tmp_path,
+    )
     assert r.returncode == 0, r.stderr
     assert (first / "replications.csv").read_text() == (again / "replications.csv").read_text()
     assert json.loads((again / "manifest.json").read_text())["scenario_hash"] == manifest["scenario_hash"]
@@ -43,11 +85,16 @@ def test_fixed_service_times_give_hand_computed_totals(tmp_path: Path) -> None:
 
     csv = tmp_path / "one.csv"
     csv.write_text("county,township,kind,population,cadres,team_members\nQilin,Qilin-street-1,urban,1000,1,0\n")
-    scen = sim.load_scenario(ROOT / "scenarios/validation/mmc.yaml", {
-        "world.villages_csv": str(csv), "run.days": 30, "run.warmup_days": 0,
-        "requests.types.job.rate_per_1000_residents_per_year": 8760.0,  # 1 per hour, utilisation 0.25
-        "requests.types.job.effort_hours": {"kind": "fixed", "mean": 0.25},
-    })
+    scen = sim.load_scenario(
+        ROOT / "scenarios/validation/mmc.yaml",
+        {
+            "world.villages_csv": str(csv),
+            "run.days": 30,
+            "run.warmup_days": 0,
+            "requests.types.job.rate_per_1000_residents_per_year": 8760.0,  # 1 per hour, utilisation 0.25
+            "requests.types.job.effort_hours": {"kind": "fixed", "mean": 0.25},
+        },
+    )
     res = sim.run(scen, replications=1, executor="serial")
     village = res.tables["by_village_kind"].iloc[0]
     n = res.summary["requests_arrived"]["mean"]

@@ -28,8 +28,10 @@ def diff(comp, scenario: str, metric: str) -> dict:
 
 def test_staff_down_directions(comparison) -> None:
     assert diff(comparison, "staff_down", "first_response_hours_mean")["ci_high"] <= 0
-    assert diff(comparison, "staff_down", "resolution_hours_mean")["mean_diff"] <= 0.05 * diff(
-        comparison, "staff_down", "resolution_hours_mean")["base_mean"]
+    assert (
+        diff(comparison, "staff_down", "resolution_hours_mean")["mean_diff"]
+        <= 0.05 * diff(comparison, "staff_down", "resolution_hours_mean")["base_mean"]
+    )
     assert diff(comparison, "staff_down", "household_visits_per_day")["ci_low"] > 0
 
 
@@ -48,8 +50,13 @@ def test_power_down_directions(comparison) -> None:
 
 
 def test_reform_2022_has_all_effects(comparison) -> None:
-    for metric in ("first_response_hours_mean", "resolution_hours_mean", "resident_trips_per_request",
-                   "handoffs_per_cross_department_request", "admin_share"):
+    for metric in (
+        "first_response_hours_mean",
+        "resolution_hours_mean",
+        "resident_trips_per_request",
+        "handoffs_per_cross_department_request",
+        "admin_share",
+    ):
         assert diff(comparison, "reform_2022", metric)["ci_high"] < 0, metric
     assert diff(comparison, "reform_2022", "household_visits_per_day")["ci_low"] > 0
 
@@ -78,7 +85,8 @@ def test_decomposition_and_marginal_values() -> None:
     # the combined run is the same (one-county) world: its effect is of the order of the single effects
     assert 0 < visits["staff_down+burden_down"] < 2 * (visits["staff_down"] + visits["burden_down"])
     assert visits["interaction"] == pytest.approx(
-        visits["staff_down+burden_down"] - visits["staff_down"] - visits["burden_down"])
+        visits["staff_down+burden_down"] - visits["staff_down"] - visits["burden_down"]
+    )
     mv = marginal_values(small_city("baseline.yaml", **{"run.days": 40, "run.warmup_days": 10}), opts)
     worker = mv[(mv["lever"] == "+1 worker per village") & (mv["metric"] == "household_visits_per_day")].iloc[0]
     sign = mv[(mv["lever"] == "-1 signboard per village") & (mv["metric"] == "admin_share")].iloc[0]

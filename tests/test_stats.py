@@ -78,9 +78,7 @@ def test_t_interval_is_shift_equivariant_and_contains_mean(values: list[float], 
 
 
 def test_summarise_per_column_skips_identifiers() -> None:
-    df = pd.DataFrame(
-        {"replication": range(8), "seed": range(100, 108), "backlog": SAMPLE, "hours": np.arange(8.0)}
-    )
+    df = pd.DataFrame({"replication": range(8), "seed": range(100, 108), "backlog": SAMPLE, "hours": np.arange(8.0)})
     table = summarise(df)
     assert set(table) == {"backlog", "hours"}
     assert table["backlog"] == t_interval(SAMPLE)
@@ -164,9 +162,7 @@ def test_mser_finds_known_transient(seed: int) -> None:
 
 
 def test_mser_near_zero_for_stationary_series() -> None:
-    truncations = [
-        mser(np.random.default_rng(s).normal(5.0, 1.0, 1000))["truncation_index"] for s in range(20)
-    ]
+    truncations = [mser(np.random.default_rng(s).normal(5.0, 1.0, 1000))["truncation_index"] for s in range(20)]
     assert np.median(truncations) <= 5
     assert max(truncations) <= 100
 

@@ -25,8 +25,9 @@ def rate_for(rho: float) -> float:
 
 @pytest.mark.parametrize("rho, days", [(0.5, 200), (0.8, 400), (0.95, 1200)])
 def test_mmc_matches_erlang_c(rho: float, days: int) -> None:
-    scen = scenario("validation/mmc.yaml",
-                    {"requests.types.job.rate_per_1000_residents_per_year": rate_for(rho), "run.days": days})
+    scen = scenario(
+        "validation/mmc.yaml", {"requests.types.job.rate_per_1000_residents_per_year": rate_for(rho), "run.days": days}
+    )
     res = sim.run(scen, executor="serial")
     lam = rho * SERVERS * MU
     c_prob = erlang_c(SERVERS, lam / MU)
@@ -46,8 +47,10 @@ def test_mmc_matches_erlang_c(rho: float, days: int) -> None:
 
 def test_littles_law_on_village_queues() -> None:
     """L = λ W for the village queues, in the M/M/c case and in the full baseline model."""
-    for scen in (scenario("validation/mmc.yaml", {"run.days": 200}),
-                 small_city(**{"run.days": 120, "run.warmup_days": 20})):
+    for scen in (
+        scenario("validation/mmc.yaml", {"run.days": 200}),
+        small_city(**{"run.days": 120, "run.warmup_days": 20}),
+    ):
         res = sim.run(scen, replications=3, executor="serial")
         s = res.summary
         lam_w = s["village_arrival_rate_per_hour"]["mean"] * s["village_wait_hours_mean"]["mean"]
@@ -55,10 +58,17 @@ def test_littles_law_on_village_queues() -> None:
 
 
 def test_no_burden_means_no_admin() -> None:
-    scen = small_city(**{
-        "run.days": 40, "run.warmup_days": 5, "admin.signboards_per_village": 0, "admin.apps_minutes_per_cadre_day": 0,
-        "admin.township_meetings_per_week": 0, "admin.documents_per_day": 0, "admin.temporary_tasks_per_week": 0,
-    })
+    scen = small_city(
+        **{
+            "run.days": 40,
+            "run.warmup_days": 5,
+            "admin.signboards_per_village": 0,
+            "admin.apps_minutes_per_cadre_day": 0,
+            "admin.township_meetings_per_week": 0,
+            "admin.documents_per_day": 0,
+            "admin.temporary_tasks_per_week": 0,
+        }
+    )
     res = sim.run(scen, replications=2, executor="serial")
     assert res.summary["admin_share"]["mean"] == 0.0
     assert res.summary["service_share"]["mean"] > 0.0
@@ -69,11 +79,19 @@ def test_no_requests_means_visits_fill_duty_time() -> None:
 
     Households may be revisited daily here, so the visit pool never runs dry.
     """
-    scen = small_city(**{"visits.min_revisit_days": 1,
-        "run.days": 30, "run.warmup_days": 2, "requests.demand_multiplier": 0, "admin.signboards_per_village": 0,
-        "admin.apps_minutes_per_cadre_day": 0, "admin.township_meetings_per_week": 0, "admin.documents_per_day": 0,
-        "admin.temporary_tasks_per_week": 0,
-    })
+    scen = small_city(
+        **{
+            "visits.min_revisit_days": 1,
+            "run.days": 30,
+            "run.warmup_days": 2,
+            "requests.demand_multiplier": 0,
+            "admin.signboards_per_village": 0,
+            "admin.apps_minutes_per_cadre_day": 0,
+            "admin.township_meetings_per_week": 0,
+            "admin.documents_per_day": 0,
+            "admin.temporary_tasks_per_week": 0,
+        }
+    )
     res = sim.run(scen, replications=1, executor="serial")
     s = {k: v["mean"] for k, v in res.summary.items()}
     assert s["requests_arrived"] == 0 and s["service_share"] == 0 and s["admin_share"] == 0
@@ -88,8 +106,14 @@ def test_no_requests_means_visits_fill_duty_time() -> None:
 def test_more_workers_never_hurt() -> None:
     """Monotonic with common random numbers: more staff ⇒ first response no longer, visits no fewer."""
     base = small_city(**{"run.days": 60, "run.warmup_days": 10})
-    more = small_city(**{"run.days": 60, "run.warmup_days": 10, "workers.work_team.members_per_village": 3,
-                         "workers.work_team.ramp_up_days": 0})
+    more = small_city(
+        **{
+            "run.days": 60,
+            "run.warmup_days": 10,
+            "workers.work_team.members_per_village": 3,
+            "workers.work_team.ramp_up_days": 0,
+        }
+    )
     a = sim.run(base, replications=3, executor="serial").replications
     b = sim.run(more, replications=3, executor="serial").replications
     assert (b["first_response_hours_mean"] <= a["first_response_hours_mean"]).all()

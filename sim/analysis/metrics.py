@@ -19,26 +19,61 @@ from sim.model.records import EDGES, ShardResult
 
 #: The output contract (DESIGN §4); names are stable.
 METRICS = [
-    "first_response_hours_mean", "first_response_hours_p50", "first_response_hours_p90", "first_response_hours_p95",
-    "resolution_hours_mean", "resolution_hours_p50", "resolution_hours_p90", "resolution_hours_p95",
-    "within_24h_share", "household_visits_per_day", "visits_per_worker_day", "vulnerable_coverage_30d",
-    "admin_share", "service_share", "visit_share", "travel_share", "idle_share",
-    "handoffs_per_cross_department_request", "resident_trips_per_request",
-    "requests_arrived", "requests_resolved", "backlog_end",
+    "first_response_hours_mean",
+    "first_response_hours_p50",
+    "first_response_hours_p90",
+    "first_response_hours_p95",
+    "resolution_hours_mean",
+    "resolution_hours_p50",
+    "resolution_hours_p90",
+    "resolution_hours_p95",
+    "within_24h_share",
+    "household_visits_per_day",
+    "visits_per_worker_day",
+    "vulnerable_coverage_30d",
+    "admin_share",
+    "service_share",
+    "visit_share",
+    "travel_share",
+    "idle_share",
+    "handoffs_per_cross_department_request",
+    "resident_trips_per_request",
+    "requests_arrived",
+    "requests_resolved",
+    "backlog_end",
 ]
 #: Further metrics, added after the contract (never renamed).
 EXTRA_METRICS = [
-    "within_time_limit_share", "overtime_hours_per_worker_day", "escalated_share", "village_queue_length_mean",
-    "village_arrival_rate_per_hour", "village_wait_hours_mean", "campaign_completion_days",
-    "campaign_peak_village_visits_per_day", "workers", "events",
-    "open_at_horizon_share", "open_after_drain_share", "campaign_pre_village_visits_per_day",
-    "township_coping_hours_per_day", "enforcement_coping_hours_per_day", "department_coping_hours_per_day",
-    "urgent_resolution_hours_mean", "routine_resolution_hours_mean", "admin_late_share",
+    "within_time_limit_share",
+    "overtime_hours_per_worker_day",
+    "escalated_share",
+    "village_queue_length_mean",
+    "village_arrival_rate_per_hour",
+    "village_wait_hours_mean",
+    "campaign_completion_days",
+    "campaign_peak_village_visits_per_day",
+    "workers",
+    "events",
+    "open_at_horizon_share",
+    "open_after_drain_share",
+    "campaign_pre_village_visits_per_day",
+    "township_coping_hours_per_day",
+    "enforcement_coping_hours_per_day",
+    "department_coping_hours_per_day",
+    "urgent_resolution_hours_mean",
+    "routine_resolution_hours_mean",
+    "admin_late_share",
 ]
 #: The metrics shown first in tables and guarded by the regression check.
 KEY_METRICS = [
-    "first_response_hours_mean", "first_response_hours_p90", "resolution_hours_mean", "within_24h_share",
-    "household_visits_per_day", "vulnerable_coverage_30d", "admin_share", "resident_trips_per_request",
+    "first_response_hours_mean",
+    "first_response_hours_p90",
+    "resolution_hours_mean",
+    "within_24h_share",
+    "household_visits_per_day",
+    "vulnerable_coverage_30d",
+    "admin_share",
+    "resident_trips_per_request",
 ]
 TIME_USE = ["admin", "service", "visit", "travel", "idle"]
 
@@ -50,8 +85,9 @@ def percentile_from_histogram(counts: np.ndarray, q: float, censored: np.ndarray
 
 def time_percentile(hist: pd.DataFrame, metric: str, q: float, mask: pd.Series | None = None) -> float:
     """Percentile of a time metric over every request of the window, open ones as censored."""
-    return percentile_from_histogram(histogram_counts(hist, metric, mask), q,
-                                     histogram_counts(hist, f"{metric}_censored", mask))
+    return percentile_from_histogram(
+        histogram_counts(hist, metric, mask), q, histogram_counts(hist, f"{metric}_censored", mask)
+    )
 
 
 def _ratio(num: float, den: float) -> float:
@@ -74,12 +110,16 @@ def combine(shards: Sequence[ShardResult]) -> Combined:
     """Concatenate shard tables: villages, types, histograms (summed), daily (summed), queues, counts."""
     villages = pd.concat([s.villages.assign(shard=i) for i, s in enumerate(shards)], ignore_index=True)
     types = pd.concat([s.types for s in shards]).groupby(["type_index", "kind"], as_index=False)[SUM_COLUMNS].sum()
-    hist = (pd.concat([s.histograms for s in shards])
-            .groupby(["metric", "type_index", "kind", "bin"], as_index=False)["count"].sum())
+    hist = (
+        pd.concat([s.histograms for s in shards])
+        .groupby(["metric", "type_index", "kind", "bin"], as_index=False)["count"]
+        .sum()
+    )
     daily = pd.concat([s.daily for s in shards]).groupby("day", as_index=False).sum()
     queues = pd.concat([s.queues for s in shards], ignore_index=True)
-    return Combined(villages, types, hist, daily, sum(s.events for s in shards), queues,
-                    sum(s.open_at_horizon for s in shards))
+    return Combined(
+        villages, types, hist, daily, sum(s.events for s in shards), queues, sum(s.open_at_horizon for s in shards)
+    )
 
 
 def histogram_counts(hist: pd.DataFrame, metric: str, mask: pd.Series | None = None) -> np.ndarray:
@@ -89,8 +129,9 @@ def histogram_counts(hist: pd.DataFrame, metric: str, mask: pd.Series | None = N
     return counts
 
 
-def replication_metrics(combined: Combined, days: float, warmup_days: float,
-                        urgent_types: Sequence[int] = ()) -> dict[str, float]:
+def replication_metrics(
+    combined: Combined, days: float, warmup_days: float, urgent_types: Sequence[int] = ()
+) -> dict[str, float]:
     """Every metric of one replication (DESIGN §4 plus the extras)."""
     villages, types, hist, events = combined.villages, combined.types, combined.hist, combined.events
     window_days = days - warmup_days
@@ -144,16 +185,17 @@ def breakdowns(combined: Combined, type_names: list[str], window_days: float) ->
     types = types.assign(request_type=[type_names[i] for i in types["type_index"]])
     by_type = _request_table(types.groupby("request_type", as_index=False)[SUM_COLUMNS].sum())
     for name in ("first_response_hours", "resolution_hours"):
-        by_type[f"{name}_p90"] = [time_percentile(hist, name, 0.9, hist["type_index"] == type_names.index(rt))
-                                  for rt in by_type["request_type"]]
+        by_type[f"{name}_p90"] = [
+            time_percentile(hist, name, 0.9, hist["type_index"] == type_names.index(rt))
+            for rt in by_type["request_type"]
+        ]
     out = {"by_request_type": by_type}
     for key, name in (("kind", "by_village_kind"), ("county", "by_county"), ("township_index", "by_township")):
         group_cols = [key] if key != "township_index" else ["county", "township_index", "township"]
         ids = [c for c in ("village_index", "village_id", "township_index", "shard") if c not in group_cols]
         summed = villages.drop(columns=ids).groupby(group_cols, as_index=False).sum(numeric_only=True)
         out[name] = _village_table(summed, window_days)
-    out["by_type_and_kind"] = _request_table(types.groupby(["request_type", "kind"], as_index=False)[SUM_COLUMNS]
-                                             .sum())
+    out["by_type_and_kind"] = _request_table(types.groupby(["request_type", "kind"], as_index=False)[SUM_COLUMNS].sum())
     out["daily"] = daily
     return out
 

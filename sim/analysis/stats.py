@@ -86,9 +86,7 @@ def summarise(
         metrics = [
             str(c)
             for c in df.columns
-            if c not in ID_COLUMNS
-            and pd.api.types.is_numeric_dtype(df[c])
-            and not pd.api.types.is_bool_dtype(df[c])
+            if c not in ID_COLUMNS and pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
         ]
     missing = [m for m in metrics if m not in df.columns]
     if missing:
@@ -96,9 +94,7 @@ def summarise(
     return {m: t_interval(df[m].to_numpy(dtype=float), confidence) for m in metrics}
 
 
-def _difference_result(
-    mean_diff: float, half: float, base_mean: float, p_value: float, **extra: Any
-) -> dict[str, Any]:
+def _difference_result(mean_diff: float, half: float, base_mean: float, p_value: float, **extra: Any) -> dict[str, Any]:
     """Assemble the common keys of a two-scenario comparison."""
     ci_low, ci_high = mean_diff - half, mean_diff + half
     rel = mean_diff / base_mean if np.isfinite(base_mean) and base_mean != 0 else NAN

@@ -7,8 +7,12 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="grassroots-sim: grassroots-governance workload simulation (Qujing, Yunnan).")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="grassroots-sim: grassroots-governance workload simulation (Qujing, Yunnan).",
+)
 STATE = {"debug": False}
 
 

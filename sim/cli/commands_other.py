@@ -12,7 +12,7 @@ from rich.table import Table
 
 from sim.cli.app import app
 from sim.cli.commands_run import reporter
-from sim.cli.console import UsageProblem, fmt_number, err_console, out_console, progress_bar, user_errors
+from sim.cli.console import UsageProblem, err_console, fmt_number, out_console, progress_bar, user_errors
 from sim.cli.options import (
     CacheDir,
     Days,
@@ -31,10 +31,20 @@ from sim.cli.settings import load, run_options
 
 
 @app.command()
-def sweep(spec: Annotated[Path, typer.Argument(help="Sweep YAML file (base scenario, factors, design).")],
-          replications: Replications = None, seed: Seed = None, days: Days = None, warmup_days: Warmup = None,
-          out: Out = None, workers: Workers = None, executor: Executor = "local", scheduler: Scheduler = None,
-          quiet: Quiet = False, lang: Lang = "en", cache_dir: CacheDir = Path("results/cache")) -> None:
+def sweep(
+    spec: Annotated[Path, typer.Argument(help="Sweep YAML file (base scenario, factors, design).")],
+    replications: Replications = None,
+    seed: Seed = None,
+    days: Days = None,
+    warmup_days: Warmup = None,
+    out: Out = None,
+    workers: Workers = None,
+    executor: Executor = "local",
+    scheduler: Scheduler = None,
+    quiet: Quiet = False,
+    lang: Lang = "en",
+    cache_dir: CacheDir = Path("results/cache"),
+) -> None:
     """Run a sweep (grid, Latin hypercube, Morris or Sobol) and its sensitivity analysis."""
     from sim.experiment.sweep import load_sweep, run_sweep
     from sim.io.rundir import default_run_dir
@@ -62,28 +72,43 @@ def sweep(spec: Annotated[Path, typer.Argument(help="Sweep YAML file (base scena
 
 
 @app.command()
-def check(update: Annotated[bool, typer.Option("--update", help="Rewrite the references; print what changed.")] = False,
-          only: Annotated[list[str] | None, typer.Option("--scenario", help="Check only these canonical scenarios.")]
-          = None,
-          exact: Annotated[bool, typer.Option("--exact", help="Demand bit-identical numbers even after a code "
-                                              "change (speed work must not change results).")] = False,
-          set_: Sets = None, workers: Workers = None,
-          reference_dir: Annotated[Path, typer.Option("--reference-dir")] = Path("results/reference")) -> None:
+def check(
+    update: Annotated[bool, typer.Option("--update", help="Rewrite the references; print what changed.")] = False,
+    only: Annotated[list[str] | None, typer.Option("--scenario", help="Check only these canonical scenarios.")] = None,
+    exact: Annotated[
+        bool,
+        typer.Option(
+            "--exact",
+            help="Demand bit-identical numbers even after a code change (speed work must not change results).",
+        ),
+    ] = False,
+    set_: Sets = None,
+    workers: Workers = None,
+    reference_dir: Annotated[Path, typer.Option("--reference-dir")] = Path("results/reference"),
+) -> None:
     """Regression check of key metrics against the committed references (exit 1 on drift)."""
     from sim.experiment.check import run_check
     from sim.scenario.loader import parse_overrides
 
     with user_errors():
         overrides = {".".join(str(k) for k in o.path): o.value for o in parse_overrides(set_ or [])}
-        outcome = run_check(only, update=update, force_exact=exact, reference_dir=reference_dir,
-                            overrides=overrides or None, workers=workers)
+        outcome = run_check(
+            only,
+            update=update,
+            force_exact=exact,
+            reference_dir=reference_dir,
+            overrides=overrides or None,
+            workers=workers,
+        )
         _print_check(outcome.table, show_all=update)
         if update:
             out_console.print("updated: " + ", ".join(outcome.updated))
             return
         if not outcome.passed:
-            err_console.print("[bold red]check failed:[/] metrics drifted from results/reference "
-                              "(if the change is intended: grassroots check --update, and commit the diff)")
+            err_console.print(
+                "[bold red]check failed:[/] metrics drifted from results/reference "
+                "(if the change is intended: grassroots check --update, and commit the diff)"
+            )
             raise typer.Exit(1)
         out_console.print(f"check passed: {len(outcome.table)} metrics match the references")
 
@@ -99,8 +124,16 @@ def _print_check(table: Any, show_all: bool) -> None:
         out.add_column(col, justify="right" if col in ("reference", "current", "difference", "tolerance") else "left")
     for r in shown.to_dict("records"):
         status = "[green]ok[/]" if r["status"] == "ok" else "[bold red]FAIL[/]"
-        out.add_row(r["scenario"], r["metric"], fmt_number(r["reference"]), fmt_number(r["current"]), fmt_number(r["difference"]),
-                    fmt_number(r["tolerance"]), r["tier"], status)
+        out.add_row(
+            r["scenario"],
+            r["metric"],
+            fmt_number(r["reference"]),
+            fmt_number(r["current"]),
+            fmt_number(r["difference"]),
+            fmt_number(r["tolerance"]),
+            r["tier"],
+            status,
+        )
     out_console.print(out)
 
 
@@ -123,8 +156,9 @@ def schema() -> None:
 
 
 @app.command()
-def report(run_dir: Annotated[Path, typer.Argument(help="A run, comparison or sweep folder.")],
-           lang: Lang = "en") -> None:
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="A run, comparison or sweep folder.")], lang: Lang = "en"
+) -> None:
     """Rebuild report.html (and figures) of an existing folder."""
     with user_errors():
         if not (run_dir / "manifest.json").is_file():
@@ -134,5 +168,3 @@ def report(run_dir: Annotated[Path, typer.Argument(help="A run, comparison or sw
             raise UsageProblem("reports are not available in this installation")
         builder(run_dir)
         out_console.print(f"report: {run_dir / 'report.html'}")
-
-

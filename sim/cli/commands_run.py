@@ -43,14 +43,24 @@ from sim.experiment.runner import RunOptions
 
 
 @app.command()
-def run(scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML file.")] = None,
-        replications: Replications = None, seed: Seed = None, days: Days = None, warmup_days: Warmup = None,
-        drain_days: Drain = None,
-        out: Out = None, set_: Sets = None, workers: Workers = None, executor: Executor = "local",
-        scheduler: Scheduler = None, quiet: Quiet = False, precision: Precision = None, lang: Lang = "en",
-        cache_dir: CacheDir = Path("results/cache"),
-        from_manifest: Annotated[Path | None, typer.Option("--from-manifest", help="Reproduce a run exactly.")] = None,
-        ) -> None:
+def run(
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML file.")] = None,
+    replications: Replications = None,
+    seed: Seed = None,
+    days: Days = None,
+    warmup_days: Warmup = None,
+    drain_days: Drain = None,
+    out: Out = None,
+    set_: Sets = None,
+    workers: Workers = None,
+    executor: Executor = "local",
+    scheduler: Scheduler = None,
+    quiet: Quiet = False,
+    precision: Precision = None,
+    lang: Lang = "en",
+    cache_dir: CacheDir = Path("results/cache"),
+    from_manifest: Annotated[Path | None, typer.Option("--from-manifest", help="Reproduce a run exactly.")] = None,
+) -> None:
     """Run a scenario and write a run folder with summary, tables, figures and report."""
     from sim.experiment.runner import run as run_scenario
     from sim.io.rundir import default_run_dir, write_run
@@ -62,8 +72,9 @@ def run(scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML file
             if scenario is None:
                 raise UsageProblem("give a SCENARIO.yaml (or --from-manifest MANIFEST.json)")
             scen = load(scenario, set_)
-            options = run_options(replications, seed, days, warmup_days, workers, executor, scheduler, precision,
-                                  cache_dir, drain_days)
+            options = run_options(
+                replications, seed, days, warmup_days, workers, executor, scheduler, precision, cache_dir, drain_days
+            )
         target = out or default_run_dir(Path("results/runs"), scen.name)
         if target.exists():
             raise UsageProblem(f"--out: {target} already exists")
@@ -75,20 +86,34 @@ def run(scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML file
         write_run(results, target, command=sys.argv, report=reporter(lang))
         warn_unstable(results, scen.name)
         if not quiet:
-            print_summary(results, f"{scen.name}: {results.settings['replications']} replications, "
-                                   f"{results.settings['days']} days (warm-up {results.settings['warmup_days']})")
+            print_summary(
+                results,
+                f"{scen.name}: {results.settings['replications']} replications, "
+                f"{results.settings['days']} days (warm-up {results.settings['warmup_days']})",
+            )
         out_console.print(f"run folder: {target}")
 
 
-def _from_manifest(path: Path, workers: int | None, executor: str, scheduler: str | None, cache_dir: Path
-                   ) -> tuple[Any, RunOptions]:
+def _from_manifest(
+    path: Path, workers: int | None, executor: str, scheduler: str | None, cache_dir: Path
+) -> tuple[Any, RunOptions]:
     from sim.scenario.params import Scenario
 
     data = json.loads(path.read_text(encoding="utf-8"))
     scen = Scenario.model_validate(data["scenario"])
     s = data["settings"]
-    options = run_options(s["replications"], s["seed"], s["days"], str(s["warmup_days"]), workers, executor,
-                          scheduler, None, cache_dir, s.get("drain_days"))
+    options = run_options(
+        s["replications"],
+        s["seed"],
+        s["days"],
+        str(s["warmup_days"]),
+        workers,
+        executor,
+        scheduler,
+        None,
+        cache_dir,
+        s.get("drain_days"),
+    )
     return scen, options
 
 
@@ -103,16 +128,29 @@ def reporter(lang: str) -> Callable[[Path], Any] | None:
 
 
 @app.command()
-def compare(scenarios: Annotated[list[Path], typer.Argument(help="BASE.yaml OTHER.yaml [MORE.yaml ...]")],
-            replications: Replications = None, seed: Seed = None, days: Days = None, warmup_days: Warmup = None,
-            drain_days: Drain = None,
-            out: Out = None, set_: Sets = None, workers: Workers = None, executor: Executor = "local",
-            scheduler: Scheduler = None, quiet: Quiet = False, lang: Lang = "en",
-            cache_dir: CacheDir = Path("results/cache"),
-            decompose: Annotated[bool, typer.Option("--decompose", help="Effect of each lever alone, in pairs, "
-                                                    "all together, and the interaction.")] = False,
-            marginal: Annotated[bool, typer.Option("--marginal", help="Change per +1 worker, -1 signboard, "
-                                                   "+1 delegated item, for the base.")] = False) -> None:
+def compare(
+    scenarios: Annotated[list[Path], typer.Argument(help="BASE.yaml OTHER.yaml [MORE.yaml ...]")],
+    replications: Replications = None,
+    seed: Seed = None,
+    days: Days = None,
+    warmup_days: Warmup = None,
+    drain_days: Drain = None,
+    out: Out = None,
+    set_: Sets = None,
+    workers: Workers = None,
+    executor: Executor = "local",
+    scheduler: Scheduler = None,
+    quiet: Quiet = False,
+    lang: Lang = "en",
+    cache_dir: CacheDir = Path("results/cache"),
+    decompose: Annotated[
+        bool,
+        typer.Option("--decompose", help="Effect of each lever alone, in pairs, all together, and the interaction."),
+    ] = False,
+    marginal: Annotated[
+        bool, typer.Option("--marginal", help="Change per +1 worker, -1 signboard, +1 delegated item, for the base.")
+    ] = False,
+) -> None:
     """Paired comparison (common random numbers) of scenarios against the first one."""
     from sim.experiment.compare import compare_scenarios
     from sim.io.comparedir import write_comparison
@@ -122,15 +160,17 @@ def compare(scenarios: Annotated[list[Path], typer.Argument(help="BASE.yaml OTHE
         if len(scenarios) < 2 and not marginal:
             raise UsageProblem("compare needs BASE.yaml and at least one OTHER.yaml (or --marginal)")
         loaded = [load(p, set_) for p in scenarios]
-        options = run_options(replications, seed, days, warmup_days, workers, executor, scheduler, None, cache_dir,
-                              drain_days)
+        options = run_options(
+            replications, seed, days, warmup_days, workers, executor, scheduler, None, cache_dir, drain_days
+        )
         target = out or default_run_dir(Path("results/comparisons"), "-vs-".join(s.name for s in loaded[:3]))
         if target.exists():
             raise UsageProblem(f"--out: {target} already exists")
         with progress_bar(quiet, "compare") as bar:
             options.progress = bar
-            comp = compare_scenarios(loaded, options, decompose=decompose, marginal=marginal, sources=scenarios,
-                                     overrides=set_)
+            comp = compare_scenarios(
+                loaded, options, decompose=decompose, marginal=marginal, sources=scenarios, overrides=set_
+            )
         write_comparison(comp, target, command=sys.argv, report=reporter(lang))
         for name, res in comp.runs.items():
             warn_unstable(res, name)
@@ -142,17 +182,20 @@ def compare(scenarios: Annotated[list[Path], typer.Argument(help="BASE.yaml OTHE
 def print_comparison(comp: Any) -> None:
     from sim.analysis.metrics import KEY_METRICS
 
-    table = Table(title=f"paired differences against {comp.base} (95% CI, common random numbers)",
-                  title_justify="left")
+    table = Table(title=f"paired differences against {comp.base} (95% CI, common random numbers)", title_justify="left")
     for col in ("scenario", "metric", "base", "other", "difference", "95% CI", "change"):
         table.add_column(col, justify="left" if col in ("scenario", "metric") else "right")
     rows = comp.table[comp.table["metric"].isin(KEY_METRICS)]
     for r in rows.itertuples():
         mark = "*" if r.excludes_zero else " "
-        table.add_row(r.scenario, r.metric, fmt_number(r.base_mean), fmt_number(r.other_mean), fmt_number(r.mean_diff) + mark,
-                      f"[{fmt_number(r.ci_low)}, {fmt_number(r.ci_high)}]",
-                      "—" if r.relative_change != r.relative_change else f"{100 * r.relative_change:+.1f}%")
+        table.add_row(
+            r.scenario,
+            r.metric,
+            fmt_number(r.base_mean),
+            fmt_number(r.other_mean),
+            fmt_number(r.mean_diff) + mark,
+            f"[{fmt_number(r.ci_low)}, {fmt_number(r.ci_high)}]",
+            "—" if r.relative_change != r.relative_change else f"{100 * r.relative_change:+.1f}%",
+        )
     out_console.print(table)
     out_console.print("* the 95% CI of the difference excludes 0")
-
-

@@ -75,8 +75,16 @@ def print_summary(results: Any, title: str) -> None:
     table = Table(title=title, title_justify="left")
     for col in ("metric", "mean", "95% CI"):
         table.add_column(col, justify="right" if col != "metric" else "left")
-    for name in [*KEY_METRICS, "resolution_hours_p90", "service_share", "idle_share", "requests_arrived",
-                 "backlog_end", "open_at_horizon_share", "open_after_drain_share"]:
+    for name in [
+        *KEY_METRICS,
+        "resolution_hours_p90",
+        "service_share",
+        "idle_share",
+        "requests_arrived",
+        "backlog_end",
+        "open_at_horizon_share",
+        "open_after_drain_share",
+    ]:
         m = results.summary.get(name)
         if m is None:
             continue
@@ -89,21 +97,28 @@ def warn_unstable(results: Any, name: str) -> None:
     unstable = results.stability.get("unstable_queues", [])
     coping = results.stability.get("coping_queues", [])
     for q in unstable[:10]:
-        err_console.print(f"[bold yellow]warning:[/] {name}: {q['queue']} ({q['county']}) does not settle: "
-                          f"{q['reason']} (utilisation {q['utilisation']:.2f}, with coping "
-                          f"{q['utilisation_with_coping']:.2f}; backlog change over the window "
-                          f"{q['backlog_growth']:+.0f} requests)", highlight=False)
+        err_console.print(
+            f"[bold yellow]warning:[/] {name}: {q['queue']} ({q['county']}) does not settle: "
+            f"{q['reason']} (utilisation {q['utilisation']:.2f}, with coping "
+            f"{q['utilisation_with_coping']:.2f}; backlog change over the window "
+            f"{q['backlog_growth']:+.0f} requests)",
+            highlight=False,
+        )
     if len(unstable) > 10:
-        err_console.print(f"[bold yellow]warning:[/] {name}: {len(unstable) - 10} more unstable queues; see "
-                          "summary.json (unstable_queues) and tables/queues.csv", highlight=False)
+        err_console.print(
+            f"[bold yellow]warning:[/] {name}: {len(unstable) - 10} more unstable queues; see "
+            "summary.json (unstable_queues) and tables/queues.csv",
+            highlight=False,
+        )
     if coping:
-        err_console.print(f"note: {name}: {len(coping)} queues are over their regular capacity and bound their "
-                          "backlog by coping (extra staff); see tables/queues.csv", highlight=False)
+        err_console.print(
+            f"note: {name}: {len(coping)} queues are over their regular capacity and bound their "
+            "backlog by coping (extra staff); see tables/queues.csv",
+            highlight=False,
+        )
 
 
 def fmt_number(x: float | None) -> str:
     if x is None or x != x:
         return "—"
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}" if abs(x) < 1 else f"{x:,.2f}"
-
-

@@ -11,8 +11,14 @@ Replications = Annotated[int | None, typer.Option("--replications", "-r", help="
 Seed = Annotated[int | None, typer.Option("--seed", help="Base seed (default: scenario).")]
 Days = Annotated[float | None, typer.Option("--days", help="Simulated days incl. warm-up.")]
 Warmup = Annotated[str | None, typer.Option("--warmup-days", help="Warm-up days, or 'auto' (MSER-5).")]
-Drain = Annotated[float | None, typer.Option("--drain-days", help="After the horizon, keep working at most this many "
-                                             "days until the window's requests are resolved (default: scenario).")]
+Drain = Annotated[
+    float | None,
+    typer.Option(
+        "--drain-days",
+        help="After the horizon, keep working at most this many "
+        "days until the window's requests are resolved (default: scenario).",
+    ),
+]
 Out = Annotated[Path | None, typer.Option("--out", help="Output folder (default results/runs/<name>-<time>).")]
 Sets = Annotated[list[str] | None, typer.Option("--set", help="Override a field: path.to.field=value (repeatable).")]
 Workers = Annotated[int | None, typer.Option("--workers", help="Worker processes (default: all cores).")]
@@ -22,5 +28,3 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or t
 Precision = Annotated[float | None, typer.Option("--precision", help="Add replications until half-width/mean ≤ this.")]
 Lang = Annotated[str, typer.Option("--lang", help="Report language: en or zh.")]
 CacheDir = Annotated[Path, typer.Option("--cache-dir", help="Finished tasks are kept here and reused on re-run.")]
-
-

@@ -9,9 +9,18 @@ from sim.cli.console import UsageProblem
 from sim.experiment.runner import RunOptions
 
 
-def run_options(replications: int | None, seed: int | None, days: float | None, warmup: str | None,
-                workers: int | None, executor: str, scheduler: str | None, precision: float | None = None,
-                cache_dir: Path | None = None, drain_days: float | None = None) -> RunOptions:
+def run_options(
+    replications: int | None,
+    seed: int | None,
+    days: float | None,
+    warmup: str | None,
+    workers: int | None,
+    executor: str,
+    scheduler: str | None,
+    precision: float | None = None,
+    cache_dir: Path | None = None,
+    drain_days: float | None = None,
+) -> RunOptions:
     if executor not in ("serial", "local", "dask"):
         raise UsageProblem(f"--executor: expected serial, local or dask, got {executor!r}")
     warm: float | str | None = None
@@ -32,14 +41,21 @@ def run_options(replications: int | None, seed: int | None, days: float | None, 
         raise UsageProblem(f"--days: must be > 0, got {days:g}")
     if drain_days is not None and drain_days < 0:
         raise UsageProblem(f"--drain-days: must be ≥ 0, got {drain_days:g}")
-    return RunOptions(replications=replications, seed=seed, days=days, warmup_days=warm, executor=executor,  # type: ignore[arg-type]
-                      workers=workers, scheduler=scheduler, precision=precision, drain_days=drain_days,
-                      cache_dir=cache_dir if cache_dir is not None else RunOptions().cache_dir)
+    return RunOptions(
+        replications=replications,
+        seed=seed,
+        days=days,
+        warmup_days=warm,
+        executor=executor,  # type: ignore[arg-type]
+        workers=workers,
+        scheduler=scheduler,
+        precision=precision,
+        drain_days=drain_days,
+        cache_dir=cache_dir if cache_dir is not None else RunOptions().cache_dir,
+    )
 
 
 def load(path: Path, sets: list[str] | None) -> Any:
     from sim.scenario.loader import load_scenario
 
     return load_scenario(path, sets or [])
-
-

@@ -32,8 +32,13 @@ from sim.experiment.tasks import model_code_hash
 from sim.scenario.loader import load_scenario
 
 REFERENCE_DIR = Path("results") / "reference"
-CITY = {"world.counties": ["Malong", "Shizong"], "run.days": 90, "run.warmup_days": 20, "run.replications": 3,
-        "run.seed": 2022}
+CITY = {
+    "world.counties": ["Malong", "Shizong"],
+    "run.days": 90,
+    "run.warmup_days": 20,
+    "run.replications": 3,
+    "run.seed": 2022,
+}
 CANONICAL: dict[str, tuple[str, dict[str, Any]]] = {
     "baseline": ("baseline.yaml", CITY),
     "staff_down": ("staff_down.yaml", CITY),
@@ -54,17 +59,28 @@ class CheckOutcome:
     updated: list[str]
 
 
-def _run_canonical(name: str, scenarios_dir: Path, extra: dict[str, Any] | None, workers: int | None,
-                   seed: int | None = None) -> dict[str, Any]:
+def _run_canonical(
+    name: str, scenarios_dir: Path, extra: dict[str, Any] | None, workers: int | None, seed: int | None = None
+) -> dict[str, Any]:
     file, config = CANONICAL[name]
     scen = load_scenario(scenarios_dir / file, {**config, **(extra or {})})
     res = run(scen, RunOptions(executor="local", workers=workers, cache_dir=None, seed=seed))
     reps = res.replications.sort_values("replication")
     return {
-        "scenario": name, "file": f"scenarios/{file}", "configuration": config, "code_hash": model_code_hash(),
-        "metrics": jsonable({m: {**{k: res.summary[m][k] for k in ("mean", "ci_low", "ci_high", "std", "n")},
-                                 "replications": [float(x) for x in reps[m]]}
-                             for m in CHECKED if m in res.summary}),
+        "scenario": name,
+        "file": f"scenarios/{file}",
+        "configuration": config,
+        "code_hash": model_code_hash(),
+        "metrics": jsonable(
+            {
+                m: {
+                    **{k: res.summary[m][k] for k in ("mean", "ci_low", "ci_high", "std", "n")},
+                    "replications": [float(x) for x in reps[m]],
+                }
+                for m in CHECKED
+                if m in res.summary
+            }
+        ),
     }
 
 
@@ -87,8 +103,15 @@ def compare_to_reference(ref: dict[str, Any], cur: dict[str, Any], exact: bool) 
     for metric, r in ref["metrics"].items():
         c = cur["metrics"].get(metric)
         rv, cv = _number(r["mean"]), None if c is None else _number(c["mean"])
-        row = {"scenario": cur["scenario"], "metric": metric, "reference": rv, "current": cv, "difference": None,
-               "tolerance": 0.0, "tier": tier}
+        row = {
+            "scenario": cur["scenario"],
+            "metric": metric,
+            "reference": rv,
+            "current": cv,
+            "difference": None,
+            "tolerance": 0.0,
+            "tier": tier,
+        }
         if rv is None or cv is None:
             rows.append({**row, "status": "ok" if rv is None and cv is None else "FAIL"})
             continue
@@ -104,10 +127,16 @@ def compare_to_reference(ref: dict[str, Any], cur: dict[str, Any], exact: bool) 
     return rows
 
 
-def run_check(names: list[str] | None = None, update: bool = False, force_exact: bool = False,
-              reference_dir: Path = REFERENCE_DIR, scenarios_dir: Path = Path("scenarios"),
-              overrides: dict[str, Any] | None = None, workers: int | None = None,
-              seed: int | None = None) -> CheckOutcome:
+def run_check(
+    names: list[str] | None = None,
+    update: bool = False,
+    force_exact: bool = False,
+    reference_dir: Path = REFERENCE_DIR,
+    scenarios_dir: Path = Path("scenarios"),
+    overrides: dict[str, Any] | None = None,
+    workers: int | None = None,
+    seed: int | None = None,
+) -> CheckOutcome:
     """Run the canonical scenarios and compare (or, with ``update``, rewrite) the references.
 
     ``seed`` replaces the canonical seed of the current run (tests use it to stand in for a
@@ -131,8 +160,18 @@ def run_check(names: list[str] | None = None, update: bool = False, force_exact:
             updated.append(str(path))
             continue
         if reference is None:
-            rows.append({"scenario": name, "metric": "(reference missing)", "reference": None, "current": None,
-                         "difference": None, "tolerance": 0.0, "tier": "-", "status": "FAIL"})
+            rows.append(
+                {
+                    "scenario": name,
+                    "metric": "(reference missing)",
+                    "reference": None,
+                    "current": None,
+                    "difference": None,
+                    "tolerance": 0.0,
+                    "tier": "-",
+                    "status": "FAIL",
+                }
+            )
             continue
         exact = force_exact or (reference["code_hash"] == current["code_hash"] and seed is None)
         rows += compare_to_reference(reference, current, exact)

@@ -54,18 +54,35 @@ def paired_table(base: Results, others: dict[str, Results], metrics: list[str] |
         for metric in metrics or COMPARED:
             if metric not in b or metric not in o:
                 continue
-            d = paired_difference(b.loc[common, metric].to_numpy(dtype=float),
-                                  o.loc[common, metric].to_numpy(dtype=float))
-            rows.append({"scenario": name, "metric": metric, "base_mean": float(b.loc[common, metric].mean()),
-                         "other_mean": float(o.loc[common, metric].mean()), "mean_diff": d["mean_diff"],
-                         "ci_low": d["ci_low"], "ci_high": d["ci_high"], "relative_change": d["relative_change"],
-                         "excludes_zero": bool(d["excludes_zero"]), "p_value": d["p_value"], "n": d["n"]})
+            d = paired_difference(
+                b.loc[common, metric].to_numpy(dtype=float), o.loc[common, metric].to_numpy(dtype=float)
+            )
+            rows.append(
+                {
+                    "scenario": name,
+                    "metric": metric,
+                    "base_mean": float(b.loc[common, metric].mean()),
+                    "other_mean": float(o.loc[common, metric].mean()),
+                    "mean_diff": d["mean_diff"],
+                    "ci_low": d["ci_low"],
+                    "ci_high": d["ci_high"],
+                    "relative_change": d["relative_change"],
+                    "excludes_zero": bool(d["excludes_zero"]),
+                    "p_value": d["p_value"],
+                    "n": d["n"],
+                }
+            )
     return pd.DataFrame(rows)
 
 
-def compare_scenarios(scenarios: list[Scenario], options: RunOptions, decompose: bool = False,
-                      marginal: bool = False, sources: list[Path] | None = None,
-                      overrides: list[str] | dict[str, Any] | None = None) -> Comparison:
+def compare_scenarios(
+    scenarios: list[Scenario],
+    options: RunOptions,
+    decompose: bool = False,
+    marginal: bool = False,
+    sources: list[Path] | None = None,
+    overrides: list[str] | dict[str, Any] | None = None,
+) -> Comparison:
     """Run every scenario with the same seeds; differences are OTHER − BASE."""
     names = _unique_names(scenarios)
     runs: dict[str, Results] = {}
@@ -95,8 +112,9 @@ def _unique_names(scenarios: list[Scenario]) -> list[str]:
     return names
 
 
-def combined_scenario(base: Path, levers: list[Path], name: str,
-                      overrides: list[str] | dict[str, Any] | None = None) -> Scenario:
+def combined_scenario(
+    base: Path, levers: list[Path], name: str, overrides: list[str] | dict[str, Any] | None = None
+) -> Scenario:
     """The base with several lever files applied (their own `extends: base` merge as a list), then overrides."""
     if not levers:
         return load_scenario(base, overrides).model_copy(update={"name": name})
@@ -107,8 +125,13 @@ def combined_scenario(base: Path, levers: list[Path], name: str,
         return load_scenario(spec, overrides)
 
 
-def decomposition(base: Path, levers: list[Path], options: RunOptions, known: dict[str, Results],
-                  overrides: list[str] | dict[str, Any] | None = None) -> pd.DataFrame:
+def decomposition(
+    base: Path,
+    levers: list[Path],
+    options: RunOptions,
+    known: dict[str, Results],
+    overrides: list[str] | dict[str, Any] | None = None,
+) -> pd.DataFrame:
     """Each lever alone, every combination, all together, and the interaction term (all − Σ alone).
 
     Terms are paired differences against the base, per replication, so each
@@ -134,8 +157,16 @@ def decomposition(base: Path, levers: list[Path], options: RunOptions, known: di
     for term, diff in terms.items():
         for metric in diff.columns:
             d = paired_difference([0.0] * len(diff), diff[metric].to_numpy(dtype=float))
-            rows.append({"term": term, "levers": term.count("+") + 1 if term != "interaction" else len(levers),
-                         "metric": metric, "effect": d["mean_diff"], "ci_low": d["ci_low"], "ci_high": d["ci_high"]})
+            rows.append(
+                {
+                    "term": term,
+                    "levers": term.count("+") + 1 if term != "interaction" else len(levers),
+                    "metric": metric,
+                    "effect": d["mean_diff"],
+                    "ci_low": d["ci_low"],
+                    "ci_high": d["ci_high"],
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -159,8 +190,17 @@ def marginal_values(scenario: Scenario, options: RunOptions, base_run: Results |
         diff = _per_replication_diff(base_run, res)
         for metric in diff.columns:
             d = paired_difference([0.0] * len(diff), diff[metric].to_numpy(dtype=float) / abs(step))
-            rows.append({"lever": label, "path": path, "step": step, "metric": metric,
-                         "change_per_unit": d["mean_diff"], "ci_low": d["ci_low"], "ci_high": d["ci_high"]})
+            rows.append(
+                {
+                    "lever": label,
+                    "path": path,
+                    "step": step,
+                    "metric": metric,
+                    "change_per_unit": d["mean_diff"],
+                    "ci_low": d["ci_low"],
+                    "ci_high": d["ci_high"],
+                }
+            )
     return pd.DataFrame(rows)
 
 

@@ -185,9 +185,7 @@ def _aligned_outputs(design_df: pd.DataFrame, outputs: pd.DataFrame, factors: li
     metrics = [
         c
         for c in outputs.columns
-        if c not in skip
-        and pd.api.types.is_numeric_dtype(outputs[c])
-        and not pd.api.types.is_bool_dtype(outputs[c])
+        if c not in skip and pd.api.types.is_numeric_dtype(outputs[c]) and not pd.api.types.is_bool_dtype(outputs[c])
     ]
     if not metrics:
         raise ValueError("outputs has no numeric metric columns")

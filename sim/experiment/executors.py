@@ -23,8 +23,9 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def run_tasks(tasks: Sequence[Task], executor: ExecutorName = "local", workers: int | None = None,
-              scheduler: str | None = None) -> Iterator[tuple[Task, ShardResult]]:
+def run_tasks(
+    tasks: Sequence[Task], executor: ExecutorName = "local", workers: int | None = None, scheduler: str | None = None
+) -> Iterator[tuple[Task, ShardResult]]:
     """Yield (task, result) as tasks finish; the caller stores and combines them."""
     if not tasks:
         return

@@ -78,8 +78,10 @@ class Results:
 
     def summary_table(self) -> pd.DataFrame:
         """One row per metric: mean, ci_low, ci_high, std, n."""
-        rows = [{"metric": k, **{c: v[c] for c in ("mean", "ci_low", "ci_high", "std", "n")}}
-                for k, v in self.summary.items()]
+        rows = [
+            {"metric": k, **{c: v[c] for c in ("mean", "ci_low", "ci_high", "std", "n")}}
+            for k, v in self.summary.items()
+        ]
         return pd.DataFrame(rows)
 
 
@@ -99,18 +101,36 @@ def resolve_settings(scenario: Scenario, options: RunOptions) -> dict[str, Any]:
     }
 
 
-def build_tasks(scenario: Scenario, replications: range, seed: int, days: int, warmup_days: int,
-                drain_days: int, keep_requests: bool = False) -> list[tk.Task]:
+def build_tasks(
+    scenario: Scenario,
+    replications: range,
+    seed: int,
+    days: int,
+    warmup_days: int,
+    drain_days: int,
+    keep_requests: bool = False,
+) -> list[tk.Task]:
     """One task per (replication, county), largest counties first so workers stay busy."""
     params = scenario.model_params()
     params_json = params.model_dump_json()
     counties = _county_names(scenario)
     weights = dict(zip(counties["name"], counties["villages"], strict=True))
     tasks = [
-        tk.Task(scenario=scenario.name, params_json=params_json, county=ci, county_name=name, replication=r, seed=seed,
-                days=days, warmup_days=warmup_days, drain_days=drain_days, keep_requests=keep_requests,
-                key=tk.task_key(params_json, name, r, seed, days, warmup_days, drain_days))
-        for r in replications for ci, name in enumerate(counties["name"])
+        tk.Task(
+            scenario=scenario.name,
+            params_json=params_json,
+            county=ci,
+            county_name=name,
+            replication=r,
+            seed=seed,
+            days=days,
+            warmup_days=warmup_days,
+            drain_days=drain_days,
+            keep_requests=keep_requests,
+            key=tk.task_key(params_json, name, r, seed, days, warmup_days, drain_days),
+        )
+        for r in replications
+        for ci, name in enumerate(counties["name"])
     ]
     return sorted(tasks, key=lambda t: (t.replication, -weights[t.county_name]))
 
@@ -126,8 +146,9 @@ def _county_names(scenario: Scenario) -> pd.DataFrame:
     return pd.DataFrame({"name": names, "villages": villages})
 
 
-def execute_tasks(tasks: list[tk.Task], options: RunOptions, done_so_far: int = 0, total: int | None = None
-                  ) -> tuple[dict[str, ShardResult], int]:
+def execute_tasks(
+    tasks: list[tk.Task], options: RunOptions, done_so_far: int = 0, total: int | None = None
+) -> tuple[dict[str, ShardResult], int]:
     """Run (or load from the cache) every task; returns results by key and the number reused."""
     results: dict[str, ShardResult] = {}
     todo = []
@@ -160,8 +181,10 @@ def choose_warmup(scenario: Scenario, options: RunOptions, days: int, seed: int)
     daily = combine([results[t.key] for t in pilot]).daily
     fr = (daily["sum_first_response"] / daily["arrived"].replace(0, np.nan)).ffill().fillna(0).to_numpy()
     visits = daily["visits"].to_numpy(dtype=float)
-    cuts = {name: int(mser(series)["truncation_index"]) for name, series in
-            (("first_response_hours_daily", fr), ("household_visits_daily", visits))}
+    cuts = {
+        name: int(mser(series)["truncation_index"])
+        for name, series in (("first_response_hours_daily", fr), ("household_visits_daily", visits))
+    }
     warm = min(max(cuts.values()), days // 2)
     return warm, {"method": "MSER-5 on a pilot replication", "truncation_days": cuts, "chosen": warm}
 
@@ -188,10 +211,14 @@ def run(scenario: Scenario, options: RunOptions | None = None) -> Results:
     target_total = n if options.precision is None else max(n, options.max_replications)
     while True:
         todo = [r for r in range(n) if r not in shards]
-        tasks = build_tasks(scenario, range(len(shards), n), seed, days, warmup_days,
-                            settings["drain_days"], options.keep_requests) if todo else []
-        got, k = execute_tasks(tasks, options, done_so_far=len(shards) * n_counties,
-                               total=target_total * n_counties)
+        tasks = (
+            build_tasks(
+                scenario, range(len(shards), n), seed, days, warmup_days, settings["drain_days"], options.keep_requests
+            )
+            if todo
+            else []
+        )
+        got, k = execute_tasks(tasks, options, done_so_far=len(shards) * n_counties, total=target_total * n_counties)
         reused += k
         for r in todo:  # combine in county order, whatever order tasks finished in
             shards[r] = [got[t.key] for t in sorted((t for t in tasks if t.replication == r), key=lambda t: t.county)]
@@ -206,28 +233,34 @@ def run(scenario: Scenario, options: RunOptions | None = None) -> Results:
     return _results(scenario, shards, settings, time.perf_counter() - started, reused)
 
 
-def _replication_table(scenario: Scenario, shards: dict[int, list[ShardResult]], days: int, warmup_days: int,
-                       seed: int) -> pd.DataFrame:
+def _replication_table(
+    scenario: Scenario, shards: dict[int, list[ShardResult]], days: int, warmup_days: int, seed: int
+) -> pd.DataFrame:
     combined = {r: combine(shards[r]) for r in sorted(shards)}
     return _metrics_table(scenario, combined, days, warmup_days, seed)
 
 
-def _metrics_table(scenario: Scenario, combined: dict[int, Combined], days: int, warmup_days: int, seed: int
-                   ) -> pd.DataFrame:
+def _metrics_table(
+    scenario: Scenario, combined: dict[int, Combined], days: int, warmup_days: int, seed: int
+) -> pd.DataFrame:
     urgent = [k for k, t in enumerate(scenario.requests.types.values()) if t.urgent]
-    rows = [{"replication": r, "seed": seed, **replication_metrics(c, days, warmup_days, urgent)}
-            for r, c in combined.items()]
+    rows = [
+        {"replication": r, "seed": seed, **replication_metrics(c, days, warmup_days, urgent)}
+        for r, c in combined.items()
+    ]
     return pd.DataFrame(rows)
 
 
-def _results(scenario: Scenario, shards: dict[int, list[ShardResult]], settings: dict[str, Any], wall: float,
-             reused: int) -> Results:
+def _results(
+    scenario: Scenario, shards: dict[int, list[ShardResult]], settings: dict[str, Any], wall: float, reused: int
+) -> Results:
     days, warmup_days = settings["days"], settings["warmup_days"]
     combined = {r: combine(shards[r]) for r in sorted(shards)}  # once per replication, read three times
     reps = _metrics_table(scenario, combined, days, warmup_days, settings["seed"])
     summary = summarise(reps, [m for m in METRICS + EXTRA_METRICS if m in reps])
-    queues = queue_stability(pd.concat([c.queues.assign(replication=r) for r, c in combined.items()],
-                                       ignore_index=True))
+    queues = queue_stability(
+        pd.concat([c.queues.assign(replication=r) for r, c in combined.items()], ignore_index=True)
+    )
     type_names = list(scenario.requests.types)
     per_rep = {r: breakdowns(c, type_names, days - warmup_days) for r, c in combined.items()}
     tables = {}
@@ -241,25 +274,50 @@ def _results(scenario: Scenario, shards: dict[int, list[ShardResult]], settings:
     hist = hist.groupby(["metric", "type_index", "kind", "bin"], as_index=False)["count"].sum()
     stability = {"unstable_queues": flagged(queues, "unstable"), "coping_queues": flagged(queues, "coping")}
     extra: dict[str, Any] = {}
-    rows = [s.requests.assign(replication=r, county=k) for r in sorted(shards) for k, s in enumerate(shards[r])
-            if s.requests is not None]
+    rows = [
+        s.requests.assign(replication=r, county=k)
+        for r in sorted(shards)
+        for k, s in enumerate(shards[r])
+        if s.requests is not None
+    ]
     if rows:
         extra["requests"] = pd.concat(rows, ignore_index=True)
-    return Results(scenario=scenario, replications=reps, summary=summary, tables=tables, daily=daily,
-                   histograms=hist, settings=settings, wall_time_s=wall, cached_tasks=reused, stability=stability,
-                   extra=extra)
+    return Results(
+        scenario=scenario,
+        replications=reps,
+        summary=summary,
+        tables=tables,
+        daily=daily,
+        histograms=hist,
+        settings=settings,
+        wall_time_s=wall,
+        cached_tasks=reused,
+        stability=stability,
+        extra=extra,
+    )
 
 
-POST_COLUMNS = ["administrative_posts_before", "institutional_posts_before", "posts_before", "added_posts",
-                "administrative_floor_added", "county_floor_added", "administrative_posts", "institutional_posts",
-                "posts", "service_staff", "enforcement_staff"]
+POST_COLUMNS = [
+    "administrative_posts_before",
+    "institutional_posts_before",
+    "posts_before",
+    "added_posts",
+    "administrative_floor_added",
+    "county_floor_added",
+    "administrative_posts",
+    "institutional_posts",
+    "posts",
+    "service_staff",
+    "enforcement_staff",
+]
 
 
 def _with_posts(by_township: pd.DataFrame, scenario: Scenario, queues: pd.DataFrame) -> pd.DataFrame:
     """The township table with its posts before and after the reallocation and its pools' stability."""
     world = build_world(scenario.model_params())
     posts = world.townships[["township", *POST_COLUMNS]]
-    pools = queues[queues["stage"] == "township"][["township", "utilisation", "utilisation_with_coping",
-                                                    "coping_hours_per_day", "status"]]
+    pools = queues[queues["stage"] == "township"][
+        ["township", "utilisation", "utilisation_with_coping", "coping_hours_per_day", "status"]
+    ]
     pools = pools.rename(columns={c: f"service_pool_{c}" for c in pools.columns if c != "township"})
     return by_township.merge(posts, on="township", how="left").merge(pools, on="township", how="left")

@@ -53,8 +53,11 @@ class SweepSpec(BaseModel):
     name: str = Field("sweep", description="Name of the sweep (output folder name).")
     base: str = Field(description="Base scenario file, relative to the sweep file.")
     design: Literal["grid", "lhs", "morris", "sobol"] = Field("grid", description="Experimental design.")
-    n: int = Field(4, ge=1, description="grid: levels per continuous factor; lhs: points; morris: trajectories; "
-                   "sobol: base samples.")
+    n: int = Field(
+        4,
+        ge=1,
+        description="grid: levels per continuous factor; lhs: points; morris: trajectories; sobol: base samples.",
+    )
     design_seed: int = Field(1, ge=0, description="Seed of the design's sampling.")
     factors: list[FactorSpec] = Field(min_length=1, description="The factors.")
     metrics: list[str] = Field(default_factory=lambda: list(KEY_METRICS), description="Metrics to analyse.")
@@ -98,13 +101,15 @@ def load_sweep(spec: str | os.PathLike[str] | Mapping[str, Any]) -> Sweep:
         parsed = SweepSpec.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise ScenarioError(first["msg"], file=str(source) if source else None,
-                            field=".".join(str(p) for p in first["loc"])) from None
+        raise ScenarioError(
+            first["msg"], file=str(source) if source else None, field=".".join(str(p) for p in first["loc"])
+        ) from None
     for f in parsed.factors:
         miss = walk_schema(f.path.split("."))
         if not isinstance(miss, tuple):
-            raise ScenarioError(f"factor path: {getattr(miss, 'message', miss)}",
-                                file=str(source) if source else None, field="factors")
+            raise ScenarioError(
+                f"factor path: {getattr(miss, 'message', miss)}", file=str(source) if source else None, field="factors"
+            )
     base = load_scenario(base_dir / parsed.base, parsed.set)
     return Sweep(spec=parsed, base=base, source=source)
 
@@ -131,15 +136,17 @@ def run_sweep(sweep: Sweep, options: RunOptions) -> SweepResult:
     total = len(design)
     for i, (_, row) in enumerate(design.iterrows()):
         point = int(row["point"])
-        res: Results = run(point_scenario(sweep.base, row, factors, point),
-                           RunOptions(**{**options.__dict__, "progress": None}))
+        res: Results = run(
+            point_scenario(sweep.base, row, factors, point), RunOptions(**{**options.__dict__, "progress": None})
+        )
         r = res.replications.assign(point=point)
         reps.append(r)
         summary: dict[str, Any] = {"point": point, **{f.path: _plain(row[f.path]) for f in factors}}
         for metric in spec.metrics:
             ci = t_interval(r[metric].to_numpy(dtype=float))
-            summary.update({f"{metric}_mean": ci["mean"], f"{metric}_ci_low": ci["ci_low"],
-                            f"{metric}_ci_high": ci["ci_high"]})
+            summary.update(
+                {f"{metric}_mean": ci["mean"], f"{metric}_ci_low": ci["ci_low"], f"{metric}_ci_high": ci["ci_high"]}
+            )
         rows.append(summary)
         if progress:
             progress(i + 1, total)
@@ -150,5 +157,12 @@ def run_sweep(sweep: Sweep, options: RunOptions) -> SweepResult:
     effects = main_effects(design, factors, outputs)
     settings = dict(res.settings) if rows else {}
     settings.pop("warmup_info", None)
-    return SweepResult(spec=spec, design=design, points=points, replications=replications,
-                       sensitivity=sensitivity, main_effects=effects, settings=settings)
+    return SweepResult(
+        spec=spec,
+        design=design,
+        points=points,
+        replications=replications,
+        sensitivity=sensitivity,
+        main_effects=effects,
+        settings=settings,
+    )

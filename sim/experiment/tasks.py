@@ -65,10 +65,12 @@ def model_code_hash() -> str:
     return h.hexdigest()[:16]
 
 
-def task_key(params_json: str, county_name: str, replication: int, seed: int, days: int, warmup_days: int,
-             drain_days: int) -> str:
-    payload = json.dumps([params_json, county_name, replication, seed, days, warmup_days, drain_days,
-                          model_code_hash()])
+def task_key(
+    params_json: str, county_name: str, replication: int, seed: int, days: int, warmup_days: int, drain_days: int
+) -> str:
+    payload = json.dumps(
+        [params_json, county_name, replication, seed, days, warmup_days, drain_days, model_code_hash()]
+    )
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 
@@ -82,8 +84,14 @@ def execute(task: Task) -> ShardResult:
     """Run one task (in whatever process); errors come back labelled."""
     try:
         params, world = _world(task.params_json)
-        spec = ShardSpec(county=task.county, replication=task.replication, seed=task.seed, days=task.days,
-                         warmup_days=task.warmup_days, drain_days=task.drain_days)
+        spec = ShardSpec(
+            county=task.county,
+            replication=task.replication,
+            seed=task.seed,
+            days=task.days,
+            warmup_days=task.warmup_days,
+            drain_days=task.drain_days,
+        )
         return run_shard(params, world, spec, keep_requests=task.keep_requests)
     except Exception as exc:  # re-raised with the task's name for the user
         raise TaskError(f"{task.label()} failed: {type(exc).__name__}: {exc}") from exc
@@ -99,8 +107,7 @@ def save(result: ShardResult, directory: Path) -> None:
     try:
         for name in TABLES:
             getattr(result, name).to_parquet(tmp / f"{name}.parquet", index=False)
-        (tmp / "meta.json").write_text(json.dumps({"events": result.events,
-                                                   "open_at_horizon": result.open_at_horizon}))
+        (tmp / "meta.json").write_text(json.dumps({"events": result.events, "open_at_horizon": result.open_at_horizon}))
         os.replace(tmp, directory)
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -15,28 +15,46 @@ def comparison_json(comp: Comparison) -> dict[str, Any]:
     out: dict[str, Any] = {"base": comp.base, "others": {}}
     for name, g in comp.table.groupby("scenario", sort=False):
         out["others"][name] = {
-            row.metric: {"base_mean": row.base_mean, "other_mean": row.other_mean, "mean_diff": row.mean_diff,
-                         "ci_low": row.ci_low, "ci_high": row.ci_high, "relative_change": row.relative_change,
-                         "excludes_zero": row.excludes_zero, "p_value": row.p_value, "n": row.n}
-            for row in g.itertuples()}
+            row.metric: {
+                "base_mean": row.base_mean,
+                "other_mean": row.other_mean,
+                "mean_diff": row.mean_diff,
+                "ci_low": row.ci_low,
+                "ci_high": row.ci_high,
+                "relative_change": row.relative_change,
+                "excludes_zero": row.excludes_zero,
+                "p_value": row.p_value,
+                "n": row.n,
+            }
+            for row in g.itertuples()
+        }
     return out
 
 
-def write_comparison(comp: Comparison, out: Path, command: list[str] | None = None,
-                     report: Callable[[Path], Any] | None = None) -> Path:
+def write_comparison(
+    comp: Comparison, out: Path, command: list[str] | None = None, report: Callable[[Path], Any] | None = None
+) -> Path:
     """Write the comparison folder atomically."""
     with atomic_dir(out) as tmp:
         base_run = comp.runs[comp.base]
-        write_json(tmp / "manifest.json", {
-            "kind": "comparison", "base": comp.base, "scenarios": list(comp.runs),
-            "settings": {k: v for k, v in base_run.settings.items() if k != "warmup_info"},
-            "common_random_numbers": True,
-            "scenario_hashes": {n: provenance.scenario_hash(r.scenario.model_dump(mode="json"))
-                                for n, r in comp.runs.items()},
-            "packages": provenance.package_versions(), "git": provenance.git_state(),
-            "platform": provenance.platform_info(), "command": command,
-            "wall_time_s": sum(r.wall_time_s for r in comp.runs.values()),
-        })
+        write_json(
+            tmp / "manifest.json",
+            {
+                "kind": "comparison",
+                "base": comp.base,
+                "scenarios": list(comp.runs),
+                "settings": {k: v for k, v in base_run.settings.items() if k != "warmup_info"},
+                "common_random_numbers": True,
+                "scenario_hashes": {
+                    n: provenance.scenario_hash(r.scenario.model_dump(mode="json")) for n, r in comp.runs.items()
+                },
+                "packages": provenance.package_versions(),
+                "git": provenance.git_state(),
+                "platform": provenance.platform_info(),
+                "command": command,
+                "wall_time_s": sum(r.wall_time_s for r in comp.runs.values()),
+            },
+        )
         write_json(tmp / "comparison.json", comparison_json(comp))
         comp.table.to_csv(tmp / "comparison.csv", index=False)
         if comp.decomposition is not None:

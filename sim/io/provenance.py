@@ -16,8 +16,20 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-PACKAGES = ("grassroots-sim", "simpy", "numpy", "scipy", "pandas", "pyarrow", "matplotlib", "pydantic", "ruamel.yaml",
-            "SALib", "dask", "distributed")
+PACKAGES = (
+    "grassroots-sim",
+    "simpy",
+    "numpy",
+    "scipy",
+    "pandas",
+    "pyarrow",
+    "matplotlib",
+    "pydantic",
+    "ruamel.yaml",
+    "SALib",
+    "dask",
+    "distributed",
+)
 
 
 def package_versions() -> dict[str, str]:
@@ -34,18 +46,32 @@ def git_state(path: Path | None = None) -> dict[str, Any]:
     """Commit and dirty flag of the checkout holding the package (None outside git)."""
     where = path or Path(__file__).resolve().parent
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True, timeout=10,
-                                check=True).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=where,
-                                    capture_output=True, text=True, timeout=10, check=True).stdout.strip())
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+        dirty = bool(
+            subprocess.run(
+                ["git", "status", "--porcelain", "--untracked-files=no"],
+                cwd=where,
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=True,
+            ).stdout.strip()
+        )
     except (OSError, subprocess.SubprocessError):
         return {"commit": None, "dirty": None}
     return {"commit": commit, "dirty": dirty}
 
 
 def platform_info() -> dict[str, Any]:
-    return {"python": sys.version.split()[0], "implementation": platform.python_implementation(),
-            "system": platform.system(), "machine": platform.machine(), "processor": platform.processor()}
+    return {
+        "python": sys.version.split()[0],
+        "implementation": platform.python_implementation(),
+        "system": platform.system(),
+        "machine": platform.machine(),
+        "processor": platform.processor(),
+    }
 
 
 def scenario_hash(resolved: dict[str, Any]) -> str:

@@ -66,9 +66,13 @@ def manifest(results: Results, command: list[str] | None, extra: dict[str, Any] 
         "scenario_hash": provenance.scenario_hash(resolved),
         "settings": settings,
         "warmup": results.settings.get("warmup_info"),
-        "seeds": {"base_seed": results.settings["seed"], "replications": list(range(results.settings["replications"])),
-                  "streams": list(PURPOSES), "world_seed": scenario.world.seed,
-                  "scheme": "SeedSequence(seed, spawn_key=(replication, county, village+1, crc32(purpose)))"},
+        "seeds": {
+            "base_seed": results.settings["seed"],
+            "replications": list(range(results.settings["replications"])),
+            "streams": list(PURPOSES),
+            "world_seed": scenario.world.seed,
+            "scheme": "SeedSequence(seed, spawn_key=(replication, county, village+1, crc32(purpose)))",
+        },
         "packages": provenance.package_versions(),
         "git": provenance.git_state(),
         "platform": provenance.platform_info(),
@@ -96,11 +100,13 @@ def summary(results: Results) -> dict[str, Any]:
 
 
 #: How time metrics are estimated (also stated in the report's method section).
-ESTIMATOR = ("Every request arriving after the warm-up and before the horizon counts. After the horizon no new "
-             "request arrives and villages and offices keep working until those requests are resolved (at most "
-             "drain_days). Means divide by all of them; a request still open when the drain ends counts with its "
-             "age then (the mean is then a lower bound, see open_after_drain_share). Percentiles are Kaplan-Meier "
-             "(life-table) estimates with open requests censored; without censoring they are the empirical ones.")
+ESTIMATOR = (
+    "Every request arriving after the warm-up and before the horizon counts. After the horizon no new "
+    "request arrives and villages and offices keep working until those requests are resolved (at most "
+    "drain_days). Means divide by all of them; a request still open when the drain ends counts with its "
+    "age then (the mean is then a lower bound, see open_after_drain_share). Percentiles are Kaplan-Meier "
+    "(life-table) estimates with open requests censored; without censoring they are the empirical ones."
+)
 
 
 def write_tables(results: Results, folder: Path) -> None:
@@ -111,11 +117,16 @@ def write_tables(results: Results, folder: Path) -> None:
     results.daily.to_csv(tables / "daily.csv", index=False)
     hist = results.histograms
     type_names = list(results.scenario.requests.types)
-    pd.DataFrame({
-        "metric": hist["metric"], "request_type": [type_names[i] for i in hist["type_index"]], "kind": hist["kind"],
-        "bin_low_hours": EDGES[hist["bin"].to_numpy()], "bin_high_hours": EDGES[hist["bin"].to_numpy() + 1],
-        "count": hist["count"],
-    }).to_csv(tables / "response_histograms.csv", index=False)
+    pd.DataFrame(
+        {
+            "metric": hist["metric"],
+            "request_type": [type_names[i] for i in hist["type_index"]],
+            "kind": hist["kind"],
+            "bin_low_hours": EDGES[hist["bin"].to_numpy()],
+            "bin_high_hours": EDGES[hist["bin"].to_numpy() + 1],
+            "count": hist["count"],
+        }
+    ).to_csv(tables / "response_histograms.csv", index=False)
 
 
 def write_run_files(results: Results, folder: Path, command: list[str] | None = None) -> None:
@@ -126,8 +137,9 @@ def write_run_files(results: Results, folder: Path, command: list[str] | None = 
     write_tables(results, folder)
 
 
-def write_run(results: Results, out: Path, command: list[str] | None = None,
-              report: Callable[[Path], Any] | None = None) -> Path:
+def write_run(
+    results: Results, out: Path, command: list[str] | None = None, report: Callable[[Path], Any] | None = None
+) -> Path:
     """Write the run folder for ``results`` at ``out`` (atomically) and return it."""
     with atomic_dir(out) as tmp:
         write_run_files(results, tmp, command)

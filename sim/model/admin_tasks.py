@@ -42,8 +42,11 @@ def admin_daily_hours(admin: AdminParams) -> dict[str, float]:
     if admin.temporary_tasks_need_approval:
         temporary *= admin.temporary_approval_share
     return {
-        "signboards": admin.signboards_per_village * admin.hours_per_signboard_per_month * inspections
-        * admitted / WORKING_DAYS_PER_MONTH,
+        "signboards": admin.signboards_per_village
+        * admin.hours_per_signboard_per_month
+        * inspections
+        * admitted
+        / WORKING_DAYS_PER_MONTH,
         "documents": admin.documents_per_day * admin.document_hours * admitted,
         "temporary": temporary * admitted,
         "meetings": admin.township_meetings_per_week / 5.0 * admin.meeting_hours * admin.meeting_attendees,
@@ -65,9 +68,12 @@ def draw_admin(params: ModelParams, days: int, streams: Callable[[str], np.rando
         return AdminArrays(time=np.zeros(0), hours=np.zeros(0), due=np.zeros(0))
     start = dt.date.fromisoformat(params.world.start_date)
     periods = params.workers.duty.periods
-    cal = _Calendar(weekdays=np.array(weekday_flags(params.world.start_date, days)),
-                    december=np.array([(start + dt.timedelta(days=d)).month == 12 for d in range(days)]),
-                    open_hour=periods[0][0], close_hour=periods[-1][1])
+    cal = _Calendar(
+        weekdays=np.array(weekday_flags(params.world.start_date, days)),
+        december=np.array([(start + dt.timedelta(days=d)).month == 12 for d in range(days)]),
+        open_hour=periods[0][0],
+        close_hour=periods[-1][1],
+    )
     due_hours = admin.due_days * HOURS_PER_DAY * 7.0 / 5.0
     admitted_mark = admin.admission_blocked_share if admin.admission_list else 0.0
     parts = [_signboards(admin, cal, streams, due_hours, admitted_mark)]
@@ -76,15 +82,19 @@ def draw_admin(params: ModelParams, days: int, streams: Callable[[str], np.rando
     parts.append(_meetings(admin, cal, streams("admin.meetings")))
     t = np.concatenate([p[0] for p in parts])
     order = np.argsort(t, kind="stable")
-    return AdminArrays(time=t[order], hours=np.concatenate([p[1] for p in parts])[order],
-                       due=np.concatenate([p[2] for p in parts])[order])
+    return AdminArrays(
+        time=t[order],
+        hours=np.concatenate([p[1] for p in parts])[order],
+        due=np.concatenate([p[2] for p in parts])[order],
+    )
 
 
 Part = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
-def _tasks(rng: np.random.Generator, cal: _Calendar, rate_per_weekday: np.ndarray, mean_hours: float, cv: float,
-           marks: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _tasks(
+    rng: np.random.Generator, cal: _Calendar, rate_per_weekday: np.ndarray, mean_hours: float, cv: float, marks: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Poisson tasks on working days within duty hours: (times, lengths, uniform marks (n x marks)).
 
     Each task's uniforms are one row of a matrix (time, length, marks), so the tasks of the
@@ -99,8 +109,9 @@ def _tasks(rng: np.random.Generator, cal: _Calendar, rate_per_weekday: np.ndarra
     return t, _lognormal(u[:, 1], mean_hours, cv), u[:, 2:]
 
 
-def _signboards(admin: AdminParams, cal: _Calendar, streams: Callable[[str], np.random.Generator],
-                due_hours: float, blocked: float) -> Part:
+def _signboards(
+    admin: AdminParams, cal: _Calendar, streams: Callable[[str], np.random.Generator], due_hours: float, blocked: float
+) -> Part:
     """Each signboard its own stream; a fractional last signboard keeps a share of its tasks."""
     count = admin.signboards_per_village
     per_signboard = admin.hours_per_signboard_per_month / WORKING_DAYS_PER_MONTH / admin.signboard_task_hours
@@ -127,8 +138,7 @@ def _documents(admin: AdminParams, cal: _Calendar, rng: np.random.Generator, blo
     return t, length * (1.0 - blocked), t + HOURS_PER_DAY
 
 
-def _temporary(admin: AdminParams, cal: _Calendar, rng: np.random.Generator, due_hours: float,
-               blocked: float) -> Part:
+def _temporary(admin: AdminParams, cal: _Calendar, rng: np.random.Generator, due_hours: float, blocked: float) -> Part:
     if admin.temporary_task_hours <= 0 or admin.temporary_tasks_per_week <= 0:
         return np.zeros(0), np.zeros(0), np.zeros(0)
     rate = np.full(len(cal.weekdays), admin.temporary_tasks_per_week / 5.0)

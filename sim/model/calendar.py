@@ -55,8 +55,9 @@ class Calendar:
 
     def __init__(self, present: Sequence[bool], periods: Sequence[tuple[float, float]]) -> None:
         # a period no longer than the tolerance can never be "on duty": drop it (apps time can eat a period)
-        self.periods: tuple[tuple[float, float], ...] = tuple((float(s), float(e)) for s, e in periods
-                                                              if e - s > 2 * EPS)
+        self.periods: tuple[tuple[float, float], ...] = tuple(
+            (float(s), float(e)) for s, e in periods if e - s > 2 * EPS
+        )
         self.day_hours = sum(e - s for s, e in self.periods)
         self.present: list[bool] = [bool(p) for p in present]
         cum = [0]
@@ -144,8 +145,9 @@ class Calendar:
         s, _ = self.periods[k]
         return day * HOURS_PER_DAY + s + (rem - within[k])
 
-    def add_free_time(self, a: float, b: float, visit_hours: float, free_hours: list[float],
-                      capacity: list[int]) -> None:
+    def add_free_time(
+        self, a: float, b: float, visit_hours: float, free_hours: list[float], capacity: list[int]
+    ) -> None:
         """Add the duty hours of [a, b) to ``free_hours`` by day, and whole visits that fit in each period.
 
         The hot path of visit accounting: no lists are built.
@@ -178,8 +180,15 @@ def weekday_flags(start_date: str, days: int) -> list[bool]:
 
 
 @lru_cache(maxsize=4096)
-def cadre_calendar(start_date: str, days: int, periods: tuple[tuple[float, float], ...], n_cadres: int,
-                   index: int, weekend_on_duty: int, apps_hours: float) -> Calendar:
+def cadre_calendar(
+    start_date: str,
+    days: int,
+    periods: tuple[tuple[float, float], ...],
+    n_cadres: int,
+    index: int,
+    weekend_on_duty: int,
+    apps_hours: float,
+) -> Calendar:
     """A cadre's calendar: every weekday, plus weekend days by a rotating roster.
 
     The first ``apps_hours`` of each duty day go to government apps (accounted as
@@ -192,16 +201,25 @@ def cadre_calendar(start_date: str, days: int, periods: tuple[tuple[float, float
         if is_weekday:
             present.append(True)
             continue
-        on = any((weekend_slot * weekend_on_duty + j) % max(n_cadres, 1) == index
-                 for j in range(min(weekend_on_duty, n_cadres)))
+        on = any(
+            (weekend_slot * weekend_on_duty + j) % max(n_cadres, 1) == index
+            for j in range(min(weekend_on_duty, n_cadres))
+        )
         present.append(on)
         weekend_slot += 1
     return Calendar(present, shift_start(periods, apps_hours))
 
 
 @lru_cache(maxsize=4096)
-def member_calendar(start_date: str, days: int, periods: tuple[tuple[float, float], ...], availability: float,
-                    phase: float, arrival_day: int, apps_hours: float) -> Calendar:
+def member_calendar(
+    start_date: str,
+    days: int,
+    periods: tuple[tuple[float, float], ...],
+    availability: float,
+    phase: float,
+    arrival_day: int,
+    apps_hours: float,
+) -> Calendar:
     """A work-team member's calendar: weekdays from arrival, a share ``availability`` of them.
 
     Presence is spread evenly (a Bresenham pattern shifted by ``phase``) rather

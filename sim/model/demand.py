@@ -62,16 +62,31 @@ def _season(requests: RequestParams, day: dt.date) -> float:
     return factor
 
 
-def draw_requests(params: ModelParams, factors: np.ndarray, population: float, kind: str,
-                  travel_hours_on_site: float, arrivals: np.random.Generator, service: np.random.Generator,
-                  escalation: np.random.Generator) -> RequestArrays:
+def draw_requests(
+    params: ModelParams,
+    factors: np.ndarray,
+    population: float,
+    kind: str,
+    travel_hours_on_site: float,
+    arrivals: np.random.Generator,
+    service: np.random.Generator,
+    escalation: np.random.Generator,
+) -> RequestArrays:
     """All requests of one village over ``days`` (non-homogeneous Poisson by day)."""
     rp = params.requests
     types = list(rp.types.values())
-    per_day = np.array([
-        t.rate_per_1000_residents_per_year * (t.urban_multiplier if kind == "urban" else t.rural_multiplier)
-        for t in types
-    ]) * rp.demand_multiplier * population / 1000.0 / 365.0
+    per_day = (
+        np.array(
+            [
+                t.rate_per_1000_residents_per_year * (t.urban_multiplier if kind == "urban" else t.rural_multiplier)
+                for t in types
+            ]
+        )
+        * rp.demand_multiplier
+        * population
+        / 1000.0
+        / 365.0
+    )
     days = len(factors)
     lam = np.outer(factors, per_day)
     count_rng, hour_rng = arrivals.spawn(2)  # counts and hours apart: a longer run does not shift the hours
@@ -98,8 +113,15 @@ def draw_requests(params: ModelParams, factors: np.ndarray, population: float, k
         p_escalate[mask] = t.escalation_probability
         follow_up[mask] = t.follow_up_days * HOURS_PER_DAY
     escalate = escalation.random(n) < p_escalate
-    return RequestArrays(time=time, type_index=type_of, work=effort + travel, travel=travel, urgent=urgent,
-                         escalate=escalate, follow_up=np.where(escalate, 0.0, follow_up))
+    return RequestArrays(
+        time=time,
+        type_index=type_of,
+        work=effort + travel,
+        travel=travel,
+        urgent=urgent,
+        escalate=escalate,
+        follow_up=np.where(escalate, 0.0, follow_up),
+    )
 
 
 def _hours_of_day(u: np.ndarray, daytime_share: float) -> np.ndarray:

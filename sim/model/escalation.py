@@ -94,11 +94,29 @@ class StaffPool:
     worked by extra staff, and the time integral of jobs in the system by day.
     """
 
-    __slots__ = ("at_horizon", "busy", "cal", "daily_area", "env", "extra_busy", "extra_hours", "extra_max",
-                 "in_system", "jobs", "last_change", "offered", "routine", "servers", "trigger", "urgent", "window")
+    __slots__ = (
+        "at_horizon",
+        "busy",
+        "cal",
+        "daily_area",
+        "env",
+        "extra_busy",
+        "extra_hours",
+        "extra_max",
+        "in_system",
+        "jobs",
+        "last_change",
+        "offered",
+        "routine",
+        "servers",
+        "trigger",
+        "urgent",
+        "window",
+    )
 
-    def __init__(self, env: simpy.Environment, servers: int, cal: Calendar, window: Window,
-                 coping: CopingParams) -> None:
+    def __init__(
+        self, env: simpy.Environment, servers: int, cal: Calendar, window: Window, coping: CopingParams
+    ) -> None:
         self.env = env
         self.cal = cal
         self.window = window
@@ -199,9 +217,17 @@ class Escalated:
 class CountyStage:
     """Township pools, enforcement teams and departments of one county."""
 
-    def __init__(self, env: simpy.Environment, params: ModelParams, office: Calendar, service_staff: list[int],
-                 enforcement_staff: list[int], population: float, window: Window,
-                 fallback: np.random.Generator) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        params: ModelParams,
+        office: Calendar,
+        service_staff: list[int],
+        enforcement_staff: list[int],
+        population: float,
+        window: Window,
+        fallback: np.random.Generator,
+    ) -> None:
         self.env = env
         self.p = params
         self.office = office
@@ -210,8 +236,9 @@ class CountyStage:
         dp, tp = params.departments, params.township
         self.township_pools = [StaffPool(env, c, office, window, tp.coping) for c in service_staff]
         self.enforcement_pools = [StaffPool(env, c, office, window, tp.coping) for c in enforcement_staff]
-        self.dept_pools = [StaffPool(env, department_staff(d, population), office, window, dp.coping)
-                           for d in dp.departments]
+        self.dept_pools = [
+            StaffPool(env, department_staff(d, population), office, window, dp.coping) for d in dp.departments
+        ]
         self.dept_effort = [Sampler(d.effort_hours) for d in dp.departments]
         self.township_effort = Sampler(tp.effort_hours)
         self.township_latency = Sampler(tp.latency_working_days)
@@ -237,9 +264,11 @@ class CountyStage:
 
     def pools(self) -> list[tuple[str, int, StaffPool]]:
         """(kind, index, pool) of every staffed office: township i, enforcement team i, department i."""
-        return ([("township", i, p) for i, p in enumerate(self.township_pools)]
-                + [("enforcement", i, p) for i, p in enumerate(self.enforcement_pools)]
-                + [("department", i, p) for i, p in enumerate(self.dept_pools)])
+        return (
+            [("township", i, p) for i, p in enumerate(self.township_pools)]
+            + [("enforcement", i, p) for i, p in enumerate(self.enforcement_pools)]
+            + [("department", i, p) for i, p in enumerate(self.dept_pools)]
+        )
 
     def journey_started(self, i: int, in_window: bool) -> None:
         self.active += 1
@@ -273,8 +302,21 @@ def department_staff(dept: Department, county_population: float) -> int:
 class Journey:
     """One escalated request's path; resolution, trips and hand-offs land in the arrays."""
 
-    __slots__ = ("col", "depts", "factor", "handoffs", "i", "pending", "resolved", "route", "row", "stage", "step",
-                 "trips", "urgent")
+    __slots__ = (
+        "col",
+        "depts",
+        "factor",
+        "handoffs",
+        "i",
+        "pending",
+        "resolved",
+        "route",
+        "row",
+        "stage",
+        "step",
+        "trips",
+        "urgent",
+    )
 
     def __init__(self, stage: CountyStage, i: int, esc: Escalated, out: dict[str, list]) -> None:
         self.stage = stage
@@ -283,8 +325,12 @@ class Journey:
         self.col = FIXED_COLUMNS
         self.urgent = bool(esc.urgent[i])
         self.factor = float(esc.procedure_factor[i])
-        self.resolved, self.trips, self.handoffs, self.route = out["resolved"], out["trips"], out["handoffs"], \
-            out["route"]
+        self.resolved, self.trips, self.handoffs, self.route = (
+            out["resolved"],
+            out["trips"],
+            out["handoffs"],
+            out["route"],
+        )
         self.depts: list[int] = []
         self.step = 0
         self.pending = 0
@@ -310,8 +356,9 @@ class Journey:
             self.route[self.i] = ROUTE_DEPARTMENT
             if float(row[U_DELEGATE]) < st.delegated_share:
                 self.route[self.i] = ROUTE_DELEGATED
-                st.enforcement_pools[township].submit(st.township_effort(self.draw()), self._delegated_latency,
-                                                      self.urgent)
+                st.enforcement_pools[township].submit(
+                    st.township_effort(self.draw()), self._delegated_latency, self.urgent
+                )
             else:
                 self.depts = [min(int(self.draw() * len(st.dept_pools)), len(st.dept_pools) - 1)]
                 self._whistle(self._sequential_step)
@@ -415,8 +462,9 @@ def run_county_stage(stage: CountyStage, esc: Escalated) -> dict[str, np.ndarray
             if t > env.now:
                 yield env.timeout(t - env.now)
             stage.journey_started(i, bool(window.warmup <= esc.arrival[i] < window.horizon))
-            Journey(stage, i, esc, out).start(int(esc.township[i]), esc.route_shares[i], int(esc.dept_min[i]),
-                                              int(esc.dept_max[i]))
+            Journey(stage, i, esc, out).start(
+                int(esc.township[i]), esc.route_shares[i], int(esc.dept_min[i]), int(esc.dept_max[i])
+            )
         stage.launched_all = True
         if stage.active == 0 and env.now >= window.horizon:
             stage._stop()

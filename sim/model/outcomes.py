@@ -28,15 +28,30 @@ if TYPE_CHECKING:
 
 HOURS = 24.0
 SUM_COLUMNS = [
-    "arrived", "responded", "sum_first_response", "resolved", "resolved_in_window", "sum_resolution",
-    "first_response_censored", "resolution_censored", "within24_num", "within24_den", "within_limit_num",
-    "within_limit_den", "trips", "cross", "handoffs", "escalated", "wait_in_window",
+    "arrived",
+    "responded",
+    "sum_first_response",
+    "resolved",
+    "resolved_in_window",
+    "sum_resolution",
+    "first_response_censored",
+    "resolution_censored",
+    "within24_num",
+    "within24_den",
+    "within_limit_num",
+    "within_limit_den",
+    "trips",
+    "cross",
+    "handoffs",
+    "escalated",
+    "wait_in_window",
 ]
 TIME_METRICS = ("first_response_hours", "resolution_hours")
 
 
-def request_outcomes(params: ModelParams, req: pd.DataFrame, kinds: np.ndarray, horizon: float, end: float,
-                     warmup: float) -> pd.DataFrame:
+def request_outcomes(
+    params: ModelParams, req: pd.DataFrame, kinds: np.ndarray, horizon: float, end: float, warmup: float
+) -> pd.DataFrame:
     """Per-request outcome columns for the requests that arrived in [warmup, horizon).
 
     ``end`` is the end of the drain: a request with no first response (or no resolution) by
@@ -55,28 +70,37 @@ def request_outcomes(params: ModelParams, req: pd.DataFrame, kinds: np.ndarray, 
     resp_time = np.where(responded, fr - a, age)  # censored requests count with their age at the end
     res_time = np.where(resolved, res - a, age)
     cross = (r["route"].to_numpy() == ROUTE_CROSS) & resolved  # hand-offs of finished journeys only
-    return pd.DataFrame({
-        "village": r["village"].to_numpy(), "type_index": r["type_index"].to_numpy(),
-        "kind": kinds[r["village"].to_numpy()], "arrival": a, "urgent": r["urgent"].to_numpy(),
-        "route": r["route"].to_numpy(),
-        "first_response_hours": np.where(responded, resp_time, np.nan),
-        "resolution_hours": np.where(resolved, res_time, np.nan),
-        "first_response_hours_censored": np.where(responded, np.nan, age),
-        "resolution_hours_censored": np.where(resolved, np.nan, age),
-        "arrived": 1, "responded": responded.astype(np.int64), "sum_first_response": resp_time,
-        "resolved": resolved.astype(np.int64), "resolved_in_window": (res < horizon).astype(np.int64),
-        "sum_resolution": res_time,
-        "first_response_censored": (~responded).astype(np.int64),
-        "resolution_censored": (~resolved).astype(np.int64),
-        "within24_num": (responded & (resp_time <= 24.0)).astype(np.int64),
-        "within24_den": (responded | (age > 24.0)).astype(np.int64),
-        "within_limit_num": (resolved & (res_time <= limits)).astype(np.int64),
-        "within_limit_den": (resolved | (age > limits)).astype(np.int64),
-        "trips": r["trips"].to_numpy(), "cross": cross.astype(np.int64),
-        "handoffs": np.where(cross, r["handoffs"].to_numpy(), 0),
-        "escalated": r["escalate"].to_numpy().astype(np.int64),
-        "wait_in_window": np.minimum(fr, horizon) - a,
-    })
+    return pd.DataFrame(
+        {
+            "village": r["village"].to_numpy(),
+            "type_index": r["type_index"].to_numpy(),
+            "kind": kinds[r["village"].to_numpy()],
+            "arrival": a,
+            "urgent": r["urgent"].to_numpy(),
+            "route": r["route"].to_numpy(),
+            "first_response_hours": np.where(responded, resp_time, np.nan),
+            "resolution_hours": np.where(resolved, res_time, np.nan),
+            "first_response_hours_censored": np.where(responded, np.nan, age),
+            "resolution_hours_censored": np.where(resolved, np.nan, age),
+            "arrived": 1,
+            "responded": responded.astype(np.int64),
+            "sum_first_response": resp_time,
+            "resolved": resolved.astype(np.int64),
+            "resolved_in_window": (res < horizon).astype(np.int64),
+            "sum_resolution": res_time,
+            "first_response_censored": (~responded).astype(np.int64),
+            "resolution_censored": (~resolved).astype(np.int64),
+            "within24_num": (responded & (resp_time <= 24.0)).astype(np.int64),
+            "within24_den": (responded | (age > 24.0)).astype(np.int64),
+            "within_limit_num": (resolved & (res_time <= limits)).astype(np.int64),
+            "within_limit_den": (resolved | (age > limits)).astype(np.int64),
+            "trips": r["trips"].to_numpy(),
+            "cross": cross.astype(np.int64),
+            "handoffs": np.where(cross, r["handoffs"].to_numpy(), 0),
+            "escalated": r["escalate"].to_numpy().astype(np.int64),
+            "wait_in_window": np.minimum(fr, horizon) - a,
+        }
+    )
 
 
 def _histograms(out: pd.DataFrame) -> pd.DataFrame:
@@ -89,8 +113,11 @@ def _histograms(out: pd.DataFrame) -> pd.DataFrame:
                 counts, _ = np.histogram(x[np.isfinite(x)], bins=EDGES)
                 nz = np.nonzero(counts)[0]
                 if len(nz):
-                    frames.append(pd.DataFrame({"metric": metric, "type_index": int(t), "kind": kind, "bin": nz,
-                                                "count": counts[nz]}))
+                    frames.append(
+                        pd.DataFrame(
+                            {"metric": metric, "type_index": int(t), "kind": kind, "bin": nz, "count": counts[nz]}
+                        )
+                    )
     if not frames:
         return pd.DataFrame({"metric": [], "type_index": [], "kind": [], "bin": [], "count": []})
     return pd.concat(frames, ignore_index=True)
@@ -107,9 +134,18 @@ def _daily(out: pd.DataFrame, daily_visits: np.ndarray, daily_covered: np.ndarra
     return frame
 
 
-def summarise_shard(params: ModelParams, req: pd.DataFrame, villages: pd.DataFrame, queues: pd.DataFrame,
-                    daily_visits: np.ndarray, daily_covered: np.ndarray, spec: ShardSpec, events: int,
-                    open_at_horizon: int, keep_requests: bool) -> ShardResult:
+def summarise_shard(
+    params: ModelParams,
+    req: pd.DataFrame,
+    villages: pd.DataFrame,
+    queues: pd.DataFrame,
+    daily_visits: np.ndarray,
+    daily_covered: np.ndarray,
+    spec: ShardSpec,
+    events: int,
+    open_at_horizon: int,
+    keep_requests: bool,
+) -> ShardResult:
     """Reduce a shard's raw rows to the tables of :class:`ShardResult`."""
     window = spec.window
     kinds = villages["kind"].to_numpy()
@@ -120,7 +156,13 @@ def summarise_shard(params: ModelParams, req: pd.DataFrame, villages: pd.DataFra
     villages = villages.set_index("village_index")
     villages = villages.join(by_village).fillna({c: 0 for c in SUM_COLUMNS}).reset_index()
     types = out.groupby(["type_index", "kind"])[SUM_COLUMNS].sum().reset_index()
-    return ShardResult(villages=villages, types=types, histograms=_histograms(out),
-                       daily=_daily(everyone, daily_visits, daily_covered, spec.days), queues=queues,
-                       events=events, open_at_horizon=open_at_horizon,
-                       requests=out if keep_requests else None)
+    return ShardResult(
+        villages=villages,
+        types=types,
+        histograms=_histograms(out),
+        daily=_daily(everyone, daily_visits, daily_covered, spec.days),
+        queues=queues,
+        events=events,
+        open_at_horizon=open_at_horizon,
+        requests=out if keep_requests else None,
+    )

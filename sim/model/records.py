@@ -23,5 +23,3 @@ class ShardResult:
     events: int
     open_at_horizon: int  # the window's requests open at the horizon, counted from the model's state
     requests: pd.DataFrame | None = None  # raw per-request rows, only when asked for
-
-

@@ -114,12 +114,23 @@ def run_shard(params: ModelParams, world: World, spec: ShardSpec, keep_requests:
     req["trips"] = trips
     req["handoffs"] = handoffs
     req["route"] = route
-    return summarise_shard(params, req, pd.DataFrame(rows), pd.DataFrame(queues), daily_visits, daily_covered,
-                           spec, events, open_at_horizon, keep_requests)
+    return summarise_shard(
+        params,
+        req,
+        pd.DataFrame(rows),
+        pd.DataFrame(queues),
+        daily_visits,
+        daily_covered,
+        spec,
+        events,
+        open_at_horizon,
+        keep_requests,
+    )
 
 
-def _worker_calendars(params: ModelParams, v: pd.Series, days: int, roster: np.random.Generator
-                      ) -> tuple[list[cal.Calendar], list[float]]:
+def _worker_calendars(
+    params: ModelParams, v: pd.Series, days: int, roster: np.random.Generator
+) -> tuple[list[cal.Calendar], list[float]]:
     """Cadres' and work-team members' calendars, and each one's daily app minutes (hours)."""
     if params.verification_mode:
         n = int(v["cadres"]) + int(v["team_members"])
@@ -130,8 +141,9 @@ def _worker_calendars(params: ModelParams, v: pd.Series, days: int, roster: np.r
     apps = min(params.admin.apps_minutes_per_cadre_day / 60.0, day_hours)
     start = params.world.start_date
     n_cadres = int(v["cadres"])
-    calendars = [cal.cadre_calendar(start, days, periods, n_cadres, i, duty.weekend_on_duty, apps)
-                 for i in range(n_cadres)]
+    calendars = [
+        cal.cadre_calendar(start, days, periods, n_cadres, i, duty.weekend_on_duty, apps) for i in range(n_cadres)
+    ]
     overhead = [apps] * n_cadres
     team = params.workers.work_team
     n_members = int(v["team_members"])
@@ -139,16 +151,24 @@ def _worker_calendars(params: ModelParams, v: pd.Series, days: int, roster: np.r
     arrivals = roster.random(n_members) * team.ramp_up_days
     member_apps = apps if team.does_apps else 0.0
     for k in range(n_members):
-        calendars.append(cal.member_calendar(start, days, periods, team.availability, round(float(phases[k]), 2),
-                                             int(arrivals[k]), member_apps))
+        calendars.append(
+            cal.member_calendar(
+                start, days, periods, team.availability, round(float(phases[k]), 2), int(arrivals[k]), member_apps
+            )
+        )
         overhead.append(member_apps)
     return calendars, overhead
 
 
 def _visit_book(params: ModelParams, v: pd.Series) -> VisitBook:
     vp = params.visits
-    book = VisitBook(int(v["households"]), int(v["vulnerable_households"]), vp.vulnerable_interval_days,
-                     vp.ordinary_interval_days, vp.min_revisit_days)
+    book = VisitBook(
+        int(v["households"]),
+        int(v["vulnerable_households"]),
+        vp.vulnerable_interval_days,
+        vp.ordinary_interval_days,
+        vp.min_revisit_days,
+    )
     if vp.campaign is not None:
         share = vp.campaign.target_share_of_households
         target = int(v["vulnerable_households"]) if share is None else int(round(share * int(v["households"])))
@@ -156,20 +176,25 @@ def _visit_book(params: ModelParams, v: pd.Series) -> VisitBook:
     return book
 
 
-def _village_setup(params: ModelParams, v: pd.Series, spec: ShardSpec, calendars: list[cal.Calendar],
-                   apps: list[float]) -> VillageSetup:
+def _village_setup(
+    params: ModelParams, v: pd.Series, spec: ShardSpec, calendars: list[cal.Calendar], apps: list[float]
+) -> VillageSetup:
     verification = params.verification_mode
     visit_travel = float(v["travel_minutes"]) / 60.0
     window = spec.window
     return VillageSetup(
-        calendars=calendars, apps_hours=apps,
+        calendars=calendars,
+        apps_hours=apps,
         visit_hours=math.inf if verification else params.visits.visit_minutes / 60.0 + visit_travel,
         visit_travel_hours=visit_travel,
-        priority=tuple(params.policy.priority), due_soon_hours=params.admin.due_soon_hours,
+        priority=tuple(params.policy.priority),
+        due_soon_hours=params.admin.due_soon_hours,
         on_call_delay=params.workers.duty.on_call_delay_hours,
         overtime_hours=0.0 if verification else params.workers.duty.overtime_hours_per_day,
         close_hour=HOURS if verification else float(params.workers.duty.periods[-1][1]),
-        warmup=window.warmup, horizon=window.horizon, end=window.end,
+        warmup=window.warmup,
+        horizon=window.horizon,
+        end=window.end,
     )
 
 
@@ -178,8 +203,16 @@ def _run_village(params: ModelParams, v: pd.Series, j: int, spec: ShardSpec, fac
         return stream(spec.seed, spec.replication, spec.county, j, purpose)
 
     on_site_travel = float(v["travel_minutes"]) * params.world.travel.on_site_round_trip_factor / 60.0
-    requests = draw_requests(params, factors, float(v["population"]), str(v["kind"]), on_site_travel,
-                             s("arrivals"), s("service"), s("escalation"))
+    requests = draw_requests(
+        params,
+        factors,
+        float(v["population"]),
+        str(v["kind"]),
+        on_site_travel,
+        s("arrivals"),
+        s("service"),
+        s("escalation"),
+    )
     admin = draw_admin(params, spec.total_days, s)
     calendars, apps = _worker_calendars(params, v, spec.total_days, s("roster"))
     book = _visit_book(params, v)
@@ -190,24 +223,46 @@ def _run_village(params: ModelParams, v: pd.Series, j: int, spec: ShardSpec, fac
     sim.finish()
     led = sim.ledger
     first_response, village_done = np.array(sim.first_response), np.array(sim.village_done)
-    frame = pd.DataFrame({
-        "village": j, "arrival": requests.time, "type_index": requests.type_index,
-        "first_response": first_response, "village_done": village_done, "follow_up": requests.follow_up,
-        "escalate": requests.escalate, "urgent": requests.urgent,
-    })
+    frame = pd.DataFrame(
+        {
+            "village": j,
+            "arrival": requests.time,
+            "type_index": requests.type_index,
+            "first_response": first_response,
+            "village_done": village_done,
+            "follow_up": requests.follow_up,
+            "escalate": requests.escalate,
+            "urgent": requests.urgent,
+        }
+    )
     window = spec.window
     coverage = np.array(led.daily_covered)
     row = {
-        "village_index": j, "village_id": int(v["village_id"]), "county": str(v["county"]),
-        "township": str(v["township"]), "township_index": int(v["township_index"]),
-        "kind": v["kind"], "population": int(v["population"]), "cadres": int(v["cadres"]),
-        "team_members": int(v["team_members"]), "vulnerable": int(v["vulnerable_households"]),
-        "service_h": led.service, "travel_h": led.travel, "admin_h": led.admin, "visit_h": led.visit,
-        "idle_h": led.idle, "overtime_h": led.overtime, "duty_h": led.duty, "worker_days": led.worker_days,
-        "visits": led.visits, "queue_area": led.queue_area, "admin_tasks": led.admin_tasks,
+        "village_index": j,
+        "village_id": int(v["village_id"]),
+        "county": str(v["county"]),
+        "township": str(v["township"]),
+        "township_index": int(v["township_index"]),
+        "kind": v["kind"],
+        "population": int(v["population"]),
+        "cadres": int(v["cadres"]),
+        "team_members": int(v["team_members"]),
+        "vulnerable": int(v["vulnerable_households"]),
+        "service_h": led.service,
+        "travel_h": led.travel,
+        "admin_h": led.admin,
+        "visit_h": led.visit,
+        "idle_h": led.idle,
+        "overtime_h": led.overtime,
+        "duty_h": led.duty,
+        "worker_days": led.worker_days,
+        "visits": led.visits,
+        "queue_area": led.queue_area,
+        "admin_tasks": led.admin_tasks,
         "admin_late": led.admin_late,
-        "covered_days": float(coverage[spec.warmup_days:spec.days].sum()),
-        "campaign_done_day": book.campaign_done_day, "campaign_peak": book.campaign_peak,
+        "covered_days": float(coverage[spec.warmup_days : spec.days].sum()),
+        "campaign_done_day": book.campaign_done_day,
+        "campaign_peak": book.campaign_peak,
         "pre_campaign_visits_per_day": book.pre_campaign_visits_per_day(),
         "open_at_horizon": sim.open_at_horizon,
         "downstream": s("downstream").random((int(requests.escalate.sum()), DOWNSTREAM_COLUMNS)),
@@ -216,17 +271,35 @@ def _run_village(params: ModelParams, v: pd.Series, j: int, spec: ShardSpec, fac
     admin_in_window = (admin.time >= window.warmup) & (admin.time < window.horizon)
     offered = float(requests.work[in_window].sum() + admin.hours[admin_in_window].sum()) + _apps_hours(sim)
     backlog = daily_backlog_from_times(requests.time, village_done, spec.days)
-    queue = queue_row(stage="village", county=str(v["county"]), township=str(v["township"]),
-                      name=f"village {int(v['village_id'])}", servers=len(calendars), extra_max=0,
-                      capacity_h=led.duty, coping_capacity_h=led.duty + setup.overtime_hours * led.worker_days,
-                      offered_h=offered, jobs=int(in_window.sum()), extra_h=led.overtime,
-                      open_at_horizon=sim.open_at_horizon, daily_backlog=backlog, warmup_days=spec.warmup_days)
+    queue = queue_row(
+        stage="village",
+        county=str(v["county"]),
+        township=str(v["township"]),
+        name=f"village {int(v['village_id'])}",
+        servers=len(calendars),
+        extra_max=0,
+        capacity_h=led.duty,
+        coping_capacity_h=led.duty + setup.overtime_hours * led.worker_days,
+        offered_h=offered,
+        jobs=int(in_window.sum()),
+        extra_h=led.overtime,
+        open_at_horizon=sim.open_at_horizon,
+        daily_backlog=backlog,
+        warmup_days=spec.warmup_days,
+    )
     daily_visits = np.zeros(spec.days)
     daily_visits[: len(led.daily_visits)] = led.daily_visits[: spec.days]
     daily_covered = np.zeros(spec.days)
     daily_covered[: len(coverage)] = coverage[: spec.days]
-    return {"requests": frame, "row": row, "queue": queue, "daily_visits": daily_visits,
-            "daily_covered": daily_covered, "events": _events(env), "open_at_horizon": sim.open_at_horizon}
+    return {
+        "requests": frame,
+        "row": row,
+        "queue": queue,
+        "daily_visits": daily_visits,
+        "daily_covered": daily_covered,
+        "events": _events(env),
+        "open_at_horizon": sim.open_at_horizon,
+    }
 
 
 def _apps_hours(sim: VillageSim) -> float:
@@ -241,14 +314,17 @@ def _events(env: simpy.Environment) -> int:
     return next(env._eid)
 
 
-def _run_county(params: ModelParams, esc: pd.DataFrame, uniforms: np.ndarray, townships: pd.DataFrame,
-                spec: ShardSpec) -> dict:
+def _run_county(
+    params: ModelParams, esc: pd.DataFrame, uniforms: np.ndarray, townships: pd.DataFrame, spec: ShardSpec
+) -> dict:
     types = list(params.requests.types.values())
     type_index = esc["type_index"].to_numpy()
     shares = np.array([[t.routes.township, t.routes.department, t.routes.cross_department] for t in types])
     escalated = Escalated(
-        ready=esc["village_done"].to_numpy(), arrival=esc["arrival"].to_numpy(),
-        township=esc["township_local"].to_numpy(), route_shares=shares[type_index],
+        ready=esc["village_done"].to_numpy(),
+        arrival=esc["arrival"].to_numpy(),
+        township=esc["township_local"].to_numpy(),
+        route_shares=shares[type_index],
         dept_min=np.array([t.departments_min for t in types])[type_index],
         dept_max=np.array([t.departments_max for t in types])[type_index],
         urgent=esc["urgent"].to_numpy(),
@@ -256,13 +332,22 @@ def _run_county(params: ModelParams, esc: pd.DataFrame, uniforms: np.ndarray, to
         uniforms=uniforms,
     )
     periods = tuple((float(s), float(e)) for s, e in params.workers.duty.periods)
-    office = (cal.always_on_calendar(spec.total_days) if params.verification_mode
-              else cal.office_calendar(params.world.start_date, spec.total_days, periods))
+    office = (
+        cal.always_on_calendar(spec.total_days)
+        if params.verification_mode
+        else cal.office_calendar(params.world.start_date, spec.total_days, periods)
+    )
     env = simpy.Environment()
-    stage = CountyStage(env, params, office, [int(x) for x in townships["service_staff"]],
-                        [int(x) for x in townships["enforcement_staff"]], float(townships["population"].sum()),
-                        spec.window,
-                        stream(spec.seed, spec.replication, spec.county, -1, "downstream-extra"))
+    stage = CountyStage(
+        env,
+        params,
+        office,
+        [int(x) for x in townships["service_staff"]],
+        [int(x) for x in townships["enforcement_staff"]],
+        float(townships["population"].sum()),
+        spec.window,
+        stream(spec.seed, spec.replication, spec.county, -1, "downstream-extra"),
+    )
     out = run_county_stage(stage, escalated)
     out["events"] = _events(env)
     out["open_at_horizon"] = stage.open_at_horizon
@@ -281,10 +366,22 @@ def _pool_rows(params: ModelParams, stage: CountyStage, townships: pd.DataFrame,
         label = f"{kind} {names[i]}" if kind != "department" else f"department {dept_names[i]}"
         capacity = pool.capacity_hours()
         backlog = np.array(pool.daily_area) / HOURS  # daily mean jobs in the system
-        rows.append(queue_row(stage=kind, county=county, township=town, name=label, servers=pool.servers,
-                              extra_max=pool.extra_max, capacity_h=capacity,
-                              coping_capacity_h=capacity * (pool.servers + pool.extra_max) / pool.servers,
-                              offered_h=pool.offered, jobs=pool.jobs, extra_h=pool.extra_hours,
-                              open_at_horizon=pool.at_horizon, daily_backlog=backlog,
-                              warmup_days=spec.warmup_days))
+        rows.append(
+            queue_row(
+                stage=kind,
+                county=county,
+                township=town,
+                name=label,
+                servers=pool.servers,
+                extra_max=pool.extra_max,
+                capacity_h=capacity,
+                coping_capacity_h=capacity * (pool.servers + pool.extra_max) / pool.servers,
+                offered_h=pool.offered,
+                jobs=pool.jobs,
+                extra_h=pool.extra_hours,
+                open_at_horizon=pool.at_horizon,
+                daily_backlog=backlog,
+                warmup_days=spec.warmup_days,
+            )
+        )
     return rows

@@ -37,8 +37,12 @@ def backlog_trend(daily: np.ndarray, first_day: int) -> dict[str, float]:
     weeks = len(window) // WEEK
     mean = float(window.mean()) if len(window) else math.nan
     if weeks < 3:
-        return {"backlog_mean": mean, "backlog_slope_per_day": math.nan, "backlog_slope_se": math.nan,
-                "weeks": float(weeks)}
+        return {
+            "backlog_mean": mean,
+            "backlog_slope_per_day": math.nan,
+            "backlog_slope_se": math.nan,
+            "weeks": float(weeks),
+        }
     y = window[: weeks * WEEK].reshape(weeks, WEEK).mean(axis=1)
     x = (np.arange(weeks) + 0.5) * WEEK
     xc = x - x.mean()
@@ -49,14 +53,37 @@ def backlog_trend(daily: np.ndarray, first_day: int) -> dict[str, float]:
     return {"backlog_mean": mean, "backlog_slope_per_day": slope, "backlog_slope_se": se, "weeks": float(weeks)}
 
 
-def queue_row(*, stage: str, county: str, township: str, name: str, servers: int, extra_max: int, capacity_h: float,
-              coping_capacity_h: float, offered_h: float, jobs: int, extra_h: float, open_at_horizon: int,
-              daily_backlog: np.ndarray, warmup_days: int) -> dict[str, Any]:
+def queue_row(
+    *,
+    stage: str,
+    county: str,
+    township: str,
+    name: str,
+    servers: int,
+    extra_max: int,
+    capacity_h: float,
+    coping_capacity_h: float,
+    offered_h: float,
+    jobs: int,
+    extra_h: float,
+    open_at_horizon: int,
+    daily_backlog: np.ndarray,
+    warmup_days: int,
+) -> dict[str, Any]:
     """One queue's record for one replication (keyword-only: the fields are many and alike)."""
     return {
-        "stage": stage, "county": county, "township": township, "queue": name, "servers": servers,
-        "extra_staff_max": extra_max, "capacity_h": capacity_h, "coping_capacity_h": coping_capacity_h,
-        "offered_h": offered_h, "jobs": jobs, "coping_h": extra_h, "open_at_horizon": open_at_horizon,
+        "stage": stage,
+        "county": county,
+        "township": township,
+        "queue": name,
+        "servers": servers,
+        "extra_staff_max": extra_max,
+        "capacity_h": capacity_h,
+        "coping_capacity_h": coping_capacity_h,
+        "offered_h": offered_h,
+        "jobs": jobs,
+        "coping_h": extra_h,
+        "open_at_horizon": open_at_horizon,
         "window_days": float(len(daily_backlog) - warmup_days),
         **backlog_trend(daily_backlog, warmup_days),
     }

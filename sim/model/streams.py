@@ -15,8 +15,17 @@ import zlib
 import numpy as np
 
 #: The purposes in use; listed so tests can check their independence.
-PURPOSES = ("arrivals", "service", "escalation", "admin.signboard.<k>", "admin.documents", "admin.temporary",
-            "admin.meetings", "roster", "downstream")
+PURPOSES = (
+    "arrivals",
+    "service",
+    "escalation",
+    "admin.signboard.<k>",
+    "admin.documents",
+    "admin.temporary",
+    "admin.meetings",
+    "roster",
+    "downstream",
+)
 
 
 def purpose_key(purpose: str) -> int:

@@ -66,8 +66,14 @@ class Ledger:
 class VillageSim:
     """Runs one village for the horizon; results land in ``first_response``, ``village_done`` and ``ledger``."""
 
-    def __init__(self, env: simpy.Environment, setup: VillageSetup, requests: RequestArrays, admin: AdminArrays,
-                 visits: VisitBook) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        setup: VillageSetup,
+        requests: RequestArrays,
+        admin: AdminArrays,
+        visits: VisitBook,
+    ) -> None:
         self.env = env
         self.s = setup
         self.visits = visits
@@ -125,8 +131,11 @@ class VillageSim:
         waiting = [i for q in (self.urgent_q, self.routine_q) for i in q]
         serving = [job for job, _start, _ot in (self.job[w] for w in self.busy_workers()) if job >= 0]
         self.open_at_horizon = sum(1 for i in waiting + serving if t[i] >= warmup)
-        self.open_at_horizon += sum(1 for i in self.on_call + self.follow_ups
-                                    if t[i] >= warmup and self.village_done[i] + self.r_follow_up[i] >= h)
+        self.open_at_horizon += sum(
+            1
+            for i in self.on_call + self.follow_ups
+            if t[i] >= warmup and self.village_done[i] + self.r_follow_up[i] >= h
+        )
         if self.open == 0:
             self._stop()
 

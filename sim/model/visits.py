@@ -61,8 +61,9 @@ class VisitBook:
         "vulnerable",
     )
 
-    def __init__(self, households: int, vulnerable: int, vulnerable_days: float, ordinary_days: float,
-                 revisit_days: float) -> None:
+    def __init__(
+        self, households: int, vulnerable: int, vulnerable_days: float, ordinary_days: float, revisit_days: float
+    ) -> None:
         self.households = households
         self.vulnerable = vulnerable
         self.ordinary = households - vulnerable

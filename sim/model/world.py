@@ -18,8 +18,18 @@ import pandas as pd
 from sim.scenario.params import CadreRule, ModelParams
 
 VILLAGE_COLUMNS = [
-    "village_id", "county", "county_index", "township", "township_index", "kind", "population",
-    "households", "vulnerable_households", "cadres", "team_members", "travel_minutes",
+    "village_id",
+    "county",
+    "county_index",
+    "township",
+    "township_index",
+    "kind",
+    "population",
+    "households",
+    "vulnerable_households",
+    "cadres",
+    "team_members",
+    "travel_minutes",
 ]
 
 
@@ -111,24 +121,40 @@ def _generate_villages(counties: pd.DataFrame, params: ModelParams) -> pd.DataFr
         n_urban = int(round(min(urb * pop / wp.urban_community_mean_population, wp.max_urban_unit_share * n)))
         n_rural = n - n_urban
         kinds = ["urban"] * n_urban + ["rural"] * n_rural
-        sizes = np.concatenate([
-            _skewed_sizes(rng, n_urban, urb * pop, wp.population_cv),
-            _skewed_sizes(rng, n_rural, (1 - urb) * pop if n_urban else pop, wp.population_cv),
-        ])
+        sizes = np.concatenate(
+            [
+                _skewed_sizes(rng, n_urban, urb * pop, wp.population_cv),
+                _skewed_sizes(rng, n_rural, (1 - urb) * pop if n_urban else pop, wp.population_cv),
+            ]
+        )
         if n_urban == 0 or n_rural == 0:
             sizes = sizes * pop / sizes.sum()
         population = _round_preserving_sum(sizes, int(pop))
         township_names, township_of = _assign_townships(row, kinds)
         area_factor = np.sqrt(float(row["area_km2"]) / n / mean_area_per_unit)
-        noise = rng.lognormal(-0.5 * np.log1p(wp.travel.dispersion_cv**2),
-                              np.sqrt(np.log1p(wp.travel.dispersion_cv**2)), size=n)
-        travel = np.where(np.array(kinds) == "urban", wp.travel.urban_visit_travel_minutes,
-                          wp.travel.rural_visit_travel_minutes * area_factor) * noise
-        frames.append(pd.DataFrame({
-            "county": row["county"], "county_index": ci,
-            "township": [township_names[t] for t in township_of], "kind": kinds,
-            "population": population, "travel_minutes": travel,
-        }))
+        noise = rng.lognormal(
+            -0.5 * np.log1p(wp.travel.dispersion_cv**2), np.sqrt(np.log1p(wp.travel.dispersion_cv**2)), size=n
+        )
+        travel = (
+            np.where(
+                np.array(kinds) == "urban",
+                wp.travel.urban_visit_travel_minutes,
+                wp.travel.rural_visit_travel_minutes * area_factor,
+            )
+            * noise
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "county": row["county"],
+                    "county_index": ci,
+                    "township": [township_names[t] for t in township_of],
+                    "kind": kinds,
+                    "population": population,
+                    "travel_minutes": travel,
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -157,9 +183,11 @@ def _round_preserving_sum(x: np.ndarray, total: int) -> np.ndarray:
 def _assign_townships(row: pd.Series, kinds: list[str]) -> tuple[list[str], list[int]]:
     """Urban communities go to streets, villages to towns and xiang, round robin."""
     n_streets, n_towns, n_xiang = int(row["streets"]), int(row["towns"]), int(row["xiang"])
-    names = ([f"{row['county']}-street-{i + 1}" for i in range(n_streets)]
-             + [f"{row['county']}-town-{i + 1}" for i in range(n_towns)]
-             + [f"{row['county']}-xiang-{i + 1}" for i in range(n_xiang)])
+    names = (
+        [f"{row['county']}-street-{i + 1}" for i in range(n_streets)]
+        + [f"{row['county']}-town-{i + 1}" for i in range(n_towns)]
+        + [f"{row['county']}-xiang-{i + 1}" for i in range(n_xiang)]
+    )
     if not names:
         names = [f"{row['county']}-township-1"]
     streets = list(range(n_streets)) or list(range(len(names)))
@@ -209,13 +237,19 @@ def _staff_villages(v: pd.DataFrame, params: ModelParams) -> pd.DataFrame:
         v["vulnerable_households"] = np.round(v["households"] * wp.vulnerable_household_share).astype(np.int64)
     if "cadres" not in v:
         urban = v["kind"].to_numpy() == "urban"
-        v["cadres"] = np.where(urban, _cadres(workers.urban_cadres, pop, workers.cadre_multiplier),
-                               _cadres(workers.rural_cadres, pop, workers.cadre_multiplier))
+        v["cadres"] = np.where(
+            urban,
+            _cadres(workers.urban_cadres, pop, workers.cadre_multiplier),
+            _cadres(workers.rural_cadres, pop, workers.cadre_multiplier),
+        )
     v["cadres"] = v["cadres"] + workers.extra_workers_per_village
     if "team_members" not in v:
-        v["team_members"] = _distribute_members(pop, workers.work_team.members_total,
-                                                workers.work_team.members_per_village,
-                                                workers.work_team.min_per_village)
+        v["team_members"] = _distribute_members(
+            pop,
+            workers.work_team.members_total,
+            workers.work_team.members_per_village,
+            workers.work_team.min_per_village,
+        )
     v["village_id"] = np.arange(len(v))
     codes = {name: i for i, name in enumerate(dict.fromkeys(v["township"]))}
     v["township_index"] = v["township"].map(codes).astype(np.int64)
@@ -244,10 +278,17 @@ def _staff_townships(v: pd.DataFrame, params: ModelParams) -> pd.DataFrame:
     shortfall, split by township population. No township ever loses posts.
     """
     tp = params.township
-    t = (v.groupby("township_index", sort=True)
-         .agg(township=("township", "first"), county=("county", "first"), county_index=("county_index", "first"),
-              population=("population", "sum"), villages=("village_id", "count"))
-         .reset_index())
+    t = (
+        v.groupby("township_index", sort=True)
+        .agg(
+            township=("township", "first"),
+            county=("county", "first"),
+            county_index=("county_index", "first"),
+            population=("population", "sum"),
+            villages=("village_id", "count"),
+        )
+        .reset_index()
+    )
     pop = t["population"].to_numpy(dtype=float)
     t["administrative_posts_before"] = tp.administrative_posts_base
     t["institutional_posts_before"] = tp.posts_base - tp.administrative_posts_base
@@ -256,8 +297,9 @@ def _staff_townships(v: pd.DataFrame, params: ModelParams) -> pd.DataFrame:
     added = tp.added_posts_total * weights / weights.sum() if weights.sum() > 0 else np.zeros(len(t))
     administrative = np.maximum(t["administrative_posts_before"].to_numpy(dtype=float), tp.min_administrative_posts)
     institutional = t["institutional_posts_before"].to_numpy(dtype=float) + added
-    floor_added = _county_floor(t, administrative + institutional, tp.min_share_of_county_posts,
-                                tp.county_posts_per_1000_residents)
+    floor_added = _county_floor(
+        t, administrative + institutional, tp.min_share_of_county_posts, tp.county_posts_per_1000_residents
+    )
     t["added_posts"] = added
     t["administrative_floor_added"] = administrative - t["administrative_posts_before"].to_numpy(dtype=float)
     t["county_floor_added"] = floor_added

@@ -34,8 +34,9 @@ def _model_class(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _walk(cls: type[BaseModel], resolved: dict[str, Any], defaults: dict[str, Any], prefix: str
-          ) -> Iterator[tuple[str, Any, str]]:
+def _walk(
+    cls: type[BaseModel], resolved: dict[str, Any], defaults: dict[str, Any], prefix: str
+) -> Iterator[tuple[str, Any, str]]:
     for name, info in cls.model_fields.items():
         if name not in resolved or name not in defaults:
             continue
@@ -90,8 +91,13 @@ def leaf_differences(value: dict[str, Any], base: dict[str, Any]) -> list[tuple[
 
 
 #: The parameters each distribution family reads (the others are ignored and not shown).
-_FAMILY_FIELDS = {"lognormal": ("mean", "cv"), "exponential": ("mean",), "fixed": ("mean",),
-                  "uniform": ("low", "high"), "empirical": ("values",)}
+_FAMILY_FIELDS = {
+    "lognormal": ("mean", "cv"),
+    "exponential": ("mean",),
+    "fixed": ("mean",),
+    "uniform": ("low", "high"),
+    "empirical": ("values",),
+}
 
 
 def show(value: Any, limit: int = 160) -> str:
@@ -115,8 +121,9 @@ def _seeds_text(seeds: dict[str, Any], settings: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def checklist(manifest: dict[str, Any], metric_names: list[str], n_assumptions: int, lang: Lang
-              ) -> list[tuple[str, str]]:
+def checklist(
+    manifest: dict[str, Any], metric_names: list[str], n_assumptions: int, lang: Lang
+) -> list[tuple[str, str]]:
     """STRESS-DES items (Monks et al. 2019) that the manifest can answer, as (item, content)."""
     settings = manifest.get("settings", {})
     scenario = manifest.get("scenario", {})

@@ -25,14 +25,27 @@ from sim.report import plotstyle as ps
 from sim.report.figures_multi import decomposition, forest, main_effects, marginal_values, tornado
 from sim.report.labels import Lang, category, metric_info, metric_label, metric_name, metric_unit, tr
 
-__all__ = ["decomposition", "forest", "heatmap", "key_metrics", "main_effects", "marginal_values",
-           "replication_convergence",
-           "response_distributions", "time_use", "tornado", "visits_over_time", "warmup_diagnostics"]
+__all__ = [
+    "decomposition",
+    "forest",
+    "heatmap",
+    "key_metrics",
+    "main_effects",
+    "marginal_values",
+    "replication_convergence",
+    "response_distributions",
+    "time_use",
+    "tornado",
+    "visits_over_time",
+    "warmup_diagnostics",
+]
 
 #: Reference times on log-time axes (hours) and their labels.
 TIME_TICKS = (0.1, 1.0, 8.0, 24.0, 72.0, 168.0, 720.0)
-TIME_TICK_LABELS = {"en": ("6 min", "1 h", "8 h", "1 d", "3 d", "1 wk", "30 d"),
-                    "zh": ("6分钟", "1小时", "8小时", "1天", "3天", "1周", "30天")}
+TIME_TICK_LABELS = {
+    "en": ("6 min", "1 h", "8 h", "1 d", "3 d", "1 wk", "30 d"),
+    "zh": ("6分钟", "1小时", "8小时", "1天", "3天", "1周", "30天"),
+}
 
 
 def _grid(n: int, ncols: int) -> tuple[int, int]:
@@ -53,17 +66,30 @@ def _warmup_mark(ax: Axes, warmup_days: float, lang: Lang, label: bool = True) -
         ax.axvspan(0, warmup_days, color="#F1F1F1", zorder=0)
         ax.axvline(warmup_days, color="#555555", linestyle="--", linewidth=1.0)
         if label:
-            ax.annotate(tr("warmup", lang), (warmup_days, 0.02), xycoords=("data", "axes fraction"),
-                        xytext=(-3, 0), textcoords="offset points", ha="right", va="bottom", fontsize=8.5,
-                        color="#555555")
+            ax.annotate(
+                tr("warmup", lang),
+                (warmup_days, 0.02),
+                xycoords=("data", "axes fraction"),
+                xytext=(-3, 0),
+                textcoords="offset points",
+                ha="right",
+                va="bottom",
+                fontsize=8.5,
+                color="#555555",
+            )
 
 
 # ----------------------------------------------------------------------------- key metrics
 
 
-def key_metrics(series: Mapping[str, Mapping[str, Mapping[str, Any]]], folder: Path, lang: Lang = "en",
-                metrics: Sequence[str] = KEY_METRICS, replications: pd.DataFrame | None = None,
-                name: str = "key_metrics") -> Path:
+def key_metrics(
+    series: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    folder: Path,
+    lang: Lang = "en",
+    metrics: Sequence[str] = KEY_METRICS,
+    replications: pd.DataFrame | None = None,
+    name: str = "key_metrics",
+) -> Path:
     """Mean and 95 % CI of each metric, one panel per metric (units differ), one marker per scenario.
 
     ``series`` maps a label (scenario) to its summary metrics ``{name: {mean, ci_low, ci_high}}``;
@@ -89,12 +115,28 @@ def key_metrics(series: Mapping[str, Mapping[str, Mapping[str, Any]]], folder: P
                 low, high = (m.get("ci_low"), m.get("ci_high"))
                 mean = m["mean"] * scale
                 if low is not None and high is not None:
-                    ax.errorbar(i, mean, yerr=[[mean - low * scale], [high * scale - mean]], fmt="none",
-                                ecolor=colour, elinewidth=2.2, capsize=4, zorder=3)
+                    ax.errorbar(
+                        i,
+                        mean,
+                        yerr=[[mean - low * scale], [high * scale - mean]],
+                        fmt="none",
+                        ecolor=colour,
+                        elinewidth=2.2,
+                        capsize=4,
+                        zorder=3,
+                    )
                 ax.plot(i, mean, marker="D", color=colour, markersize=6, zorder=4, linestyle="none")
                 if len(labels) == 1:
-                    ax.annotate(_short(mean), (i, mean), xytext=(-8, 0), textcoords="offset points", ha="right",
-                                va="center", fontsize=9, color=colour)
+                    ax.annotate(
+                        _short(mean),
+                        (i, mean),
+                        xytext=(-8, 0),
+                        textcoords="offset points",
+                        ha="right",
+                        va="center",
+                        fontsize=9,
+                        color=colour,
+                    )
             ax.set_title(ps.wrap(metric_name(metric, lang), lang, 22))
             ax.set_ylabel(metric_unit(metric, lang))
             ax.set_xlim(-0.6, len(labels) - 0.4 + (0.3 if len(labels) == 1 else 0))
@@ -127,15 +169,16 @@ def _time_axis(ax: Axes, lang: Lang, xmax: float) -> None:
     ax.axvline(24.0, color="#888888", linewidth=0.8, linestyle=":")
 
 
-def response_distributions(hist: pd.DataFrame, folder: Path, lang: Lang = "en",
-                           name: str = "response_times") -> Path:
+def response_distributions(hist: pd.DataFrame, folder: Path, lang: Lang = "en", name: str = "response_times") -> Path:
     """Cumulative distributions of first-response and resolution times, by request type and by village kind.
 
     ``hist`` has columns metric, request_type, kind, bin_low_hours, bin_high_hours, count.
     """
     metrics = [m for m in ("first_response_hours", "resolution_hours") if (hist["metric"] == m).any()]
-    orders = {col: list(hist.groupby(col)["count"].sum().sort_values(ascending=False).index)
-              for col in ("request_type", "kind")}  # one colour per group in every panel
+    orders = {
+        col: list(hist.groupby(col)["count"].sum().sort_values(ascending=False).index)
+        for col in ("request_type", "kind")
+    }  # one colour per group in every panel
     with ps.style(lang):
         fig = ps.new_figure(10.5, 3.3 * max(1, len(metrics)))
         axes = np.atleast_2d(fig.subplots(max(1, len(metrics)), 2, squeeze=False))
@@ -148,8 +191,7 @@ def response_distributions(hist: pd.DataFrame, folder: Path, lang: Lang = "en",
                     x, y, n = _cdf(rows[rows[column] == group])
                     if n == 0:
                         continue
-                    ax.step(x, y, where="post", color=ps.PALETTE[i % len(ps.PALETTE)],
-                            label=category(str(group), lang))
+                    ax.step(x, y, where="post", color=ps.PALETTE[i % len(ps.PALETTE)], label=category(str(group), lang))
                 _time_axis(ax, lang, xmax)
                 ax.set_title(f"{category(metric, lang)} · {tr(title, lang)}")
                 ax.set_xlabel(tr("ax_hours_since_arrival", lang))
@@ -173,20 +215,36 @@ def _stacked(ax: Axes, shares: pd.DataFrame, lang: Lang) -> None:
     ypos = np.arange(len(shares))[::-1]
     for use in TIME_USE:
         values = shares[use].fillna(0.0).to_numpy()
-        ax.barh(ypos, values, left=left, color=ps.TIME_USE_COLOURS[use], label=category(use, lang), height=0.68,
-                edgecolor="white", linewidth=0.6)
+        ax.barh(
+            ypos,
+            values,
+            left=left,
+            color=ps.TIME_USE_COLOURS[use],
+            label=category(use, lang),
+            height=0.68,
+            edgecolor="white",
+            linewidth=0.6,
+        )
         for y, x0, v in zip(ypos, left, values, strict=True):
             if v >= 6.0:
-                ax.text(x0 + v / 2, y, f"{v:.0f}", ha="center", va="center", fontsize=8.5,
-                        color="white" if use != "idle" else "#333333")
+                ax.text(
+                    x0 + v / 2,
+                    y,
+                    f"{v:.0f}",
+                    ha="center",
+                    va="center",
+                    fontsize=8.5,
+                    color="white" if use != "idle" else "#333333",
+                )
         left += values
     ax.set_yticks(ypos, [category(str(i), lang) for i in shares.index])
     ax.set_xlim(0, 100)
     ax.grid(axis="y", visible=False)
 
 
-def time_use(by_kind: pd.DataFrame, by_county: pd.DataFrame, folder: Path, lang: Lang = "en",
-             name: str = "time_use") -> Path:
+def time_use(
+    by_kind: pd.DataFrame, by_county: pd.DataFrame, folder: Path, lang: Lang = "en", name: str = "time_use"
+) -> Path:
     """Stacked shares of duty time (admin, service, visits, travel, idle) by village kind and by county."""
     kinds, counties = _shares(by_kind, "kind"), _shares(by_county, "county")
     with ps.style(lang):
@@ -210,32 +268,73 @@ def _band(ax: Axes, frame: pd.DataFrame, column: str, colour: str, label: str) -
     ax.plot(wide.index, wide.mean(axis=1), color=colour, label=label)
 
 
-def _campaign_marks(ax: Axes, campaign: Mapping[str, Any], completion: Sequence[float] | None, lang: Lang,
-                    label: bool) -> None:
+def _campaign_marks(
+    ax: Axes, campaign: Mapping[str, Any], completion: Sequence[float] | None, lang: Lang, label: bool
+) -> None:
     """Campaign window, its deadline, and the day every village had finished (mean and 95 % CI)."""
     start, days = float(campaign["start_day"]), float(campaign["days"])
     ax.axvspan(start, start + days, color=ps.PALETTE[3], alpha=0.07, zorder=0)
     ax.axvline(start + days, color=ps.BAD, linestyle="--", linewidth=1.0)
     if label:
-        ax.annotate(tr("campaign", lang), (start, 0.02), xycoords=("data", "axes fraction"), xytext=(3, 0),
-                    textcoords="offset points", fontsize=8.5, color=ps.PALETTE[3], va="bottom")
-        ax.annotate(tr("deadline", lang), (start + days, 0.02), xycoords=("data", "axes fraction"), xytext=(3, 0),
-                    textcoords="offset points", fontsize=8.5, color=ps.BAD, va="bottom")
+        ax.annotate(
+            tr("campaign", lang),
+            (start, 0.02),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, 0),
+            textcoords="offset points",
+            fontsize=8.5,
+            color=ps.PALETTE[3],
+            va="bottom",
+        )
+        ax.annotate(
+            tr("deadline", lang),
+            (start + days, 0.02),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, 0),
+            textcoords="offset points",
+            fontsize=8.5,
+            color=ps.BAD,
+            va="bottom",
+        )
     if completion is not None and math.isfinite(completion[0]):
-        mean, low, high = (start + float(x) if x is not None and math.isfinite(float(x)) else math.nan
-                           for x in completion)
+        mean, low, high = (
+            start + float(x) if x is not None and math.isfinite(float(x)) else math.nan for x in completion
+        )
         ax.axvline(mean, color=ps.GOOD, linewidth=1.4)
         if label and math.isfinite(low) and math.isfinite(high):  # the CI as a bracket, not a full band
-            ax.errorbar([mean], [0.93], xerr=[[mean - low], [high - mean]], transform=ax.get_xaxis_transform(),
-                        fmt="none", ecolor=ps.GOOD, elinewidth=1.2, capsize=4)
+            ax.errorbar(
+                [mean],
+                [0.93],
+                xerr=[[mean - low], [high - mean]],
+                transform=ax.get_xaxis_transform(),
+                fmt="none",
+                ecolor=ps.GOOD,
+                elinewidth=1.2,
+                capsize=4,
+            )
         if label:
-            ax.annotate(tr("campaign_done", lang), (mean, 0.02), xycoords=("data", "axes fraction"),
-                        xytext=(3, 12), textcoords="offset points", fontsize=8.5, color=ps.GOOD, va="bottom")
+            ax.annotate(
+                tr("campaign_done", lang),
+                (mean, 0.02),
+                xycoords=("data", "axes fraction"),
+                xytext=(3, 12),
+                textcoords="offset points",
+                fontsize=8.5,
+                color=ps.GOOD,
+                va="bottom",
+            )
 
 
-def visits_over_time(daily: pd.DataFrame, vulnerable_households: float, warmup_days: float, folder: Path,
-                     lang: Lang = "en", campaign: Mapping[str, Any] | None = None,
-                     completion: Sequence[float] | None = None, name: str = "visits") -> Path:
+def visits_over_time(
+    daily: pd.DataFrame,
+    vulnerable_households: float,
+    warmup_days: float,
+    folder: Path,
+    lang: Lang = "en",
+    campaign: Mapping[str, Any] | None = None,
+    completion: Sequence[float] | None = None,
+    name: str = "visits",
+) -> Path:
     """Vulnerable-household coverage and daily visits over time, with the warm-up and any survey campaign.
 
     ``daily`` has one row per day and replication (visits, vulnerable_covered). With ``campaign``
@@ -268,8 +367,15 @@ def visits_over_time(daily: pd.DataFrame, vulnerable_households: float, warmup_d
 # --------------------------------------------------------------------------------- heat map
 
 
-def heatmap(table: pd.DataFrame, labels: Sequence[str], metrics: Sequence[str], folder: Path, lang: Lang = "en",
-            name: str = "heatmap", title: str | None = None) -> Path:
+def heatmap(
+    table: pd.DataFrame,
+    labels: Sequence[str],
+    metrics: Sequence[str],
+    folder: Path,
+    lang: Lang = "en",
+    name: str = "heatmap",
+    title: str | None = None,
+) -> Path:
     """Rows (counties or townships) × metrics; colours standardised per column, oriented so red is worse.
 
     ``table`` holds one row per unit (already averaged over replications); ``labels`` names the rows.
@@ -296,10 +402,18 @@ def heatmap(table: pd.DataFrame, labels: Sequence[str], metrics: Sequence[str], 
         if annotate:
             for (r, c), v in np.ndenumerate(values):
                 text = "—" if not math.isfinite(v) else _short(v * metric_info(metrics[c]).scale)
-                ax.text(c, r, text, ha="center", va="center", fontsize=8.0,
-                        color="white" if abs(z[r, c]) > 1.6 else "#222222")
-        bar = fig.colorbar(image, ax=ax, orientation="horizontal", fraction=0.04 if rows > 20 else 0.08,
-                           pad=0.02, aspect=40)
+                ax.text(
+                    c,
+                    r,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize=8.0,
+                    color="white" if abs(z[r, c]) > 1.6 else "#222222",
+                )
+        bar = fig.colorbar(
+            image, ax=ax, orientation="horizontal", fraction=0.04 if rows > 20 else 0.08, pad=0.02, aspect=40
+        )
         bar.set_label(tr("colour_scale", lang), fontsize=8.5)
         bar.ax.tick_params(labelsize=7)
         if title:
@@ -316,8 +430,9 @@ def _short(v: float) -> str:
 # ------------------------------------------------------------------------------ diagnostics
 
 
-def warmup_diagnostics(daily: pd.DataFrame, warmup_days: float, folder: Path, lang: Lang = "en",
-                       name: str = "warmup") -> Path:
+def warmup_diagnostics(
+    daily: pd.DataFrame, warmup_days: float, folder: Path, lang: Lang = "en", name: str = "warmup"
+) -> Path:
     """Daily mean first response and daily visits per replication, with the warm-up cut (MSER-5's series)."""
     frame = daily.copy()
     if "replication" not in frame:
@@ -329,8 +444,14 @@ def warmup_diagnostics(daily: pd.DataFrame, warmup_days: float, folder: Path, la
         for ax, column, ylabel in ((axes[0], "fr", "ax_daily_fr"), (axes[1], "visits", "ax_visits_day")):
             wide = frame.pivot_table(index="day", columns="replication", values=column).sort_index()
             for i, rep in enumerate(wide.columns):
-                ax.plot(wide.index, wide[rep], linewidth=0.8, alpha=0.55, color=ps.PALETTE[(i + 1) % 7],
-                        label=f"{tr('replication', lang)} {rep}" if i < 6 else None)
+                ax.plot(
+                    wide.index,
+                    wide[rep],
+                    linewidth=0.8,
+                    alpha=0.55,
+                    color=ps.PALETTE[(i + 1) % 7],
+                    label=f"{tr('replication', lang)} {rep}" if i < 6 else None,
+                )
             ax.plot(wide.index, wide.mean(axis=1), color="black", linewidth=1.6, label=tr("mean_line", lang))
             _warmup_mark(ax, warmup_days, lang)
             ax.set_xlabel(tr("ax_day", lang))
@@ -342,10 +463,18 @@ def warmup_diagnostics(daily: pd.DataFrame, warmup_days: float, folder: Path, la
         return ps.save(fig, folder, name)
 
 
-def replication_convergence(replications: pd.DataFrame, folder: Path, lang: Lang = "en",
-                            metrics: Sequence[str] = ("first_response_hours_mean", "resolution_hours_mean",
-                                                      "household_visits_per_day", "vulnerable_coverage_30d"),
-                            name: str = "replications") -> Path:
+def replication_convergence(
+    replications: pd.DataFrame,
+    folder: Path,
+    lang: Lang = "en",
+    metrics: Sequence[str] = (
+        "first_response_hours_mean",
+        "resolution_hours_mean",
+        "household_visits_per_day",
+        "vulnerable_coverage_30d",
+    ),
+    name: str = "replications",
+) -> Path:
     """Running mean and 95 % t-interval of key metrics as replications accumulate."""
     metrics = [m for m in metrics if m in replications]
     with ps.style(lang):

@@ -54,8 +54,9 @@ def _verdict_colour(metric: str, low: float, high: float) -> str:
     return ps.GOOD if (low > 0) == (better == "higher") else ps.BAD
 
 
-def forest(diffs: pd.DataFrame, folder: Path, lang: Lang = "en", metrics: Sequence[str] | None = None,
-           name: str = "forest") -> Path:
+def forest(
+    diffs: pd.DataFrame, folder: Path, lang: Lang = "en", metrics: Sequence[str] | None = None, name: str = "forest"
+) -> Path:
     """Forest plot of paired differences (other − base) with 95 % CIs, one panel per metric.
 
     ``diffs`` is tidy: scenario, metric, mean_diff, ci_low, ci_high, relative_change.
@@ -78,13 +79,28 @@ def forest(diffs: pd.DataFrame, folder: Path, lang: Lang = "en", metrics: Sequen
                 colour = _verdict_colour(metric, low, high)
                 filled = low > 0 or high < 0
                 ax.plot([low * scale, high * scale], [y, y], color=colour, linewidth=2.0, solid_capstyle="butt")
-                ax.plot(mean * scale, y, marker="o", markersize=6, color=colour,
-                        markerfacecolor=colour if filled else "white", markeredgewidth=1.5)
+                ax.plot(
+                    mean * scale,
+                    y,
+                    marker="o",
+                    markersize=6,
+                    color=colour,
+                    markerfacecolor=colour if filled else "white",
+                    markeredgewidth=1.5,
+                )
                 rel = r.get("relative_change")
                 if rel is not None and np.isfinite(float(rel)):
                     text = f"{float(rel) * 100:+.1f}%".replace("-", "−")
-                    ax.annotate(text, (1.0, y), xycoords=("axes fraction", "data"), xytext=(4, 0),
-                                textcoords="offset points", va="center", fontsize=8.5, color=colour)
+                    ax.annotate(
+                        text,
+                        (1.0, y),
+                        xycoords=("axes fraction", "data"),
+                        xytext=(4, 0),
+                        textcoords="offset points",
+                        va="center",
+                        fontsize=8.5,
+                        color=colour,
+                    )
             ax.axvline(0.0, color="#444444", linewidth=0.8)
             ax.set_yticks(range(len(scenarios)), scenarios[::-1])
             ax.set_ylim(-0.7, len(scenarios) - 0.3)
@@ -94,8 +110,15 @@ def forest(diffs: pd.DataFrame, folder: Path, lang: Lang = "en", metrics: Sequen
         return ps.save(fig, folder, name)
 
 
-def decomposition(decomp: pd.DataFrame, folder: Path, lang: Lang = "en", metrics: Sequence[str] | None = None,
-                  name: str = "decomposition", term: str = "term", effect: str = "effect") -> Path:
+def decomposition(
+    decomp: pd.DataFrame,
+    folder: Path,
+    lang: Lang = "en",
+    metrics: Sequence[str] | None = None,
+    name: str = "decomposition",
+    term: str = "term",
+    effect: str = "effect",
+) -> Path:
     """Horizontal bars of effects with 95 % CIs per term (or lever), one panel per metric.
 
     ``decomp`` has columns ``term``, metric, ``effect``, ci_low, ci_high; pass ``term="lever"``,
@@ -135,8 +158,14 @@ def _is_numeric(levels: pd.Series) -> bool:
     return bool(pd.to_numeric(levels, errors="coerce").notna().all())
 
 
-def main_effects(effects: pd.DataFrame, folder: Path, lang: Lang = "en", metrics: Sequence[str] | None = None,
-                 factors: Sequence[str] | None = None, name: str = "main_effects") -> Path:
+def main_effects(
+    effects: pd.DataFrame,
+    folder: Path,
+    lang: Lang = "en",
+    metrics: Sequence[str] | None = None,
+    factors: Sequence[str] | None = None,
+    name: str = "main_effects",
+) -> Path:
     """Grid of main-effect plots: rows = metrics, columns = factors; y shared within a row.
 
     ``effects`` has columns factor, level, metric, mean.
@@ -177,9 +206,15 @@ def _interval(rows: pd.DataFrame, index: str, conf: str | tuple[str, str] | None
     return np.nan_to_num(np.maximum(values - low, 0.0)), np.nan_to_num(np.maximum(high - values, 0.0))
 
 
-def tornado(sensitivity: pd.DataFrame, index: str, folder: Path, lang: Lang = "en",
-            conf: str | tuple[str, str] | None = None, metrics: Sequence[str] | None = None,
-            name: str = "tornado") -> Path:
+def tornado(
+    sensitivity: pd.DataFrame,
+    index: str,
+    folder: Path,
+    lang: Lang = "en",
+    conf: str | tuple[str, str] | None = None,
+    metrics: Sequence[str] | None = None,
+    name: str = "tornado",
+) -> Path:
     """Tornado plot: factors sorted by |index| (largest on top) per metric, with CI bars when available.
 
     ``sensitivity`` has columns metric, factor, ``index`` and optionally ``conf`` (a half-width column,
@@ -200,8 +235,9 @@ def tornado(sensitivity: pd.DataFrame, index: str, folder: Path, lang: Lang = "e
             ypos = np.arange(len(rows))
             colours = [ps.PALETTE[0] if v >= 0 else ps.PALETTE[1] for v in np.nan_to_num(values)]
             ax.barh(ypos, np.nan_to_num(values), color=colours, alpha=0.85, height=0.62)
-            ax.errorbar(np.nan_to_num(values), ypos, xerr=[lo, hi], fmt="none", ecolor="#333333", elinewidth=1.0,
-                        capsize=2.5)
+            ax.errorbar(
+                np.nan_to_num(values), ypos, xerr=[lo, hi], fmt="none", ecolor="#333333", elinewidth=1.0, capsize=2.5
+            )
             ax.axvline(0.0, color="#444444", linewidth=0.8)
             ax.set_yticks(ypos, [str(f) for f in rows["factor"]], fontsize=8.5)
             ax.grid(axis="y", visible=False)
@@ -212,8 +248,13 @@ def tornado(sensitivity: pd.DataFrame, index: str, folder: Path, lang: Lang = "e
         return ps.save(fig, folder, name)
 
 
-def marginal_values(values: pd.DataFrame, folder: Path, lang: Lang = "en", metrics: Sequence[str] | None = None,
-                    name: str = "marginal_values") -> Path:
+def marginal_values(
+    values: pd.DataFrame,
+    folder: Path,
+    lang: Lang = "en",
+    metrics: Sequence[str] | None = None,
+    name: str = "marginal_values",
+) -> Path:
     """Change per unit of each lever with 95 % CIs: one small panel per (lever, metric).
 
     Why not one axis: levers have different units (a team member, a signboard) and so do the

@@ -42,14 +42,16 @@ def heading(text: object, level: int = 3) -> Raw:
     return Raw(f"<h{level}>{esc(text)}</h{level}>")
 
 
-def table(header: Sequence[object], rows: Iterable[Sequence[object]], numeric: Iterable[int] = (),
-          cls: str = "") -> Raw:
+def table(
+    header: Sequence[object], rows: Iterable[Sequence[object]], numeric: Iterable[int] = (), cls: str = ""
+) -> Raw:
     """A table; columns in ``numeric`` are right-aligned with tabular figures."""
     num = set(numeric)
-    head = "".join(f'<th{" class=num" if i in num else ""}>{esc(h)}</th>' for i, h in enumerate(header))
+    head = "".join(f"<th{' class=num' if i in num else ''}>{esc(h)}</th>" for i, h in enumerate(header))
     body = "".join(
-        "<tr>" + "".join(f'<td{" class=num" if i in num else ""}>{esc(c)}</td>' for i, c in enumerate(r)) + "</tr>"
-        for r in rows)
+        "<tr>" + "".join(f"<td{' class=num' if i in num else ''}>{esc(c)}</td>" for i, c in enumerate(r)) + "</tr>"
+        for r in rows
+    )
     attr = f' class="{cls}"' if cls else ""
     return Raw(f'<div class="scroll"><table{attr}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>')
 
@@ -81,9 +83,11 @@ class Section:
         self.parts.extend(parts)
 
 
-FONT_STACK = ('-apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", '
-              '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", '
-              '"WenQuanYi Micro Hei", sans-serif')
+FONT_STACK = (
+    '-apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", '
+    '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", '
+    '"WenQuanYi Micro Hei", sans-serif'
+)
 MONO_STACK = 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace'
 
 CSS = """
@@ -138,13 +142,22 @@ footer { margin-top: 48px; color: var(--muted); font-size: 12.5px; border-top: 1
 """.replace("FONT", FONT_STACK).replace("MONO", MONO_STACK)
 
 
-def page(title: str, subtitle: str, meta: str, sections: Sequence[Section], lang: str, toc_title: str,
-         notices: Sequence[str] = (), footer: str = "") -> str:
+def page(
+    title: str,
+    subtitle: str,
+    meta: str,
+    sections: Sequence[Section],
+    lang: str,
+    toc_title: str,
+    notices: Sequence[str] = (),
+    footer: str = "",
+) -> str:
     """The whole report as one HTML document."""
     toc = "".join(f'<li><a href="#{esc(s.key)}">{esc(s.title)}</a></li>' for s in sections)
     body = "".join(
         f'<section id="{esc(s.key)}"><h2><span class="num">{i}</span>{esc(s.title)}</h2>{"".join(s.parts)}</section>'
-        for i, s in enumerate(sections, start=1))
+        for i, s in enumerate(sections, start=1)
+    )
     notes = "".join(notice(n, "warn") for n in notices)
     return (
         f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n<meta charset="utf-8">\n'

@@ -31,8 +31,9 @@ _PCT = ("%", "%")
 _N = ("count", "件")
 
 
-def _m(en: str, zh: str, unit: tuple[str, str], better: Literal["higher", "lower", ""] = "",
-       scale: float = 1.0) -> MetricInfo:
+def _m(
+    en: str, zh: str, unit: tuple[str, str], better: Literal["higher", "lower", ""] = "", scale: float = 1.0
+) -> MetricInfo:
     return MetricInfo(en, zh, unit[0], unit[1], better, scale)
 
 
@@ -48,15 +49,17 @@ METRICS: dict[str, MetricInfo] = {
     "within_24h_share": _m("First response within 24 h", "24小时内首次响应比例", _PCT, "higher", 100.0),
     "household_visits_per_day": _m("Household visits per day", "每日入户走访数", ("visits/day", "户次/天"), "higher"),
     "visits_per_worker_day": _m("Visits per worker-day", "人均每工作日走访数", ("visits", "户次"), "higher"),
-    "vulnerable_coverage_30d": _m("Vulnerable households visited in 30 days", "30天内困难群体走访覆盖率", _PCT,
-                                  "higher", 100.0),
+    "vulnerable_coverage_30d": _m(
+        "Vulnerable households visited in 30 days", "30天内困难群体走访覆盖率", _PCT, "higher", 100.0
+    ),
     "admin_share": _m("Time on administration", "行政事务时间占比", _PCT, "lower", 100.0),
     "service_share": _m("Time serving requests", "服务群众时间占比", _PCT, "", 100.0),
     "visit_share": _m("Time on household visits", "入户走访时间占比", _PCT, "higher", 100.0),
     "travel_share": _m("Time travelling", "路途时间占比", _PCT, "lower", 100.0),
     "idle_share": _m("Time idle", "空闲时间占比", _PCT, "", 100.0),
-    "handoffs_per_cross_department_request": _m("Hand-offs per cross-department request", "跨部门事项平均转办次数",
-                                                ("hand-offs", "次"), "lower"),
+    "handoffs_per_cross_department_request": _m(
+        "Hand-offs per cross-department request", "跨部门事项平均转办次数", ("hand-offs", "次"), "lower"
+    ),
     "resident_trips_per_request": _m("Resident trips per request", "群众每件事平均跑动次数", ("trips", "次"), "lower"),
     "requests_arrived": _m("Requests arrived", "受理诉求数", _N),
     "requests_resolved": _m("Requests resolved", "办结诉求数", _N),
@@ -68,39 +71,69 @@ METRICS: dict[str, MetricInfo] = {
     "village_arrival_rate_per_hour": _m("Arrivals per village-hour", "每村每小时诉求数", ("requests/h", "件/小时")),
     "village_wait_hours_mean": _m("Mean wait at the village", "村级平均等待时间", _H, "lower"),
     "campaign_completion_days": _m("Campaign completion time", "专项走访完成用时", ("days", "天"), "lower"),
-    "campaign_peak_village_visits_per_day": _m("Campaign peak visits per village-day", "专项走访单村日峰值",
-                                               ("visits", "户次")),
+    "campaign_peak_village_visits_per_day": _m(
+        "Campaign peak visits per village-day", "专项走访单村日峰值", ("visits", "户次")
+    ),
     "open_at_horizon_share": _m("Open at the horizon", "统计期末仍未办结比例", _PCT, "lower", 100.0),
     "open_after_drain_share": _m("Still open after the drain", "延续期后仍未办结比例", _PCT, "lower", 100.0),
-    "campaign_pre_village_visits_per_day": _m("Visits per village-day in the week before the campaign",
-                                              "专项走访前一周单村日均走访", ("visits", "户次")),
+    "campaign_pre_village_visits_per_day": _m(
+        "Visits per village-day in the week before the campaign", "专项走访前一周单村日均走访", ("visits", "户次")
+    ),
     "township_coping_hours_per_day": _m("Township extra staff-hours per day", "乡镇每日增援工时", _H, "lower"),
-    "enforcement_coping_hours_per_day": _m("Enforcement-team extra staff-hours per day", "综合执法队每日增援工时",
-                                           _H, "lower"),
-    "department_coping_hours_per_day": _m("Department extra staff-hours per day", "县级部门每日增援工时", _H,
-                                          "lower"),
+    "enforcement_coping_hours_per_day": _m(
+        "Enforcement-team extra staff-hours per day", "综合执法队每日增援工时", _H, "lower"
+    ),
+    "department_coping_hours_per_day": _m("Department extra staff-hours per day", "县级部门每日增援工时", _H, "lower"),
     "urgent_resolution_hours_mean": _m("Mean resolution, urgent requests", "紧急事项平均办结时间", _H, "lower"),
     "routine_resolution_hours_mean": _m("Mean resolution, other requests", "一般事项平均办结时间", _H, "lower"),
-    "admin_late_share": _m("Admin tasks finished after their deadline", "逾期完成的行政任务比例", _PCT, "lower",
-                           100.0),
+    "admin_late_share": _m("Admin tasks finished after their deadline", "逾期完成的行政任务比例", _PCT, "lower", 100.0),
     "workers": _m("Village workers", "村级工作人员数", ("persons", "人")),
     "events": _m("Simulation events", "仿真事件数", ("events", "个")),
 }
 
 CATEGORIES: dict[str, str] = {
-    "rural": "农村", "urban": "城市社区", "all": "合计",
-    "admin": "行政事务", "service": "服务群众", "visit": "入户走访", "travel": "路途", "idle": "空闲",
-    "consultation": "政策咨询", "certificate": "证明盖章", "help": "帮办代办", "coordination": "协调事项",
-    "dispute": "矛盾纠纷", "urgent": "紧急事项", "other": "其他事项",
-    "first_response_hours": "首次响应时间", "resolution_hours": "办结时间",
-    "village": "村（社区）", "township": "乡镇（街道）", "enforcement": "综合执法队", "department": "县级部门",
-    "stable": "稳定", "coping": "增援应对", "unstable": "不稳定",
+    "rural": "农村",
+    "urban": "城市社区",
+    "all": "合计",
+    "admin": "行政事务",
+    "service": "服务群众",
+    "visit": "入户走访",
+    "travel": "路途",
+    "idle": "空闲",
+    "consultation": "政策咨询",
+    "certificate": "证明盖章",
+    "help": "帮办代办",
+    "coordination": "协调事项",
+    "dispute": "矛盾纠纷",
+    "urgent": "紧急事项",
+    "other": "其他事项",
+    "first_response_hours": "首次响应时间",
+    "resolution_hours": "办结时间",
+    "village": "村（社区）",
+    "township": "乡镇（街道）",
+    "enforcement": "综合执法队",
+    "department": "县级部门",
+    "stable": "稳定",
+    "coping": "增援应对",
+    "unstable": "不稳定",
 }
-_CATEGORIES_EN = {"first_response_hours": "First response", "resolution_hours": "Resolution",
-                  "admin": "Administration", "service": "Service", "visit": "Visits", "travel": "Travel",
-                  "idle": "Idle", "all": "All", "village": "Village", "township": "Township",
-                  "enforcement": "Enforcement team", "department": "Department", "stable": "Stable",
-                  "coping": "Coping", "unstable": "Unstable"}
+_CATEGORIES_EN = {
+    "first_response_hours": "First response",
+    "resolution_hours": "Resolution",
+    "admin": "Administration",
+    "service": "Service",
+    "visit": "Visits",
+    "travel": "Travel",
+    "idle": "Idle",
+    "all": "All",
+    "village": "Village",
+    "township": "Township",
+    "enforcement": "Enforcement team",
+    "department": "Department",
+    "stable": "Stable",
+    "coping": "Coping",
+    "unstable": "Unstable",
+}
 
 TEXT: dict[str, tuple[str, str]] = {
     # report frame
@@ -108,10 +141,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "report_comparison": ("Scenario comparison report", "情景比较报告"),
     "report_sweep": ("Parameter sweep report", "参数扫描报告"),
     "contents": ("Contents", "目录"),
-    "generated": ("Generated by grassroots-sim from the files in this folder",
-                  "由 grassroots-sim 根据本文件夹中的文件生成"),
-    "font_missing": ("No CJK font found: Chinese text in figures may show as boxes.",
-                     "未找到中文字体：图中的中文可能无法正常显示。"),
+    "generated": (
+        "Generated by grassroots-sim from the files in this folder",
+        "由 grassroots-sim 根据本文件夹中的文件生成",
+    ),
+    "font_missing": (
+        "No CJK font found: Chinese text in figures may show as boxes.",
+        "未找到中文字体：图中的中文可能无法正常显示。",
+    ),
     "missing_files": ("Not available: these files are missing from the folder", "暂无：文件夹中缺少以下文件"),
     # run sections
     "sec_scenario": ("Scenario", "情景说明"),
@@ -124,36 +161,50 @@ TEXT: dict[str, tuple[str, str]] = {
     "sec_assumptions": ("Assumptions in force", "生效的模型假设"),
     "sec_checklist": ("Reporting checklist (STRESS-DES)", "报告清单（STRESS-DES）"),
     "sec_stability": ("Queues: utilisation, coping and stability", "各级办理队列：负荷、应对与稳定性"),
-    "stability_intro": ("Every staffed queue is checked: utilisation is the work offered in the window divided by "
-                        "its regular staff's duty hours; coping is the extra staff an office pulls in when its "
-                        "queue is long. A queue is unstable when the offered work exceeds its capacity even with "
-                        "coping, or when its backlog grew over the window by more than a day of its arrivals; "
-                        "means that include such a queue depend on the length of the run.",
-                        "对每个有人员的办理队列进行检查：负荷率为统计期内需办理的工作量除以常规人员的在岗工时；"
-                        "应对指排队较长时单位临时抽调的增援人员。若加上增援仍超出能力，或统计期内积压增加超过一天的"
-                        "受理量，则判定该队列不稳定；包含此类队列的平均值取决于仿真时长。"),
+    "stability_intro": (
+        "Every staffed queue is checked: utilisation is the work offered in the window divided by "
+        "its regular staff's duty hours; coping is the extra staff an office pulls in when its "
+        "queue is long. A queue is unstable when the offered work exceeds its capacity even with "
+        "coping, or when its backlog grew over the window by more than a day of its arrivals; "
+        "means that include such a queue depend on the length of the run.",
+        "对每个有人员的办理队列进行检查：负荷率为统计期内需办理的工作量除以常规人员的在岗工时；"
+        "应对指排队较长时单位临时抽调的增援人员。若加上增援仍超出能力，或统计期内积压增加超过一天的"
+        "受理量，则判定该队列不稳定；包含此类队列的平均值取决于仿真时长。",
+    ),
     "stability_none": ("No queue is unstable.", "没有不稳定的队列。"),
     "unstable_table": ("Unstable queues", "不稳定的队列"),
-    "coping_table": ("Queues over their regular capacity that bound their backlog by coping",
-                     "超出常规能力、靠增援控制积压的队列"),
-    "township_pools_table": ("Township posts before and after, and the service pools",
-                             "乡镇（街道）编制调整前后及办理力量"),
+    "coping_table": (
+        "Queues over their regular capacity that bound their backlog by coping",
+        "超出常规能力、靠增援控制积压的队列",
+    ),
+    "township_pools_table": (
+        "Township posts before and after, and the service pools",
+        "乡镇（街道）编制调整前后及办理力量",
+    ),
     "estimator": ("Estimator", "估计方法"),
-    "estimator_text": ("Every request arriving in the window counts; after the horizon no new request arrives and the "
-                       "system keeps working for at most {drain} days until they are resolved. Means divide by all "
-                       "of them (a request still open after the drain counts with its age, a lower bound); "
-                       "percentiles are Kaplan-Meier estimates with open requests censored.",
-                       "统计期内受理的每一件诉求都计入；统计期结束后不再受理新诉求，系统继续运行（最多{drain}天）"
-                       "直至这些诉求办结。平均值以全部诉求为分母（延续期后仍未办结的按已等待时间计入，为下限）；"
-                       "百分位数为以未办结诉求为删失的 Kaplan-Meier 估计。"),
-    "queue": ("Queue", "队列"), "stage": ("Level", "层级"), "reason": ("Reason", "原因"),
-    "utilisation": ("Utilisation", "负荷率"), "utilisation_with_coping": ("With coping", "含增援负荷率"),
+    "estimator_text": (
+        "Every request arriving in the window counts; after the horizon no new request arrives and the "
+        "system keeps working for at most {drain} days until they are resolved. Means divide by all "
+        "of them (a request still open after the drain counts with its age, a lower bound); "
+        "percentiles are Kaplan-Meier estimates with open requests censored.",
+        "统计期内受理的每一件诉求都计入；统计期结束后不再受理新诉求，系统继续运行（最多{drain}天）"
+        "直至这些诉求办结。平均值以全部诉求为分母（延续期后仍未办结的按已等待时间计入，为下限）；"
+        "百分位数为以未办结诉求为删失的 Kaplan-Meier 估计。",
+    ),
+    "queue": ("Queue", "队列"),
+    "stage": ("Level", "层级"),
+    "reason": ("Reason", "原因"),
+    "utilisation": ("Utilisation", "负荷率"),
+    "utilisation_with_coping": ("With coping", "含增援负荷率"),
     "backlog_growth": ("Backlog change over the window", "统计期内积压变化"),
-    "coping_hours_per_day": ("Extra staff-hours per day", "每日增援工时"), "status": ("Status", "状态"),
-    "posts_before": ("Posts before", "调整前编制"), "posts": ("Posts after", "调整后编制"),
-    "added_posts": ("Added (by population)", "按人口新增"), "administrative_floor_added": ("Added (admin floor)",
-                                                                                      "行政编制下限补足"),
-    "county_floor_added": ("Added (12 % floor)", "12%下限补足"), "service_staff": ("Service staff", "办理人员"),
+    "coping_hours_per_day": ("Extra staff-hours per day", "每日增援工时"),
+    "status": ("Status", "状态"),
+    "posts_before": ("Posts before", "调整前编制"),
+    "posts": ("Posts after", "调整后编制"),
+    "added_posts": ("Added (by population)", "按人口新增"),
+    "administrative_floor_added": ("Added (admin floor)", "行政编制下限补足"),
+    "county_floor_added": ("Added (12 % floor)", "12%下限补足"),
+    "service_staff": ("Service staff", "办理人员"),
     # comparison and sweep sections
     "sec_comparison": ("Compared scenarios", "参与比较的情景"),
     "sec_paired": ("Paired differences against the base", "与基准情景的配对差异"),
@@ -165,58 +216,112 @@ TEXT: dict[str, tuple[str, str]] = {
     "sec_sensitivity": ("Sensitivity ranking", "敏感性排序"),
     "sec_main_effects": ("Main effects and tornado plot", "主效应图与龙卷风图"),
     # table headers and field names
-    "name": ("Name", "名称"), "description": ("Description", "说明"), "metric": ("Metric", "指标"),
-    "metric_id": ("Identifier", "标识符"), "mean": ("Mean", "均值"), "ci95": ("95% CI", "95%置信区间"),
-    "std": ("Std. dev.", "标准差"), "n": ("n", "样本数"), "unit": ("Unit", "单位"), "path": ("Field", "参数"),
-    "value": ("Value", "取值"), "base_value": ("Base value", "基准取值"), "scenario": ("Scenario", "情景"),
-    "base": ("Base", "基准情景"), "difference": ("Difference", "差值"), "relative": ("Relative change", "相对变化"),
-    "p_value": ("p-value", "p值"), "term": ("Term", "分项"), "effect": ("Effect", "效应"), "lever": ("Lever", "措施"),
-    "per_unit": ("Change per unit", "单位变化量"), "factor": ("Factor", "因素"),
+    "name": ("Name", "名称"),
+    "description": ("Description", "说明"),
+    "metric": ("Metric", "指标"),
+    "metric_id": ("Identifier", "标识符"),
+    "mean": ("Mean", "均值"),
+    "ci95": ("95% CI", "95%置信区间"),
+    "std": ("Std. dev.", "标准差"),
+    "n": ("n", "样本数"),
+    "unit": ("Unit", "单位"),
+    "path": ("Field", "参数"),
+    "value": ("Value", "取值"),
+    "base_value": ("Base value", "基准取值"),
+    "scenario": ("Scenario", "情景"),
+    "base": ("Base", "基准情景"),
+    "difference": ("Difference", "差值"),
+    "relative": ("Relative change", "相对变化"),
+    "p_value": ("p-value", "p值"),
+    "term": ("Term", "分项"),
+    "effect": ("Effect", "效应"),
+    "lever": ("Lever", "措施"),
+    "per_unit": ("Change per unit", "单位变化量"),
+    "factor": ("Factor", "因素"),
     "levels": ("Levels or range", "水平或范围"),
-    "rank": ("Rank", "排名"), "point": ("Point", "设计点"), "item": ("Item", "条目"), "content": ("Content", "内容"),
-    "county": ("County", "县区"), "township": ("Township", "乡镇（街道）"), "kind": ("Village kind", "村社类型"),
-    "request_type": ("Request type", "诉求类型"), "setting": ("Setting", "设置"), "design": ("Design", "设计类型"),
-    "points": ("Design points", "设计点数"), "arrived": ("Requests", "诉求数"), "population": ("Population", "人口"),
-    "cadres": ("Cadres", "村（社区）干部"), "team_members": ("Team members", "工作队员"),
-    "settings": ("Settings", "运行设置"), "index": ("Index", "指数"), "factors_n": ("{n} factors", "{n} 个因素"),
-    "base_mean": ("Base mean", "基准均值"), "other_mean": ("Scenario mean", "比较情景均值"),
+    "rank": ("Rank", "排名"),
+    "point": ("Point", "设计点"),
+    "item": ("Item", "条目"),
+    "content": ("Content", "内容"),
+    "county": ("County", "县区"),
+    "township": ("Township", "乡镇（街道）"),
+    "kind": ("Village kind", "村社类型"),
+    "request_type": ("Request type", "诉求类型"),
+    "setting": ("Setting", "设置"),
+    "design": ("Design", "设计类型"),
+    "points": ("Design points", "设计点数"),
+    "arrived": ("Requests", "诉求数"),
+    "population": ("Population", "人口"),
+    "cadres": ("Cadres", "村（社区）干部"),
+    "team_members": ("Team members", "工作队员"),
+    "settings": ("Settings", "运行设置"),
+    "index": ("Index", "指数"),
+    "factors_n": ("{n} factors", "{n} 个因素"),
+    "base_mean": ("Base mean", "基准均值"),
+    "other_mean": ("Scenario mean", "比较情景均值"),
     # texts of the run report
     "changes_base": ("What this scenario changes against its base", "相对基准情景的改动"),
     "changes_default": ("Values that differ from the schema defaults", "与参数默认值不同的设置"),
     "no_changes": ("No field differs from the schema defaults.", "所有参数均为默认值。"),
-    "key_first": ("Key metrics are listed first; shares are shown in per cent.",
-                  "关键指标列在前面；比例以百分数表示。"),
-    "assumptions_intro": ("Fields documented as assumptions whose value in this scenario is the schema default.",
-                          "参数说明标注为“假设”且本情景仍取默认值的参数。"),
+    "key_first": (
+        "Key metrics are listed first; shares are shown in per cent.",
+        "关键指标列在前面；比例以百分数表示。",
+    ),
+    "assumptions_intro": (
+        "Fields documented as assumptions whose value in this scenario is the schema default.",
+        "参数说明标注为“假设”且本情景仍取默认值的参数。",
+    ),
     "no_assumptions": ("No default assumption is left in force.", "没有仍取默认值的假设参数。"),
     "by_county_table": ("By county (mean over replications)", "分县区（各次重复的均值）"),
     "by_township_table": ("By township (mean over replications)", "分乡镇（街道）（各次重复的均值）"),
     "by_type_table": ("By request type (mean over replications)", "分诉求类型（各次重复的均值）"),
-    "rows_shown": ("Showing {shown} of {total} rows; the full table is in {file}.",
-                   "显示 {total} 行中的 {shown} 行；完整表格见 {file}。"),
+    "rows_shown": (
+        "Showing {shown} of {total} rows; the full table is in {file}.",
+        "显示 {total} 行中的 {shown} 行；完整表格见 {file}。",
+    ),
     # figure captions
-    "cap_key_metrics": ("Dots: replications; diamond and bar: mean and 95% t-interval.",
-                        "圆点：各次重复；菱形与横线：均值及95% t置信区间。"),
-    "cap_key_metrics_multi": ("Diamond and bar: mean and 95% t-interval of each scenario.",
-                              "菱形与横线：各情景的均值及95% t置信区间。"),
-    "cap_response": ("Cumulative share of requests by time since arrival (log scale), pooled over replications.",
-                     "按诉求到达后经过时间（对数刻度）累计的诉求比例，合并各次重复。"),
-    "cap_time_use": ("Shares of village workers' duty time, pooled over replications.",
-                     "村级工作人员值班时间的构成，合并各次重复。"),
-    "cap_visits": ("Line: mean over replications; band: range. Shaded: warm-up (excluded from metrics).",
-                   "线：各次重复的均值；带：范围。阴影：预热期（不计入指标）。"),
-    "cap_heatmap": ("Colours are standardised per column: red is worse, blue is better than the average row.",
-                    "颜色按列标准化：红色差于平均水平，蓝色优于平均水平。"),
-    "cap_warmup": ("Daily series per replication; the dashed line marks the end of the warm-up.",
-                   "各次重复的逐日序列；虚线为预热期结束。"),
-    "cap_convergence": ("Running mean and 95% t-interval as replications are added.",
-                        "随重复次数增加的累计均值及95% t置信区间。"),
-    "cap_forest": ("Paired differences (other − base) with 95% CIs; filled markers: interval excludes zero.",
-                   "配对差值（比较情景 − 基准情景）及95%置信区间；实心点：区间不含零。"),
+    "cap_key_metrics": (
+        "Dots: replications; diamond and bar: mean and 95% t-interval.",
+        "圆点：各次重复；菱形与横线：均值及95% t置信区间。",
+    ),
+    "cap_key_metrics_multi": (
+        "Diamond and bar: mean and 95% t-interval of each scenario.",
+        "菱形与横线：各情景的均值及95% t置信区间。",
+    ),
+    "cap_response": (
+        "Cumulative share of requests by time since arrival (log scale), pooled over replications.",
+        "按诉求到达后经过时间（对数刻度）累计的诉求比例，合并各次重复。",
+    ),
+    "cap_time_use": (
+        "Shares of village workers' duty time, pooled over replications.",
+        "村级工作人员值班时间的构成，合并各次重复。",
+    ),
+    "cap_visits": (
+        "Line: mean over replications; band: range. Shaded: warm-up (excluded from metrics).",
+        "线：各次重复的均值；带：范围。阴影：预热期（不计入指标）。",
+    ),
+    "cap_heatmap": (
+        "Colours are standardised per column: red is worse, blue is better than the average row.",
+        "颜色按列标准化：红色差于平均水平，蓝色优于平均水平。",
+    ),
+    "cap_warmup": (
+        "Daily series per replication; the dashed line marks the end of the warm-up.",
+        "各次重复的逐日序列；虚线为预热期结束。",
+    ),
+    "cap_convergence": (
+        "Running mean and 95% t-interval as replications are added.",
+        "随重复次数增加的累计均值及95% t置信区间。",
+    ),
+    "cap_forest": (
+        "Paired differences (other − base) with 95% CIs; filled markers: interval excludes zero.",
+        "配对差值（比较情景 − 基准情景）及95%置信区间；实心点：区间不含零。",
+    ),
     "cap_decomposition": ("Effects with 95% CIs.", "效应及95%置信区间。"),
     "cap_main_effects": ("Mean of each metric at each factor level.", "各因素各水平下的指标均值。"),
-    "cap_tornado": ("Factors ranked by sensitivity index, with confidence intervals where available.",
-                    "按敏感性指数排序的因素（如有则含置信区间）。"),
+    "cap_tornado": (
+        "Factors ranked by sensitivity index, with confidence intervals where available.",
+        "按敏感性指数排序的因素（如有则含置信区间）。",
+    ),
     # axis labels
     "ax_hours_since_arrival": ("Hours since arrival (log scale)", "诉求到达后经过时间（小时，对数刻度）"),
     "ax_cum_share": ("Cumulative share of requests (%)", "累计诉求比例（%）"),
@@ -226,10 +331,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "ax_visits_day": ("Household visits per day", "每日入户走访数（户次）"),
     "ax_daily_fr": ("Daily mean first response (h)", "逐日平均首次响应时间（小时）"),
     "ax_replications": ("Replications", "重复次数"),
-    "warmup": ("warm-up", "预热期"), "campaign": ("campaign", "专项走访"), "deadline": ("deadline", "截止"),
+    "warmup": ("warm-up", "预热期"),
+    "campaign": ("campaign", "专项走访"),
+    "deadline": ("deadline", "截止"),
     "campaign_done": ("all villages done", "全部村社完成"),
-    "by_request_type": ("By request type", "按诉求类型"), "by_kind": ("By village kind", "按村社类型"),
-    "by_county": ("By county", "按县区"), "replication": ("replication", "重复"), "mean_line": ("mean", "均值"),
+    "by_request_type": ("By request type", "按诉求类型"),
+    "by_kind": ("By village kind", "按村社类型"),
+    "by_county": ("By county", "按县区"),
+    "replication": ("replication", "重复"),
+    "mean_line": ("mean", "均值"),
     "colour_scale": ("worse ← standardised → better", "较差 ← 标准化 → 较好"),
     # checklist
     "ck_objectives": ("1.1 Purpose of the model (scenario objectives)", "1.1 模型目的（情景目标）"),
@@ -244,12 +354,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "ck_execution": ("5.3 Model execution", "5.3 模型运行"),
     "ck_platform": ("5.4 System specification (platform)", "5.4 系统环境"),
     "ck_code": ("6.1 Code access (git commit)", "6.1 代码获取（git 提交）"),
-    "ck_days_window": ("{days} days simulated; {window} days measured after the warm-up",
-                       "共仿真 {days} 天；预热期后统计 {window} 天"),
-    "ck_replications": ("{n} independent replications; 95% t-intervals across replications",
-                        "{n} 次独立重复；按重复计算95% t置信区间"),
-    "ck_assumptions_n": ("{n} documented assumptions left at their defaults (see above)",
-                         "{n} 项假设仍取默认值（见上文）"),
+    "ck_days_window": (
+        "{days} days simulated; {window} days measured after the warm-up",
+        "共仿真 {days} 天；预热期后统计 {window} 天",
+    ),
+    "ck_replications": (
+        "{n} independent replications; 95% t-intervals across replications",
+        "{n} 次独立重复；按重复计算95% t置信区间",
+    ),
+    "ck_assumptions_n": (
+        "{n} documented assumptions left at their defaults (see above)",
+        "{n} 项假设仍取默认值（见上文）",
+    ),
     "ck_warmup_text": ("{days} days, method: {method}", "{days} 天，方法：{method}"),
     "dirty": ("uncommitted changes", "含未提交修改"),
     # sensitivity indices
@@ -258,8 +374,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "idx_S1": ("First-order Sobol index S1", "Sobol 一阶指数 S1"),
     "idx_src": ("Standardised regression coefficient", "标准化回归系数"),
     "idx_main_effect_range": ("Range of main effect", "主效应极差"),
-    "cap_marginal": ("Change in each metric per unit of each lever, with 95% CIs.",
-                     "每项措施每增加一个单位带来的指标变化及95%置信区间。"),
+    "cap_marginal": (
+        "Change in each metric per unit of each lever, with 95% CIs.",
+        "每项措施每增加一个单位带来的指标变化及95%置信区间。",
+    ),
 }
 
 

@@ -31,14 +31,28 @@ FONT_DIR = Path(__file__).resolve().parent.parent / "data" / "fonts"
 FONT_FILE = FONT_DIR / "NotoSansSCGB2312-Regular.otf"
 FONT_FAMILY = "Noto Sans SC GB2312"
 #: System CJK families tried when the bundled subset is missing (Debian, macOS, Windows).
-SYSTEM_CJK = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
-              "PingFang SC", "Microsoft YaHei", "SimHei", "Droid Sans Fallback")
+SYSTEM_CJK = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "PingFang SC",
+    "Microsoft YaHei",
+    "SimHei",
+    "Droid Sans Fallback",
+)
 LATIN = "DejaVu Sans"
 
 #: Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
-TIME_USE_COLOURS = {"admin": "#D55E00", "service": "#0072B2", "visit": "#009E73", "travel": "#E69F00",
-                    "idle": "#C8C8C8"}
+TIME_USE_COLOURS = {
+    "admin": "#D55E00",
+    "service": "#0072B2",
+    "visit": "#009E73",
+    "travel": "#E69F00",
+    "idle": "#C8C8C8",
+}
 GOOD, BAD, NEUTRAL = "#1B7837", "#B2182B", "#6B6B6B"
 DPI = 150
 
@@ -126,7 +140,7 @@ def wrap(text: str, lang: Lang, width: int = 26) -> str:
     """Wrap a title: by words in English, by characters in Chinese (no spaces to break at)."""
     if lang == "zh":
         limit = max(6, width // 2)
-        lines = [text[i:i + limit] for i in range(0, len(text), limit)]
+        lines = [text[i : i + limit] for i in range(0, len(text), limit)]
         if len(lines) > 1 and len(lines[-1]) <= 2:  # no orphaned '）' or single character
             lines[-2:] = [lines[-2] + lines[-1]]
         return "\n".join(lines)

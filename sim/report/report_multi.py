@@ -30,12 +30,20 @@ from sim.report.report import (
 )
 
 #: Metrics drawn in sweep figures when present (at most four keep the grids readable).
-SWEEP_PLOT_METRICS = ("first_response_hours_mean", "resolution_hours_mean", "household_visits_per_day",
-                      "vulnerable_coverage_30d")
+SWEEP_PLOT_METRICS = (
+    "first_response_hours_mean",
+    "resolution_hours_mean",
+    "household_visits_per_day",
+    "vulnerable_coverage_30d",
+)
 #: Sensitivity index columns in order of preference, with their confidence column(s).
 INDICES: tuple[tuple[str, str | tuple[str, str] | None], ...] = (
-    ("mu_star", "mu_star_conf"), ("ST", "ST_conf"), ("S1", "S1_conf"), ("src", ("src_ci_low", "src_ci_high")),
-    ("main_effect_range", None))
+    ("mu_star", "mu_star_conf"),
+    ("ST", "ST_conf"),
+    ("S1", "S1_conf"),
+    ("src", ("src_ci_low", "src_ci_high")),
+    ("main_effect_range", None),
+)
 MAX_POINT_ROWS = 60
 
 
@@ -71,8 +79,9 @@ class Comparison:
         self.decomposition = _csv(folder / "decomposition.csv")
         self.marginal = _csv(folder / "marginal_values.csv")
         names = list(dict.fromkeys([self.base, *self.scenarios]))
-        self.runs = {n: Folder.read(folder / "runs" / n) for n in names
-                     if (folder / "runs" / n / "summary.json").is_file()}
+        self.runs = {
+            n: Folder.read(folder / "runs" / n) for n in names if (folder / "runs" / n / "summary.json").is_file()
+        }
 
     def metrics_of_diffs(self) -> list[str]:
         return _key_first(ordered_metrics(list(dict.fromkeys(self.diffs["metric"])))) if self.diffs is not None else []
@@ -82,8 +91,15 @@ def overview_section(c: Comparison, ctx: Context) -> h.Section:
     lang = ctx.lang
     sec = h.Section("scenarios", tr("sec_comparison", lang))
     settings = c.manifest.get("settings", {})
-    sec.add(h.facts([(tr("base", lang), c.base), (tr("scenario", lang), ", ".join(c.scenarios)),
-                     (tr("settings", lang), ", ".join(f"{k}={v}" for k, v in settings.items()))]))
+    sec.add(
+        h.facts(
+            [
+                (tr("base", lang), c.base),
+                (tr("scenario", lang), ", ".join(c.scenarios)),
+                (tr("settings", lang), ", ".join(f"{k}={v}" for k, v in settings.items())),
+            ]
+        )
+    )
     rows = []
     for name in [c.base, *c.scenarios]:
         run = c.runs.get(name)
@@ -97,13 +113,18 @@ def overview_section(c: Comparison, ctx: Context) -> h.Section:
             continue
         changes = run.manifest.get("changes")
         if not changes and base is not None:
-            changes = [{"path": p, "value": v, "base_value": b} for p, v, b in
-                       leaf_differences(_model(run.manifest), _model(base.manifest))]
+            changes = [
+                {"path": p, "value": v, "base_value": b}
+                for p, v, b in leaf_differences(_model(run.manifest), _model(base.manifest))
+            ]
         if changes:
             sec.add(h.heading(f"{name}: {tr('changes_base', lang)}"))
-            sec.add(h.table([tr("path", lang), tr("value", lang), tr("base_value", lang)],
-                            [[h.code(x.get("path")), show(x.get("value")), show(x.get("base_value"))]
-                             for x in changes]))
+            sec.add(
+                h.table(
+                    [tr("path", lang), tr("value", lang), tr("base_value", lang)],
+                    [[h.code(x.get("path")), show(x.get("value")), show(x.get("base_value"))] for x in changes],
+                )
+            )
     return sec
 
 
@@ -126,12 +147,32 @@ def paired_section(c: Comparison, ctx: Context) -> h.Section:
         rel = r.get("relative_change")
         scale = metric_info(m).scale
         d = decimals_ci(r["ci_low"] * scale, r["ci_high"] * scale, [r.get("base_mean", 0) * scale])
-        rows.append([r["scenario"], metric_name(m, lang), h.code(m), fmt_metric(m, r.get("base_mean"), d),
-                     fmt_metric(m, r.get("other_mean"), d), *estimate_cells(m, {"mean": r["mean_diff"],
-                     "ci_low": r["ci_low"], "ci_high": r["ci_high"]}),
-                     "—" if pd.isna(rel) else f"{100 * float(rel):+.1f} %".replace("-", "−"), _p(r.get("p_value"))])
-    header = [tr(k, lang) for k in ("scenario", "metric", "metric_id", "base_mean", "other_mean", "difference", "ci95",
-                                    "relative", "p_value")]
+        rows.append(
+            [
+                r["scenario"],
+                metric_name(m, lang),
+                h.code(m),
+                fmt_metric(m, r.get("base_mean"), d),
+                fmt_metric(m, r.get("other_mean"), d),
+                *estimate_cells(m, {"mean": r["mean_diff"], "ci_low": r["ci_low"], "ci_high": r["ci_high"]}),
+                "—" if pd.isna(rel) else f"{100 * float(rel):+.1f} %".replace("-", "−"),
+                _p(r.get("p_value")),
+            ]
+        )
+    header = [
+        tr(k, lang)
+        for k in (
+            "scenario",
+            "metric",
+            "metric_id",
+            "base_mean",
+            "other_mean",
+            "difference",
+            "ci95",
+            "relative",
+            "p_value",
+        )
+    ]
     sec.add(h.table(header, rows, numeric=(3, 4, 5, 6, 7, 8), cls="wide"))
     return sec
 
@@ -143,8 +184,13 @@ def side_by_side_section(c: Comparison, ctx: Context) -> h.Section:
         return missing(sec, lang, "runs/<scenario>/summary.json")
     names = list(c.runs)
     metrics = _key_first(ordered_metrics(list(next(iter(c.runs.values())).metrics)))
-    ctx.figure(sec, lambda: fig.key_metrics({n: c.runs[n].metrics for n in names}, ctx.figures, lang, metrics,
-                                            name="key_metrics_by_scenario"), "cap_key_metrics_multi")
+    ctx.figure(
+        sec,
+        lambda: fig.key_metrics(
+            {n: c.runs[n].metrics for n in names}, ctx.figures, lang, metrics, name="key_metrics_by_scenario"
+        ),
+        "cap_key_metrics_multi",
+    )
     rows = []
     for m in ordered_metrics(list(next(iter(c.runs.values())).metrics)):
         cells = []
@@ -156,8 +202,9 @@ def side_by_side_section(c: Comparison, ctx: Context) -> h.Section:
     return sec
 
 
-def _effects_section(frame: pd.DataFrame | None, file: str, key: str, title: str, term: str, effect: str,
-                     ctx: Context) -> h.Section:
+def _effects_section(
+    frame: pd.DataFrame | None, file: str, key: str, title: str, term: str, effect: str, ctx: Context
+) -> h.Section:
     lang = ctx.lang
     sec = h.Section(key, tr(title, lang))
     if frame is None:
@@ -167,37 +214,54 @@ def _effects_section(frame: pd.DataFrame | None, file: str, key: str, title: str
         ctx.figure(sec, lambda: fig.marginal_values(frame, ctx.figures, lang, metrics[:4]), "cap_marginal")
     else:
         ctx.figure(sec, lambda: fig.decomposition(frame, ctx.figures, lang, metrics, name=key), "cap_decomposition")
-    rows = [[r[term], metric_name(str(r["metric"]), lang), h.code(r["metric"]),
-             *estimate_cells(str(r["metric"]), {"mean": r[effect], "ci_low": r["ci_low"], "ci_high": r["ci_high"]})]
-            for _, r in frame[frame["metric"].isin(metrics)].iterrows()]
-    header = [tr("term" if term == "term" else "lever", lang), tr("metric", lang), tr("metric_id", lang),
-              tr("effect" if effect == "effect" else "per_unit", lang), tr("ci95", lang)]
+    rows = [
+        [
+            r[term],
+            metric_name(str(r["metric"]), lang),
+            h.code(r["metric"]),
+            *estimate_cells(str(r["metric"]), {"mean": r[effect], "ci_low": r["ci_low"], "ci_high": r["ci_high"]}),
+        ]
+        for _, r in frame[frame["metric"].isin(metrics)].iterrows()
+    ]
+    header = [
+        tr("term" if term == "term" else "lever", lang),
+        tr("metric", lang),
+        tr("metric_id", lang),
+        tr("effect" if effect == "effect" else "per_unit", lang),
+        tr("ci95", lang),
+    ]
     sec.add(h.table(header, rows, numeric=(3, 4)))
     return sec
 
 
 def decomposition_section(c: Comparison, ctx: Context) -> h.Section:
-    return _effects_section(c.decomposition, "decomposition.csv", "decomposition", "sec_decomposition", "term",
-                            "effect", ctx)
+    return _effects_section(
+        c.decomposition, "decomposition.csv", "decomposition", "sec_decomposition", "term", "effect", ctx
+    )
 
 
 def marginal_section(c: Comparison, ctx: Context) -> h.Section:
-    return _effects_section(c.marginal, "marginal_values.csv", "marginal-values", "sec_marginal", "lever",
-                            "change_per_unit", ctx)
+    return _effects_section(
+        c.marginal, "marginal_values.csv", "marginal-values", "sec_marginal", "lever", "change_per_unit", ctx
+    )
 
 
 def _checklist_section(manifest: dict[str, Any], metrics: list[str], ctx: Context) -> h.Section:
     sec = h.Section("checklist", tr("sec_checklist", ctx.lang))
-    sec.add(h.table([tr("item", ctx.lang), tr("content", ctx.lang)], checklist(manifest, metrics, 0, ctx.lang),
-                    cls="kv"))
+    sec.add(
+        h.table([tr("item", ctx.lang), tr("content", ctx.lang)], checklist(manifest, metrics, 0, ctx.lang), cls="kv")
+    )
     return sec
 
 
 def comparison_report(folder: Path, lang: Lang) -> str:
     c = Comparison(folder)
     ctx = Context(folder / "figures", lang)
-    parts = [(overview_section, "sec_comparison"), (paired_section, "sec_paired"),
-             (side_by_side_section, "sec_side_by_side")]
+    parts = [
+        (overview_section, "sec_comparison"),
+        (paired_section, "sec_paired"),
+        (side_by_side_section, "sec_side_by_side"),
+    ]
     if c.decomposition is not None:
         parts.append((decomposition_section, "sec_decomposition"))
     if c.marginal is not None:
@@ -208,8 +272,9 @@ def comparison_report(folder: Path, lang: Lang) -> str:
     metrics = c.metrics_of_diffs()
     if not metrics and c.base in c.runs:
         metrics = ordered_metrics(list(c.runs[c.base].metrics))
-    sections.append(guarded(lambda _c, cx: _checklist_section(merged, metrics, cx), c, ctx, "checklist",
-                            tr("sec_checklist", lang)))
+    sections.append(
+        guarded(lambda _c, cx: _checklist_section(merged, metrics, cx), c, ctx, "checklist", tr("sec_checklist", lang))
+    )
     subtitle = f"{tr('base', lang)}: {c.base} · {tr('scenario', lang)}: {', '.join(c.scenarios)}"
     s = c.manifest.get("settings", {})
     meta = f"{s.get('replications', '?')} × {s.get('days', '?')} d · seed {s.get('seed', '?')}"
@@ -244,9 +309,17 @@ def design_section(s: Sweep, ctx: Context) -> h.Section:
     sec = h.Section("design", tr("sec_design", lang))
     n = len(s.points) if s.points is not None else "—"
     settings = s.manifest.get("settings", {})
-    sec.add(h.facts([(tr("name", lang), s.manifest.get("name", "—")), (tr("base", lang), s.manifest.get("base", "—")),
-                     (tr("design", lang), s.manifest.get("design", "—")), (tr("points", lang), n),
-                     (tr("settings", lang), ", ".join(f"{k}={v}" for k, v in settings.items()))]))
+    sec.add(
+        h.facts(
+            [
+                (tr("name", lang), s.manifest.get("name", "—")),
+                (tr("base", lang), s.manifest.get("base", "—")),
+                (tr("design", lang), s.manifest.get("design", "—")),
+                (tr("points", lang), n),
+                (tr("settings", lang), ", ".join(f"{k}={v}" for k, v in settings.items())),
+            ]
+        )
+    )
     rows = []
     for f in s.manifest.get("factors", []):
         levels = f.get("levels")
@@ -263,7 +336,8 @@ def points_section(s: Sweep, ctx: Context) -> h.Section:
         return missing(sec, lang, "points.csv")
     metrics = _key_first(s.metrics())
     factors = [f for f in s.factors if f in s.points] or [
-        c for c in s.points.columns if c != "point" and c.rsplit("_", 1)[-1] not in ("mean", "low", "high")]
+        c for c in s.points.columns if c != "point" and c.rsplit("_", 1)[-1] not in ("mean", "low", "high")
+    ]
     shown = s.points.head(MAX_POINT_ROWS)
     rows = []
     for i, r in shown.iterrows():
@@ -301,10 +375,20 @@ def sensitivity_section(s: Sweep, ctx: Context) -> h.Section:
         part = frame[frame["metric"] == m]
         part = part.sort_values("rank") if "rank" in part else part
         scale = metric_info(m).scale  # indices in metric units are shown in display units (per cent)
-        rows += [[metric_name(m, lang), h.code(r["factor"]), fmt(r.get("rank")),
-                  *[fmt(r[c] * (scale if c in IN_METRIC_UNITS else 1.0)) for c in cols]] for _, r in part.iterrows()]
-    sec.add(h.table([tr("metric", lang), tr("factor", lang), tr("rank", lang), *cols], rows,
-                    numeric=range(2, 3 + len(cols))))
+        rows += [
+            [
+                metric_name(m, lang),
+                h.code(r["factor"]),
+                fmt(r.get("rank")),
+                *[fmt(r[c] * (scale if c in IN_METRIC_UNITS else 1.0)) for c in cols],
+            ]
+            for _, r in part.iterrows()
+        ]
+    sec.add(
+        h.table(
+            [tr("metric", lang), tr("factor", lang), tr("rank", lang), *cols], rows, numeric=range(2, 3 + len(cols))
+        )
+    )
     return sec
 
 
@@ -326,15 +410,27 @@ def effects_section(s: Sweep, ctx: Context) -> h.Section:
 def sweep_report(folder: Path, lang: Lang) -> str:
     s = Sweep(folder)
     ctx = Context(folder / "figures", lang)
-    parts = [(design_section, "sec_design"), (points_section, "sec_points"), (sensitivity_section, "sec_sensitivity"),
-             (effects_section, "sec_main_effects")]
+    parts = [
+        (design_section, "sec_design"),
+        (points_section, "sec_points"),
+        (sensitivity_section, "sec_sensitivity"),
+        (effects_section, "sec_main_effects"),
+    ]
     sections = [guarded(make, s, ctx, key, tr(key, lang)) for make, key in parts]
     name = str(s.manifest.get("name") or folder.name)
-    facts = {**s.manifest, "scenario": {"description": f"{name}: {s.manifest.get('design', '')} "
-                                                       f"{', '.join(s.factors)} (base {s.manifest.get('base', '—')})"},
-             "changes": s.manifest.get("factors")}
-    sections.append(guarded(lambda _s, cx: _checklist_section(facts, s.metrics(), cx), s, ctx, "checklist",
-                            tr("sec_checklist", lang)))
+    facts = {
+        **s.manifest,
+        "scenario": {
+            "description": f"{name}: {s.manifest.get('design', '')} "
+            f"{', '.join(s.factors)} (base {s.manifest.get('base', '—')})"
+        },
+        "changes": s.manifest.get("factors"),
+    }
+    sections.append(
+        guarded(
+            lambda _s, cx: _checklist_section(facts, s.metrics(), cx), s, ctx, "checklist", tr("sec_checklist", lang)
+        )
+    )
     subtitle = f"{name} · {s.manifest.get('design', '')} · {tr('factors_n', lang, n=len(s.factors))}"
     settings = s.manifest.get("settings", {})
     meta = ", ".join(f"{k}={v}" for k, v in settings.items())

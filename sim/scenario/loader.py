@@ -193,9 +193,7 @@ def parse_yaml_file(path: Path, display: str) -> Layer:
     except YAMLError as exc:
         raise _yaml_problem(exc, display) from None
     if raw is None:
-        raise ScenarioError(
-            "file is empty; expected a mapping of keys such as 'run:' or 'world:'", file=display
-        )
+        raise ScenarioError("file is empty; expected a mapping of keys such as 'run:' or 'world:'", file=display)
     if not isinstance(raw, dict):
         line = node.start_mark.line + 1 if node is not None else None
         raise ScenarioError(
@@ -280,8 +278,7 @@ def _load_chain(path: Path, display: str, chain: tuple[tuple[Path, str], ...]) -
     return layer
 
 
-def _collect(path: Path, display: str, chain: tuple[tuple[Path, str], ...],
-             ordered: list[tuple[Path, Layer]]) -> None:
+def _collect(path: Path, display: str, chain: tuple[tuple[Path, str], ...], ordered: list[tuple[Path, Layer]]) -> None:
     """Append the files of ``path``'s extends graph to ``ordered`` (post-order, each once)."""
     layer = parse_yaml_file(path, display)
     _resolve_data_paths(layer.data, (), str(path.parent))
@@ -480,9 +477,7 @@ def parse_overrides(overrides: Overrides) -> list[Override]:
     for dotted, value, source in items:
         keys = dotted.split(".")
         if not all(k.strip() for k in keys):
-            problems.append(
-                ScenarioError(f"expected a dotted path like 'run.days', got {dotted!r}", file=source)
-            )
+            problems.append(ScenarioError(f"expected a dotted path like 'run.days', got {dotted!r}", file=source))
             continue
         walked = walk_schema([k.strip() for k in keys])
         if isinstance(walked, _SchemaMiss):
@@ -587,9 +582,7 @@ def _data_path(data: Any, loc: tuple[int | str, ...], kind: str) -> tuple[KeyPat
     return tuple(loc), False
 
 
-def translate_validation_error(
-    exc: ValidationError, layer: Layer, default_file: str | None
-) -> list[ScenarioError]:
+def translate_validation_error(exc: ValidationError, layer: Layer, default_file: str | None) -> list[ScenarioError]:
     """Map every pydantic error back to file, line and dotted field path."""
     grouped: dict[KeyPath, list[tuple[str, str]]] = {}
     cut: set[KeyPath] = set()
@@ -603,8 +596,7 @@ def translate_validation_error(
             cut.add(path)
         grouped.setdefault(path, []).append((error["type"], validation_message(error)))
     messages = {
-        path: union_message(items) if path in cut and len(items) > 1 else items[0][1]
-        for path, items in grouped.items()
+        path: union_message(items) if path in cut and len(items) > 1 else items[0][1] for path, items in grouped.items()
     }
     for path in extra:
         candidates = _valid_keys(_schema_type(path[:-1]), at_root=len(path) == 1)

@@ -40,9 +40,7 @@ class AdminParams(Strict):
     meeting_attendees: NonNegativeInt = Field(2, description="Workers attending each meeting (assumption).")
     documents_per_day: NonNegative = Field(5.0, description="Documents to handle per working day (assumption).")
     document_hours: NonNegative = Field(0.5, description="Hours per document (assumption).")
-    temporary_tasks_per_week: NonNegative = Field(
-        2.0, description="Ad-hoc tasks from above per week (assumption)."
-    )
+    temporary_tasks_per_week: NonNegative = Field(2.0, description="Ad-hoc tasks from above per week (assumption).")
     temporary_task_hours: NonNegative = Field(4.0, description="Hours per temporary task (assumption).")
     due_days: Positive = Field(
         5.0, description="Working days between an admin task's arrival and its deadline (assumption)."
@@ -56,9 +54,7 @@ class AdminParams(Strict):
     admission_blocked_share: Share = Field(
         0.3, description="Share of signboard, document and temporary tasks the list blocks (DOMAIN §5)."
     )
-    temporary_tasks_need_approval: bool = Field(
-        False, description="Temporary tasks need county approval (article)."
-    )
+    temporary_tasks_need_approval: bool = Field(False, description="Temporary tasks need county approval (article).")
     temporary_approval_share: Share = Field(
         0.5, description="Share of temporary tasks approved when approval is needed (assumption)."
     )

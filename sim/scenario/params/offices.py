@@ -34,40 +34,50 @@ class CopingParams(Strict):
 
 class TownshipParams(Strict):
     posts_base: NonNegative = Field(
-        60.0, description="Posts per township before the reform: administrative + institutional "
-        "(assumption, DOMAIN §7: 20 + 40)."
+        60.0,
+        description="Posts per township before the reform: administrative + institutional "
+        "(assumption, DOMAIN §7: 20 + 40).",
     )
     administrative_posts_base: NonNegative = Field(
-        20.0, description="Of posts_base, the administrative (行政) posts; the rest are institutional (事业) posts "
-        "(assumption, DOMAIN §7)."
+        20.0,
+        description="Of posts_base, the administrative (行政) posts; the rest are institutional (事业) posts "
+        "(assumption, DOMAIN §7).",
     )
     allocation: Literal["uniform", "population"] = Field(
-        "uniform", description="How added_posts_total is split: 'population' by township population (article: "
-        "按人口规模), 'uniform' in equal parts. No township loses posts either way."
+        "uniform",
+        description="How added_posts_total is split: 'population' by township population (article: "
+        "按人口规模), 'uniform' in equal parts. No township loses posts either way.",
     )
     added_posts_total: NonNegative = Field(
-        0.0, description="Institutional posts moved down to townships city-wide (article: 973 by end-2022, "
-        "≈ +7 per township)."
+        0.0,
+        description="Institutional posts moved down to townships city-wide (article: 973 by end-2022, "
+        "≈ +7 per township).",
     )
     min_administrative_posts: NonNegative = Field(
-        0.0, description="Floor of administrative posts per township (article, after the reform: ≥ 20; "
-        "0 = no floor, as before the reform)."
+        0.0,
+        description="Floor of administrative posts per township (article, after the reform: ≥ 20; "
+        "0 = no floor, as before the reform).",
     )
     min_share_of_county_posts: Share = Field(
-        0.0, description="Floor of the county's township posts as a share of the county's total posts (article, "
-        "after the reform: ≥ 12 %; 0 = no floor). A shortfall is added by township population."
+        0.0,
+        description="Floor of the county's township posts as a share of the county's total posts (article, "
+        "after the reform: ≥ 12 %; 0 = no floor). A shortfall is added by township population.",
     )
     county_posts_per_1000_residents: NonNegative = Field(
-        10.0, description="The county's total staffing establishment (编制总量, administrative + institutional, "
-        "schools and hospitals excluded) per 1,000 residents, for the 12 % floor (assumption: no published figure)."
+        10.0,
+        description="The county's total staffing establishment (编制总量, administrative + institutional, "
+        "schools and hospitals excluded) per 1,000 residents, for the 12 % floor (assumption: no published figure).",
     )
     min_posts: NonNegative | None = Field(
-        None, description="Deprecated alias of min_administrative_posts (it was a floor on total posts that never "
-        "bound); use min_administrative_posts.", deprecated=True,
+        None,
+        description="Deprecated alias of min_administrative_posts (it was a floor on total posts that never "
+        "bound); use min_administrative_posts.",
+        deprecated=True,
     )
     service_share: Share = Field(
-        0.1, description="Share of township posts handling escalated resident requests (assumption: no source; "
-        "the staff-down effect depends on it, see docs/RESULTS.md)."
+        0.1,
+        description="Share of township posts handling escalated resident requests (assumption: no source; "
+        "the staff-down effect depends on it, see docs/RESULTS.md).",
     )
     effort_hours: Distribution = Field(
         _lognormal(2.0, 0.6), description="Township staff time per escalated request (assumption)."
@@ -92,8 +102,11 @@ class TownshipParams(Strict):
     def _deprecated_min_posts(cls, data: object) -> object:
         """Map the deprecated ``min_posts`` onto ``min_administrative_posts`` (with a warning)."""
         if isinstance(data, dict) and data.get("min_posts") is not None:
-            warnings.warn("township.min_posts is deprecated; use township.min_administrative_posts",
-                          DeprecationWarning, stacklevel=2)
+            warnings.warn(
+                "township.min_posts is deprecated; use township.min_administrative_posts",
+                DeprecationWarning,
+                stacklevel=2,
+            )
             data = {**data}
             data.setdefault("min_administrative_posts", data["min_posts"])
             data["min_posts"] = None
@@ -112,17 +125,23 @@ class Department(Strict):
         1.0, description="Field staff serving escalated requests in every county, whatever its size (assumption)."
     )
     staff_per_100k_residents: NonNegative = Field(
-        1.0, description="Further field staff per 100,000 county residents (assumption: sized so that the "
+        1.0,
+        description="Further field staff per 100,000 county residents (assumption: sized so that the "
         "baseline's departments run at about 75 % of their regular capacity; 3 per county regardless of size "
-        "left the large counties' departments at twice their capacity)."
+        "left the large counties' departments at twice their capacity).",
     )
     effort_hours: Distribution = Field(_lognormal(3.0, 0.6), description="Staff time per request (assumption).")
 
 
 def default_departments() -> list[Department]:
     names = [
-        "civil_affairs", "human_resources_social_security", "natural_resources",
-        "housing_construction", "market_regulation", "agriculture", "urban_management",
+        "civil_affairs",
+        "human_resources_social_security",
+        "natural_resources",
+        "housing_construction",
+        "market_regulation",
+        "agriculture",
+        "urban_management",
     ]
     return [Department(name=n) for n in names]
 
@@ -143,8 +162,8 @@ class DepartmentParams(Strict):
         Distribution(kind="uniform", low=3.0, high=10.0), description="Further delay of a late response (assumption)."
     )
     processing_working_days: Distribution = Field(
-        Distribution(kind="uniform", low=1.0, high=5.0), description="Working days a department's step waits on "
-        "procedure (assumption)."
+        Distribution(kind="uniform", low=1.0, high=5.0),
+        description="Working days a department's step waits on procedure (assumption).",
     )
     rework_probability: Share = Field(
         0.3, description="Probability a sequential step is sent back to the resident (来回跑; assumption)."
@@ -159,7 +178,7 @@ class DepartmentParams(Strict):
 
 
 class OneThingParams(Strict):
-    """"One thing" modules (一件事): cross-department matters handled jointly in one pass."""
+    """ "One thing" modules (一件事): cross-department matters handled jointly in one pass."""
 
     modules: NonNegativeInt = Field(0, description="Modules in the catalogue (article: 10+ after the reform).")
     coverage_per_module: Share = Field(

@@ -73,9 +73,10 @@ class RequestType(Strict):
         120.0, description="Time limit for resolution in hours (for the within-limit share)."
     )
     procedure_time_factor: NonNegative = Field(
-        1.0, description="Factor on the procedural waits after the village (township approvals, whistle response, "
+        1.0,
+        description="Factor on the procedural waits after the village (township approvals, whistle response, "
         "department processing, delegated items): urgent matters are handled as emergencies "
-        "(assumption: 0.1 for urgent requests, 1 otherwise)."
+        "(assumption: 0.1 for urgent requests, 1 otherwise).",
     )
 
     @model_validator(mode="after")
@@ -93,36 +94,59 @@ def default_request_types() -> dict[str, RequestType]:
     """The proposed request mix of DOMAIN §4 (assumption, total 400 per 1,000 per year)."""
     return {
         "consultation": RequestType(
-            rate_per_1000_residents_per_year=160, effort_hours=_lognormal(10 / 60, 0.4),
-            escalation_probability=0.05, time_limit_hours=24,
+            rate_per_1000_residents_per_year=160,
+            effort_hours=_lognormal(10 / 60, 0.4),
+            escalation_probability=0.05,
+            time_limit_hours=24,
         ),
         "certificate": RequestType(
-            rate_per_1000_residents_per_year=120, effort_hours=_lognormal(0.5, 0.4),
-            escalation_probability=0.30, time_limit_hours=168,
+            rate_per_1000_residents_per_year=120,
+            effort_hours=_lognormal(0.5, 0.4),
+            escalation_probability=0.30,
+            time_limit_hours=168,
         ),
         "help": RequestType(
-            rate_per_1000_residents_per_year=60, effort_hours=_lognormal(1.25, 0.5), on_site=True,
-            escalation_probability=0.25, routes=Routes(township=0.8, department=0.2),
+            rate_per_1000_residents_per_year=60,
+            effort_hours=_lognormal(1.25, 0.5),
+            on_site=True,
+            escalation_probability=0.25,
+            routes=Routes(township=0.8, department=0.2),
             time_limit_hours=168,
         ),
         "coordination": RequestType(
-            rate_per_1000_residents_per_year=40, effort_hours=_lognormal(2.5, 0.5), on_site=True,
-            follow_up_days=3.0, escalation_probability=0.40,
+            rate_per_1000_residents_per_year=40,
+            effort_hours=_lognormal(2.5, 0.5),
+            on_site=True,
+            follow_up_days=3.0,
+            escalation_probability=0.40,
             routes=Routes(township=0.4, department=0.35, cross_department=0.25),
-            departments_min=2, departments_max=4, time_limit_hours=168,
+            departments_min=2,
+            departments_max=4,
+            time_limit_hours=168,
         ),
         "dispute": RequestType(
-            rate_per_1000_residents_per_year=8, effort_hours=_lognormal(5.0, 0.5), on_site=True,
-            follow_up_days=7.0, escalation_probability=0.10, time_limit_hours=360,
+            rate_per_1000_residents_per_year=8,
+            effort_hours=_lognormal(5.0, 0.5),
+            on_site=True,
+            follow_up_days=7.0,
+            escalation_probability=0.10,
+            time_limit_hours=360,
         ),
         "urgent": RequestType(
-            rate_per_1000_residents_per_year=4, urgent=True, effort_hours=_lognormal(2.0, 0.4),
-            on_site=True, escalation_probability=0.50, routes=Routes(township=0.5, department=0.5),
-            time_limit_hours=2, procedure_time_factor=0.1,
+            rate_per_1000_residents_per_year=4,
+            urgent=True,
+            effort_hours=_lognormal(2.0, 0.4),
+            on_site=True,
+            escalation_probability=0.50,
+            routes=Routes(township=0.5, department=0.5),
+            time_limit_hours=2,
+            procedure_time_factor=0.1,
         ),
         "other": RequestType(
-            rate_per_1000_residents_per_year=8, effort_hours=_lognormal(22 / 60, 0.4),
-            escalation_probability=0.10, time_limit_hours=120,
+            rate_per_1000_residents_per_year=8,
+            effort_hours=_lognormal(22 / 60, 0.4),
+            escalation_probability=0.10,
+            time_limit_hours=120,
         ),
     }
 
@@ -149,9 +173,7 @@ class RequestParams(Strict):
         description="Insurance enrolment (Sep-Dec) and Spring Festival peaks (assumption, DOMAIN §4). "
         "Factors are normalised so the annual mean rate is unchanged.",
     )
-    daytime_share: Share = Field(
-        0.85, description="Share of requests raised between 08:00 and 20:00 (assumption)."
-    )
+    daytime_share: Share = Field(0.85, description="Share of requests raised between 08:00 and 20:00 (assumption).")
     types: dict[str, RequestType] = Field(
         default_factory=default_request_types, description="Request types by name (DOMAIN §4)."
     )

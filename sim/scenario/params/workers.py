@@ -98,8 +98,9 @@ class WorkerParams(Strict):
         1.0, description="Scale every unit's cadre count (a sweep lever; 1 = the rule as given)."
     )
     extra_workers_per_village: NonNegativeInt = Field(
-        0, description="Full-time workers added to every unit on top of the cadres (a lever for marginal values "
-        "and sweeps; 0 = none)."
+        0,
+        description="Full-time workers added to every unit on top of the cadres (a lever for marginal values "
+        "and sweeps; 0 = none).",
     )
     work_team: WorkTeamParams = WorkTeamParams()
     duty: DutyParams = DutyParams()

@@ -56,14 +56,12 @@ class WorldParams(Strict):
     )
     size_multiplier: Annotated[int, Field(ge=1, le=100)] = Field(
         1,
-        description="Replicate every county this many times (a synthetic city k times larger), "
-        "for scale tests.",
+        description="Replicate every county this many times (a synthetic city k times larger), for scale tests.",
     )
     start_date: str = Field(
         "2021-01-01",
         pattern=r"^\d{4}-\d{2}-\d{2}$",
-        description="Calendar date of simulated day 0 (weekdays and seasons follow it). "
-        "2021 is the pre-reform year.",
+        description="Calendar date of simulated day 0 (weekdays and seasons follow it). 2021 is the pre-reform year.",
     )
     persons_per_household: Positive = Field(
         2.79, description="Residents per household. Source: 2020 census (DOMAIN §2)."
