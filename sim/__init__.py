@@ -10,8 +10,8 @@ The Python API mirrors the CLI::
 
 from __future__ import annotations
 
-from sim.api import compare, load_scenario, run, sweep
+from sim.api import calibrate, compare, compare_over_assumptions, load_scenario, run, sweep
 from sim.experiment.runner import Results
 
-__all__ = ["Results", "compare", "load_scenario", "run", "sweep"]
+__all__ = ["Results", "calibrate", "compare", "compare_over_assumptions", "load_scenario", "run", "sweep"]
 __version__ = "0.1.0"

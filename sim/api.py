@@ -128,3 +128,34 @@ def _run_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
     defaults: dict[str, Any] = dict.fromkeys(names)
     defaults["executor"] = "local"
     return {**defaults, **kwargs}
+
+
+def calibrate(targets: str | os.PathLike[str], **kwargs: Any):
+    """History matching of the assumptions to a targets file (see ``grassroots calibrate``)."""
+    from sim.experiment.calibrate import calibrate as _calibrate
+
+    return _calibrate(Path(targets), _options(**_run_kwargs(kwargs)))
+
+
+def compare_over_assumptions(
+    scenarios: Sequence[str | os.PathLike[str]],
+    accepted: Any,
+    n_sets: int = 10,
+    overrides: Mapping[str, Any] | Sequence[str] | None = None,
+    **kwargs: Any,
+):
+    """Paired comparison repeated over accepted assumption sets (a calibration's accepted.csv path or table).
+
+    Returns a RobustComparison: ``.table`` has each effect with its stochastic CI, its 5-95 %
+    band across the sets and a robust flag.
+    """
+    import pandas as pd
+
+    from sim.experiment.calibrate import accepted_assumptions
+    from sim.experiment.robustness import choose_sets
+    from sim.experiment.robustness import compare_over_assumptions as _robust
+
+    table = accepted if isinstance(accepted, pd.DataFrame) else pd.read_csv(accepted)
+    options = _options(**_run_kwargs(kwargs))
+    sets = choose_sets(accepted_assumptions(table), n_sets, seed=options.seed or 0)
+    return _robust([Path(s) for s in scenarios], sets, options, overrides)

@@ -150,6 +150,13 @@ def compare(
     marginal: Annotated[
         bool, typer.Option("--marginal", help="Change per +1 worker, -1 signboard, +1 delegated item, for the base.")
     ] = False,
+    assumptions: Annotated[
+        Path | None,
+        typer.Option("--assumptions", help="accepted.csv of a calibration: repeat the comparison over its sets."),
+    ] = None,
+    assumption_sets: Annotated[
+        int, typer.Option("--assumption-sets", help="How many accepted sets to compare over (sampled).")
+    ] = 10,
 ) -> None:
     """Paired comparison (common random numbers) of scenarios against the first one."""
     from sim.experiment.compare import compare_scenarios
@@ -159,6 +166,14 @@ def compare(
     with user_errors():
         if len(scenarios) < 2 and not marginal:
             raise UsageProblem("compare needs BASE.yaml and at least one OTHER.yaml (or --marginal)")
+        if assumptions is not None:
+            from sim.cli.commands_calibrate import compare_over_accepted
+
+            options = run_options(
+                replications, seed, days, warmup_days, workers, executor, scheduler, None, cache_dir, drain_days
+            )
+            compare_over_accepted(scenarios, assumptions, assumption_sets, options, set_, out, quiet, lang)
+            return
         loaded = [load(p, set_) for p in scenarios]
         options = run_options(
             replications, seed, days, warmup_days, workers, executor, scheduler, None, cache_dir, drain_days

@@ -6,7 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from sim.experiment.compare import Comparison
+from sim.experiment.robustness import RobustComparison
 from sim.io import provenance
 from sim.io.rundir import atomic_dir, write_json, write_run_files
 
@@ -32,7 +35,11 @@ def comparison_json(comp: Comparison) -> dict[str, Any]:
 
 
 def write_comparison(
-    comp: Comparison, out: Path, command: list[str] | None = None, report: Callable[[Path], Any] | None = None
+    comp: Comparison,
+    out: Path,
+    command: list[str] | None = None,
+    report: Callable[[Path], Any] | None = None,
+    manifest_extra: dict[str, Any] | None = None,
 ) -> Path:
     """Write the comparison folder atomically."""
     with atomic_dir(out) as tmp:
@@ -53,6 +60,7 @@ def write_comparison(
                 "platform": provenance.platform_info(),
                 "command": command,
                 "wall_time_s": sum(r.wall_time_s for r in comp.runs.values()),
+                **(manifest_extra or {}),
             },
         )
         write_json(tmp / "comparison.json", comparison_json(comp))
@@ -69,3 +77,28 @@ def write_comparison(
         if report is not None:
             report(tmp)
     return out
+
+
+def write_robust_comparison(
+    robust: RobustComparison,
+    out: Path,
+    command: list[str] | None = None,
+    report: Callable[[Path], Any] | None = None,
+) -> Path:
+    """The comparison folder of the first assumption set, plus the effects across all sets.
+
+    ``robustness.csv``: per (scenario, metric) the effect, its stochastic 95 % interval, the 5-95 %
+    band across assumption sets and whether its sign is robust; ``robustness_per_set.csv`` and
+    ``assumption_sets.csv`` hold what it was computed from.
+    """
+
+    def extra(tmp: Path) -> None:
+        robust.table.to_csv(tmp / "robustness.csv", index=False)
+        robust.per_set.to_csv(tmp / "robustness_per_set.csv", index=False)
+        pd.DataFrame(robust.sets).assign(set=range(len(robust.sets))).to_csv(tmp / "assumption_sets.csv", index=False)
+        if report is not None:
+            report(tmp)
+
+    return write_comparison(
+        robust.central, out, command=command, report=extra, manifest_extra={"assumption_sets": len(robust.sets)}
+    )

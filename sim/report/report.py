@@ -558,8 +558,12 @@ def build_report(folder: Path, lang: str = "en") -> Path:
         text = report_multi.comparison_report(folder, language)
     elif kind == "sweep":
         text = report_multi.sweep_report(folder, language)
+    elif kind == "calibration":
+        from sim.report.calibration_report import calibration_report
+
+        text = calibration_report(folder, language)
     else:
-        raise ValueError(f"{folder}: unknown result kind {kind!r} (expected run, comparison or sweep)")
+        raise ValueError(f"{folder}: unknown result kind {kind!r} (expected run, comparison, sweep or calibration)")
     out = folder / "report.html"
     out.write_text(text, encoding="utf-8")
     return out

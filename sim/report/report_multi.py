@@ -28,6 +28,7 @@ from sim.report.report import (
     read_json,
     render,
 )
+from sim.report.robustness_section import robustness_section
 
 #: Metrics drawn in sweep figures when present (at most four keep the grids readable).
 SWEEP_PLOT_METRICS = (
@@ -267,6 +268,9 @@ def comparison_report(folder: Path, lang: Lang) -> str:
     if c.marginal is not None:
         parts.append((marginal_section, "sec_marginal"))
     sections = [guarded(make, c, ctx, key, tr(key, lang)) for make, key in parts]
+    robust = robustness_section(folder, lang)
+    if robust is not None:
+        sections.insert(1, robust)
     base_manifest = c.runs[c.base].manifest if c.base in c.runs else {}
     merged = {**base_manifest, **c.manifest, "scenario": base_manifest.get("scenario", {})}
     metrics = c.metrics_of_diffs()

@@ -263,26 +263,40 @@ def _check_data_files(layer: Layer) -> list[ScenarioError]:
 # ------------------------------------------------------------------------ extends chains
 
 
-def _load_chain(path: Path, display: str, chain: tuple[tuple[Path, str], ...]) -> Layer:
+def _load_chain(path: Path, display: str, chain: tuple[tuple[Path, str], ...], assumptions: Overrides = None) -> Layer:
     """Load ``path`` and the files it extends; the extending file wins.
 
     With several bases (``extends: [a.yaml, b.yaml]``) each file is applied once,
     ancestors before descendants and bases left to right, so a common ancestor
-    (say baseline.yaml) cannot undo what an earlier base changed.
+    (say baseline.yaml) cannot undo what an earlier base changed. ``assumptions`` are
+    applied to the root files (those extending nothing) before anything extends them: an
+    assumption set changes the world the reforms act on, and a reform file's own setting of a
+    field (its lever) stays on top.
     """
     ordered: list[tuple[Path, Layer]] = []
-    _collect(path, display, chain, ordered)
+    roots: set[Path] = set()
+    _collect(path, display, chain, ordered, roots)
+    if assumptions:
+        ordered = [(p, _apply_all(layer, assumptions) if p in roots else layer) for p, layer in ordered]
     layer = ordered[0][1]
     for _, over in ordered[1:]:
         layer = merge_layers(layer, over)
     return layer
 
 
-def _collect(path: Path, display: str, chain: tuple[tuple[Path, str], ...], ordered: list[tuple[Path, Layer]]) -> None:
-    """Append the files of ``path``'s extends graph to ``ordered`` (post-order, each once)."""
+def _collect(
+    path: Path,
+    display: str,
+    chain: tuple[tuple[Path, str], ...],
+    ordered: list[tuple[Path, Layer]],
+    roots: set[Path],
+) -> None:
+    """Append the files of ``path``'s extends graph to ``ordered`` (post-order, each once); note the roots."""
     layer = parse_yaml_file(path, display)
     _resolve_data_paths(layer.data, (), str(path.parent))
     resolved = path.resolve()
+    if EXTENDS not in layer.data:
+        roots.add(resolved)
     if EXTENDS in layer.data:
         target = layer.data.pop(EXTENDS)
         origin = layer.origins.pop((EXTENDS,), Origin(display))
@@ -302,7 +316,7 @@ def _collect(path: Path, display: str, chain: tuple[tuple[Path, str], ...], orde
                 raise problem(f"file not found: {name} (looked for {target_path.absolute()})")
             if any(r == target_path.resolve() for r, _ in seen):
                 raise problem("extends cycle: " + " -> ".join(n for _, n in seen) + f" -> {target_display}")
-            _collect(target_path, target_display, seen, ordered)
+            _collect(target_path, target_display, seen, ordered, roots)
     if all(p != resolved for p, _ in ordered):
         ordered.append((resolved, layer))
 
@@ -632,16 +646,18 @@ def _validate(layer: Layer, default_file: str | None) -> Scenario:
 # ------------------------------------------------------------------------ public API
 
 
-def load_scenario(path: str | os.PathLike[str], overrides: Overrides = None) -> Scenario:
+def load_scenario(path: str | os.PathLike[str], overrides: Overrides = None, assumptions: Overrides = None) -> Scenario:
     """Load a scenario file, its ``extends`` chain and overrides, validated exactly once.
 
     ``overrides`` is a list of ``"dotted.path=value"`` strings (the CLI ``--set``; values read
     as YAML) or a dict of dotted paths to Python values. Precedence: base file < extending file
-    < overrides. An override replaces the value at its path (mappings included). Raises
-    :class:`ScenarioError` naming file, line and field of every problem found.
+    < overrides. An override replaces the value at its path (mappings included). ``assumptions``
+    (same forms) set the root base files' values, under every extending file (an accepted
+    assumption set from calibration). Raises :class:`ScenarioError` naming file, line and field
+    of every problem found.
     """
     display = os.fspath(path)
-    layer = _load_chain(Path(display), display, ())
+    layer = _load_chain(Path(display), display, (), assumptions)
     layer = _apply_all(layer, overrides)
     return _validate(layer, display)
 
