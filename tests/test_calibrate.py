@@ -27,15 +27,41 @@ def spec(**changes) -> CalibrationSpec:
     admin = fake(type("T", (), {"metric": "admin_share"}), TRUTH)[0]
     visits = fake(type("T", (), {"metric": "visits_per_worker_day"}), TRUTH)[0]
     data = {
-        "parameters": list(TRUTH), "replications": 1, "seed": 3, "waves": 3, "points_per_wave": 20,
-        "candidates": 5000, "validation_sets": 5,
+        "parameters": list(TRUTH),
+        "replications": 1,
+        "seed": 3,
+        "waves": 3,
+        "points_per_wave": 20,
+        "candidates": 5000,
+        "validation_sets": 5,
         "targets": [
-            {"name": "admin", "role": "calibration", "scenario": "scenarios/baseline.yaml", "metric": "admin_share",
-             "value": admin, "sd": 0.01, "source": "synthetic"},
-            {"name": "visits", "role": "calibration", "scenario": "scenarios/baseline.yaml",
-             "metric": "visits_per_worker_day", "value": visits, "sd": 0.1, "source": "synthetic"},
-            {"name": "held_out", "role": "validation", "scenario": "scenarios/baseline.yaml",
-             "metric": "visits_per_worker_day", "value": visits, "sd": 0.1, "source": "synthetic"},
+            {
+                "name": "admin",
+                "role": "calibration",
+                "scenario": "scenarios/baseline.yaml",
+                "metric": "admin_share",
+                "value": admin,
+                "sd": 0.01,
+                "source": "synthetic",
+            },
+            {
+                "name": "visits",
+                "role": "calibration",
+                "scenario": "scenarios/baseline.yaml",
+                "metric": "visits_per_worker_day",
+                "value": visits,
+                "sd": 0.1,
+                "source": "synthetic",
+            },
+            {
+                "name": "held_out",
+                "role": "validation",
+                "scenario": "scenarios/baseline.yaml",
+                "metric": "visits_per_worker_day",
+                "value": visits,
+                "sd": 0.1,
+                "source": "synthetic",
+            },
         ],
     }
     data.update(changes)
@@ -106,8 +132,13 @@ def test_the_shipped_targets_file_loads() -> None:
 @pytest.mark.slow
 def test_calibration_runs_the_model_end_to_end(tmp_path) -> None:
     """One small wave on the real model (Malong, 15 days): the plumbing from targets to accepted sets."""
-    s = spec(waves=1, points_per_wave=6, candidates=500, validation_sets=2,
-             configuration={"world.counties": ["Malong"], "run.days": 15, "run.warmup_days": 3})
+    s = spec(
+        waves=1,
+        points_per_wave=6,
+        candidates=500,
+        validation_sets=2,
+        configuration={"world.counties": ["Malong"], "run.days": 15, "run.warmup_days": 3},
+    )
     res = calibrate(s, RunOptions(executor="serial", cache_dir=tmp_path / "cache"), base_dir=ROOT)
     assert len(res.design) == 6 and np.isfinite(res.design["admin"]).all()
     assert set(res.validation.columns) >= {"observed", "predicted_low", "predicted_high", "passed"}
@@ -135,24 +166,58 @@ points_per_wave: 4
 candidates: 300
 validation_sets: 2
 targets:
-  - {{name: admin, role: calibration, scenario: {scen / 'baseline.yaml'}, metric: admin_share, value: 0.5,
+  - {{name: admin, role: calibration, scenario: {scen / "baseline.yaml"}, metric: admin_share, value: 0.5,
      sd: 0.1, source: test}}
-  - {{name: escalated, role: validation, scenario: {scen / 'baseline.yaml'}, metric: escalated_share,
+  - {{name: escalated, role: validation, scenario: {scen / "baseline.yaml"}, metric: escalated_share,
      value: 0.2, sd: 0.05, source: test}}
 """)
     runner = CliRunner()
     cal = tmp_path / "cal"
-    r = runner.invoke(app, ["calibrate", str(targets), "--out", str(cal), "--executor", "serial", "-q",
-                            "--cache-dir", str(tmp_path / "cache")])
+    r = runner.invoke(
+        app,
+        [
+            "calibrate",
+            str(targets),
+            "--out",
+            str(cal),
+            "--executor",
+            "serial",
+            "-q",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        ],
+    )
     assert r.exit_code == 0, r.output
     accepted = pd.read_csv(cal / "accepted.csv")
     assert len(accepted) >= 2 and (cal / "report.html").is_file() and (cal / "validation.csv").is_file()
     assert json.loads((cal / "manifest.json").read_text())["kind"] == "calibration"
     cmp = tmp_path / "cmp"
-    r = runner.invoke(app, ["compare", str(scen / "baseline.yaml"), str(scen / "staff_down.yaml"), "--assumptions",
-                            str(cal / "accepted.csv"), "--assumption-sets", "2", "-r", "2", "--days", "8",
-                            "--warmup-days", "2", "--set", "world.counties=[Malong]", "--executor", "serial",
-                            "--out", str(cmp), "--cache-dir", str(tmp_path / "cache")])
+    r = runner.invoke(
+        app,
+        [
+            "compare",
+            str(scen / "baseline.yaml"),
+            str(scen / "staff_down.yaml"),
+            "--assumptions",
+            str(cal / "accepted.csv"),
+            "--assumption-sets",
+            "2",
+            "-r",
+            "2",
+            "--days",
+            "8",
+            "--warmup-days",
+            "2",
+            "--set",
+            "world.counties=[Malong]",
+            "--executor",
+            "serial",
+            "--out",
+            str(cmp),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        ],
+    )
     assert r.exit_code == 0, r.output
     robust = pd.read_csv(cmp / "robustness.csv")
     row = robust[(robust["scenario"] == "staff_down") & (robust["metric"] == "household_visits_per_day")].iloc[0]

@@ -9,8 +9,7 @@ from sim.scenario.priors import PRIORS, STRUCTURAL, annotate_schema, assumption_
 
 
 def test_every_assumption_field_has_a_range_or_a_reason() -> None:
-    missing = [path for path, _ in assumption_fields(Scenario)
-               if path not in PRIORS and path not in STRUCTURAL]
+    missing = [path for path, _ in assumption_fields(Scenario) if path not in PRIORS and path not in STRUCTURAL]
     assert not missing, f"assumption fields without a plausible range: {missing}"
 
 
