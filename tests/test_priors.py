@@ -27,5 +27,5 @@ def test_ranges_reach_the_json_schema() -> None:
 
 
 def test_an_unknown_path_is_a_clear_error() -> None:
-    with pytest.raises(KeyError, match="no plausible range for 'admin.nonsense'"):
+    with pytest.raises(KeyError, match=r"no plausible range for 'admin\.nonsense'"):
         prior("admin.nonsense")
