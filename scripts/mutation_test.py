@@ -74,7 +74,7 @@ def run_one(mutation: Mutation, timeout: int) -> dict:
         started = time.perf_counter()
         try:
             proc = subprocess.run(
-                [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *TESTS],
+                [sys.executable, "-m", "pytest", "-x", "-q", "-n", "0", "-p", "no:cacheprovider", *TESTS],
                 cwd=copy,
                 env=env,
                 capture_output=True,
