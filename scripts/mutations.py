@@ -120,8 +120,8 @@ MUTATIONS: list[Mutation] = [
     M(
         "work-team availability ignored",
         SHARD,
-        "calendars.append(cal.member_calendar(start, days, periods, team.availability,",
-        "calendars.append(cal.member_calendar(start, days, periods, 1.0,",
+        "start, days, periods, team.availability, round(float(phases[k]), 2)",
+        "start, days, periods, 1.0, round(float(phases[k]), 2)",
     ),
     M(
         "work-team ramp-up ignored",
@@ -213,8 +213,8 @@ MUTATIONS: list[Mutation] = [
     M(
         "percentiles ignore censoring",
         METRICS,
-        '                                     histogram_counts(hist, f"{metric}_censored", mask))',
-        "                                     None)",
+        'histogram_counts(hist, metric, mask), q, histogram_counts(hist, f"{metric}_censored", mask)',
+        "histogram_counts(hist, metric, mask), q, None",
     ),
     M(
         "censored requests drop out of the mean",
@@ -243,13 +243,13 @@ MUTATIONS: list[Mutation] = [
     M(
         "utilisation against coping capacity",
         "sim/analysis/stability.py",
-        'q["utilisation"] = np.where(q["capacity_h"] > 0, q["offered_h"] / q["capacity_h"],',
-        'q["utilisation"] = np.where(q["capacity_h"] > 0, q["offered_h"] / q["coping_capacity_h"],',
+        'q["capacity_h"] > 0, q["offered_h"] / q["capacity_h"], np.where(',
+        'q["capacity_h"] > 0, q["offered_h"] / q["coping_capacity_h"], np.where(',
     ),
     M(
         "backlog trend never flags",
         "sim/analysis/stability.py",
-        'growing = ((out["backlog_growth_low"] > 0)',
-        'growing = ((out["backlog_growth_low"] > 1e18)',
+        '(out["backlog_growth_low"] > 0)\n',
+        '(out["backlog_growth_low"] > 1e18)\n',
     ),
 ]
