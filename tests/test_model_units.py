@@ -11,7 +11,7 @@ from sim.model.calendar import Calendar, cadre_calendar, member_calendar, shift_
 from sim.model.distributions import from_uniform, mean_of
 from sim.model.streams import stream
 from sim.model.visits import VisitBook
-from sim.scenario.params import Distribution
+from sim.scenario.params import Distribution, Empirical, Exponential, Fixed, Lognormal, Uniform
 
 PERIODS = ((8.5, 12.0), (14.5, 18.0))
 
@@ -100,11 +100,11 @@ def test_streams_are_independent_and_stable() -> None:
 @pytest.mark.parametrize(
     "dist",
     [
-        Distribution(kind="lognormal", mean=2.0, cv=0.5),
-        Distribution(kind="exponential", mean=1.5),
-        Distribution(kind="uniform", low=1.0, high=5.0),
-        Distribution(kind="fixed", mean=0.7),
-        Distribution(kind="empirical", values=[1.0, 2.0, 6.0]),
+        Lognormal(kind="lognormal", mean=2.0, cv=0.5),
+        Exponential(kind="exponential", mean=1.5),
+        Uniform(kind="uniform", low=1.0, high=5.0),
+        Fixed(kind="fixed", mean=0.7),
+        Empirical(kind="empirical", values=[1.0, 2.0, 6.0]),
     ],
 )
 def test_inverse_cdf_sampling_has_the_stated_mean(dist: Distribution) -> None:
@@ -115,7 +115,7 @@ def test_inverse_cdf_sampling_has_the_stated_mean(dist: Distribution) -> None:
 @settings(max_examples=30, deadline=None)
 @given(st.floats(0.1, 10), st.floats(0.05, 2.0))
 def test_lognormal_cv(mean: float, cv: float) -> None:
-    x = from_uniform(Distribution(kind="lognormal", mean=mean, cv=cv), np.random.default_rng(0).random(100_000))
+    x = from_uniform(Lognormal(kind="lognormal", mean=mean, cv=cv), np.random.default_rng(0).random(100_000))
     assert x.std() / x.mean() == pytest.approx(cv, rel=0.15)
 
 

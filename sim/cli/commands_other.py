@@ -44,14 +44,18 @@ def sweep(
     quiet: Quiet = False,
     lang: Lang = "en",
     cache_dir: CacheDir = Path("results/cache"),
+    set_: Sets = None,
 ) -> None:
-    """Run a sweep (grid, Latin hypercube, Morris or Sobol) and its sensitivity analysis."""
+    """Run a sweep (grid, Latin hypercube, Morris or Sobol) and its sensitivity analysis.
+
+    ``--set`` changes the base scenario of every point, as for ``run`` (e.g. one county).
+    """
     from sim.experiment.sweep import load_sweep, run_sweep
     from sim.io.rundir import default_run_dir
     from sim.io.sweepdir import write_sweep
 
     with user_errors():
-        sw = load_sweep(spec)
+        sw = load_sweep(spec, set_)
         options = run_options(replications, seed, days, warmup_days, workers, executor, scheduler, None, cache_dir)
         target = out or default_run_dir(Path("results/sweeps"), sw.spec.name)
         if target.exists():
@@ -138,11 +142,35 @@ def _print_check(table: Any, show_all: bool) -> None:
 
 
 @app.command()
-def validate(scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")], set_: Sets = None) -> None:
-    """Check a scenario file (and overrides) without running it."""
+def validate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario, sweep or calibration YAML file.")], set_: Sets = None
+) -> None:
+    """Check a scenario, sweep or calibration file (and overrides) without running it."""
+    from sim.scenario.spec_kind import spec_kind
+
     with user_errors():
-        scen = load(scenario, set_)
-        out_console.print(f"ok: {scenario} is a valid scenario ('{scen.name}')")
+        kind = spec_kind(scenario)
+        if kind == "sweep":
+            from sim.experiment.sweep import load_sweep
+
+            sw = load_sweep(scenario, set_)
+            out_console.print(
+                f"ok: {scenario} is a valid sweep spec ('{sw.spec.name}': {sw.spec.design}, "
+                f"{len(sw.spec.factors)} factors, base scenario '{sw.base.name}')"
+            )
+        elif kind == "calibration":
+            from sim.experiment.calibrate_spec import load_targets
+
+            if set_:
+                raise UsageProblem("--set: not used with a calibration spec (put overrides in its targets' 'set')")
+            spec, _ = load_targets(scenario)
+            out_console.print(
+                f"ok: {scenario} is a valid calibration spec ('{spec.name}': {len(spec.parameters)} parameters, "
+                f"{len(spec.targets)} targets)"
+            )
+        else:
+            scen = load(scenario, set_)
+            out_console.print(f"ok: {scenario} is a valid scenario ('{scen.name}')")
 
 
 @app.command()

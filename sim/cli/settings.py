@@ -56,6 +56,13 @@ def run_options(
 
 
 def load(path: Path, sets: list[str] | None) -> Any:
+    """Load a scenario; a sweep or calibration spec gets the command it is for."""
     from sim.scenario.loader import load_scenario
+    from sim.scenario.spec_kind import COMMAND_FOR, spec_kind
 
+    kind = spec_kind(path)
+    if kind != "scenario":
+        raise UsageProblem(
+            f"{path} is a {kind} spec, not a scenario; run it with: grassroots {COMMAND_FOR[kind]} {path}"
+        )
     return load_scenario(path, sets or [])

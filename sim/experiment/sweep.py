@@ -22,8 +22,8 @@ from sim.analysis.metrics import KEY_METRICS
 from sim.analysis.stats import t_interval
 from sim.experiment.designs import Factor, analyze, main_effects, make_design
 from sim.experiment.runner import Results, RunOptions, run
-from sim.scenario.errors import ScenarioError
-from sim.scenario.loader import apply_overrides, load_scenario, walk_schema
+from sim.scenario.errors import ScenarioError, validation_message
+from sim.scenario.loader import Overrides, apply_overrides, load_scenario, walk_schema
 from sim.scenario.params import Scenario
 
 
@@ -82,8 +82,12 @@ class SweepResult:
     settings: dict[str, Any]
 
 
-def load_sweep(spec: str | os.PathLike[str] | Mapping[str, Any]) -> Sweep:
-    """Read and validate a sweep (file or mapping); factor paths are checked against the schema."""
+def load_sweep(spec: str | os.PathLike[str] | Mapping[str, Any], overrides: Overrides = None) -> Sweep:
+    """Read and validate a sweep (file or mapping); factor paths are checked against the schema.
+
+    ``overrides`` (the CLI's ``--set``) apply to the base scenario after the spec's own ``set``,
+    so every point of the sweep sees them; factors still vary on top.
+    """
     source: Path | None = None
     if isinstance(spec, Mapping):
         data = dict(spec)
@@ -100,17 +104,38 @@ def load_sweep(spec: str | os.PathLike[str] | Mapping[str, Any]) -> Sweep:
     try:
         parsed = SweepSpec.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ScenarioError(
-            first["msg"], file=str(source) if source else None, field=".".join(str(p) for p in first["loc"])
+        file = str(source) if source else None
+        raise ScenarioError.collect(
+            [
+                ScenarioError(validation_message(e), file=file, field=".".join(str(p) for p in e["loc"]) or None)
+                for e in exc.errors()
+            ]
         ) from None
-    for f in parsed.factors:
+    problems = []
+    for i, f in enumerate(parsed.factors):
         miss = walk_schema(f.path.split("."))
         if not isinstance(miss, tuple):
-            raise ScenarioError(
-                f"factor path: {getattr(miss, 'message', miss)}", file=str(source) if source else None, field="factors"
+            problems.append(
+                ScenarioError(
+                    f"factor path: {getattr(miss, 'message', miss)}",
+                    file=str(source) if source else None,
+                    field=f"factors[{i}].path",
+                )
             )
-    base = load_scenario(base_dir / parsed.base, parsed.set)
+    base_path = base_dir / parsed.base
+    if not base_path.is_file():
+        problems.append(
+            ScenarioError(
+                f"base scenario not found: {parsed.base} (looked for {base_path.absolute()})",
+                file=str(source) if source else None,
+                field="base",
+            )
+        )
+    if problems:
+        raise ScenarioError.collect(problems)
+    base = load_scenario(base_path, parsed.set)
+    if overrides:
+        base = apply_overrides(base, overrides)
     return Sweep(spec=parsed, base=base, source=source)
 
 

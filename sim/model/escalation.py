@@ -46,14 +46,14 @@ class Sampler:
 
     def __init__(self, dist: Distribution) -> None:
         self.kind = dist.kind
-        self.values = list(dist.values)
+        self.values = list(getattr(dist, "values", []))
         if dist.kind == "lognormal" and dist.mean > 0 and dist.cv > 0:
             self.a, self.b = lognormal_parameters(dist.mean, dist.cv)
         elif dist.kind == "uniform":
             self.a, self.b = dist.low, dist.high - dist.low
         else:
             self.kind = "exponential" if dist.kind == "exponential" else self.kind
-            self.a, self.b = dist.mean, 0.0
+            self.a, self.b = getattr(dist, "mean", 0.0), 0.0
             if dist.kind == "lognormal":
                 self.kind = "fixed"
 

@@ -22,7 +22,7 @@ import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from ruamel.yaml import YAML
@@ -32,8 +32,11 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 from ruamel.yaml.representer import RoundTripRepresenter
 
+from sim.scenario.county_names import county_problems
 from sim.scenario.errors import ScenarioError, describe_value, union_message, validation_message
 from sim.scenario.params import Scenario
+from sim.scenario.params.distributions import FAMILIES as DISTRIBUTION_FAMILIES
+from sim.scenario.params.distributions import kind_of as distribution_kind
 
 __all__ = ["Overrides", "ScenarioError", "apply_overrides", "load_scenario", "scenario_to_yaml"]
 
@@ -83,14 +86,34 @@ class Layer:
             del self.origins[key]
 
 
-def _merge_data(base: Any, over: Any) -> Any:
-    """Mappings merge recursively; anything else in ``over`` replaces ``base`` wholesale."""
+def _merge_data(base: Any, over: Any, path: KeyPath = ()) -> Any:
+    """Mappings merge recursively; anything else in ``over`` replaces ``base`` wholesale.
+
+    A named mapping the base never wrote (``requests.types``) merges onto the schema's default
+    mapping, exactly as ``--set requests.types.help.rate_per_1000_residents_per_year=…`` does:
+    an extending file that changes one field of the default 'help' type changes that field only.
+    """
     if isinstance(base, dict) and isinstance(over, dict):
         merged = dict(base)
         for key, value in over.items():
-            merged[key] = _merge_data(base[key], value) if key in base else value
+            here = (*path, key)
+            if key in base:
+                merged[key] = _merge_data(base[key], value, here)
+            elif isinstance(value, dict):
+                merged[key] = _merge_data(_named_mapping_default(here) or {}, value, here)
+            else:
+                merged[key] = value
         return merged
     return over
+
+
+def _named_mapping_default(path: KeyPath) -> Any:
+    """The schema default at ``path`` when it is a ``dict[str, Model]`` field with entries, else None."""
+    annotation = _schema_type(path)
+    if get_origin(annotation) is not dict:
+        return None
+    default = _default_at(path)
+    return default if isinstance(default, dict) and default else None
 
 
 def _survives(path: KeyPath, base: Any, over: Any) -> bool:
@@ -375,8 +398,24 @@ def _as_index(key: str | int) -> int | None:
 
 
 def _valid_keys(annotation: Any, at_root: bool) -> list[str]:
-    keys = [name for model in _model_members(annotation) for name in model.model_fields]
+    keys = list(dict.fromkeys(name for model in _model_members(annotation) for name in model.model_fields))
     return [*keys, EXTENDS] if at_root else keys
+
+
+def _unknown_key_message(data: Any, path: KeyPath) -> str:
+    """'unknown key' with the valid keys; for a distribution, those of the family its kind names."""
+    parent = data
+    for key in path[:-1]:
+        parent = parent.get(key) if isinstance(parent, dict) else None
+    members = _model_members(_schema_type(path[:-1]))
+    family = distribution_kind(parent) if isinstance(parent, dict) else None
+    chosen = [m for m in members if m.model_fields.get("kind") is not None and family in DISTRIBUTION_FAMILIES]
+    chosen = [m for m in chosen if m.model_fields["kind"].annotation == Literal[family]]  # type: ignore[valid-type]
+    if chosen:
+        own = list(chosen[0].model_fields)
+        return f"unknown key '{path[-1]}' for kind '{family}', which takes: {', '.join(own)}"
+    candidates = _valid_keys(_schema_type(path[:-1]), at_root=len(path) == 1)
+    return f"unknown key '{path[-1]}'; {_suggest(path[-1], candidates)}"
 
 
 def _suggest(key: Any, candidates: list[str], prefix: str = "") -> str:
@@ -582,18 +621,24 @@ def _data_path(data: Any, loc: tuple[int | str, ...], kind: str) -> tuple[KeyPat
     """The part of a pydantic location that names keys of the data (and whether a tag was cut).
 
     pydantic appends union-member tags (``'constrained-float'``) and ``'[key]'`` markers after a
-    field; those are not keys the user wrote and would only confuse the field path.
+    field; those are not keys the user wrote and would only confuse the field path. A
+    distribution's family tag (``'uniform'``) sits between the field and its parameters: it is
+    skipped, so a stray ``mean`` is reported at ``….effort_hours.mean``.
     """
     node = data
+    path: list[int | str] = []
     for depth, key in enumerate(loc):
         in_dict = isinstance(node, dict) and key in node
         if in_dict or (isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)):
             node = node[key]
-        elif kind == "missing" and depth == len(loc) - 1:
-            return tuple(loc), False
+            path.append(key)
+        elif isinstance(node, dict) and key in DISTRIBUTION_FAMILIES and distribution_kind(node) == key:
+            continue
+        elif kind in ("missing", "extra_forbidden") and depth == len(loc) - 1:
+            return (*path, key), False
         else:
-            return tuple(loc[:depth]), True
-    return tuple(loc), False
+            return tuple(path), True
+    return tuple(path), False
 
 
 def translate_validation_error(exc: ValidationError, layer: Layer, default_file: str | None) -> list[ScenarioError]:
@@ -613,8 +658,7 @@ def translate_validation_error(exc: ValidationError, layer: Layer, default_file:
         path: union_message(items) if path in cut and len(items) > 1 else items[0][1] for path, items in grouped.items()
     }
     for path in extra:
-        candidates = _valid_keys(_schema_type(path[:-1]), at_root=len(path) == 1)
-        messages[path] = f"unknown key '{path[-1]}'; {_suggest(path[-1], candidates)}"
+        messages[path] = _unknown_key_message(layer.data, path)
     problems = []
     for path, message in messages.items():
         origin = layer.origin_of(path)
@@ -629,6 +673,12 @@ def translate_validation_error(exc: ValidationError, layer: Layer, default_file:
     return problems
 
 
+def _locate(layer: Layer, path: KeyPath, default_file: str | None) -> tuple[str | None, int | None]:
+    """File and line that wrote ``path`` (or its nearest ancestor)."""
+    origin = layer.origin_of(path)
+    return (origin.file, origin.line) if origin else (default_file, None)
+
+
 def _validate(layer: Layer, default_file: str | None) -> Scenario:
     """Validate once; raise every problem (data files and schema) together."""
     problems = _check_data_files(layer)
@@ -637,6 +687,8 @@ def _validate(layer: Layer, default_file: str | None) -> Scenario:
         scenario = Scenario.model_validate(layer.data)
     except ValidationError as exc:
         problems += translate_validation_error(exc, layer, default_file)
+    if scenario is not None:
+        problems += county_problems(scenario, lambda path: _locate(layer, path, default_file))
     if problems or scenario is None:
         problems.sort(key=lambda p: (p.file or "", p.line or 0))
         raise ScenarioError.collect(problems)

@@ -13,6 +13,15 @@ from __future__ import annotations
 
 from sim.scenario.params.admin import AdminParams
 from sim.scenario.params.base import NonNegative, NonNegativeInt, Positive, Share, Strict
+from sim.scenario.params.distributions import (
+    AnyDistribution,
+    Distribution,
+    Empirical,
+    Exponential,
+    Fixed,
+    Lognormal,
+    Uniform,
+)
 from sim.scenario.params.offices import (
     CopingParams,
     DelegationParams,
@@ -24,7 +33,6 @@ from sim.scenario.params.offices import (
 )
 from sim.scenario.params.policy import Activity, PolicyParams
 from sim.scenario.params.requests import (
-    Distribution,
     RequestParams,
     RequestType,
     Routes,
@@ -39,6 +47,7 @@ from sim.scenario.params.world import TravelParams, WorldParams
 __all__ = [
     "Activity",
     "AdminParams",
+    "AnyDistribution",
     "CadreRule",
     "CampaignParams",
     "CopingParams",
@@ -47,6 +56,10 @@ __all__ = [
     "DepartmentParams",
     "Distribution",
     "DutyParams",
+    "Empirical",
+    "Exponential",
+    "Fixed",
+    "Lognormal",
     "ModelParams",
     "NonNegative",
     "NonNegativeInt",
@@ -63,6 +76,7 @@ __all__ = [
     "Strict",
     "TownshipParams",
     "TravelParams",
+    "Uniform",
     "VisitParams",
     "WorkTeamParams",
     "WorkerParams",

@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from sim.scenario.params.base import NonNegative, NonNegativeInt, Share, Strict
-from sim.scenario.params.requests import Distribution, _lognormal
+from sim.scenario.params.distributions import Distribution, Uniform
+from sim.scenario.params.requests import _lognormal
 
 
 class CopingParams(Strict):
@@ -83,14 +84,14 @@ class TownshipParams(Strict):
         _lognormal(2.0, 0.6), description="Township staff time per escalated request (assumption)."
     )
     latency_working_days: Distribution = Field(
-        Distribution(kind="uniform", low=1.0, high=5.0),
+        Uniform(kind="uniform", low=1.0, high=5.0),
         description="Working days the township leg waits on approvals (DOMAIN §4: 1-5 working days).",
     )
     enforcement_team_size: NonNegative = Field(
         5.0, description="Township enforcement team for delegated items (DOMAIN §3: ≥ 5 people)."
     )
     delegated_latency_working_days: Distribution = Field(
-        Distribution(kind="uniform", low=1.0, high=3.0),
+        Uniform(kind="uniform", low=1.0, high=3.0),
         description="Working days a delegated item waits at the township (assumption).",
     )
     coping: CopingParams = Field(
@@ -159,10 +160,10 @@ class DepartmentParams(Strict):
         2.0, description="The whistle's response window (DOMAIN §7: 2 working days)."
     )
     late_extra_working_days: Distribution = Field(
-        Distribution(kind="uniform", low=3.0, high=10.0), description="Further delay of a late response (assumption)."
+        Uniform(kind="uniform", low=3.0, high=10.0), description="Further delay of a late response (assumption)."
     )
     processing_working_days: Distribution = Field(
-        Distribution(kind="uniform", low=1.0, high=5.0),
+        Uniform(kind="uniform", low=1.0, high=5.0),
         description="Working days a department's step waits on procedure (assumption).",
     )
     rework_probability: Share = Field(

@@ -2,34 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, model_validator
 
 from sim.scenario.params.base import NonNegative, Positive, Share, Strict
-
-
-class Distribution(Strict):
-    """A positive random duration (hours) given by its mean and shape."""
-
-    kind: Literal["lognormal", "exponential", "fixed", "uniform", "empirical"] = Field(
-        "lognormal", description="Family. lognormal uses mean and cv; uniform uses low and high."
-    )
-    mean: NonNegative = Field(1.0, description="Mean (hours unless the field name says otherwise).")
-    cv: NonNegative = Field(0.5, description="Coefficient of variation (lognormal only).")
-    low: NonNegative = Field(0.0, description="Lower bound (uniform only).")
-    high: NonNegative = Field(0.0, description="Upper bound (uniform only).")
-    values: list[NonNegative] = Field(
-        default_factory=list, description="Sample to draw from with replacement (empirical only)."
-    )
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Distribution:
-        if self.kind == "uniform" and self.high < self.low:
-            raise ValueError("uniform needs high >= low")
-        if self.kind == "empirical" and not self.values:
-            raise ValueError("empirical needs a non-empty list of values")
-        return self
+from sim.scenario.params.distributions import Distribution, lognormal
 
 
 class Routes(Strict):
@@ -86,8 +64,7 @@ class RequestType(Strict):
         return self
 
 
-def _lognormal(mean: float, cv: float) -> Distribution:
-    return Distribution(kind="lognormal", mean=mean, cv=cv)
+_lognormal = lognormal  # the name the other schema modules import
 
 
 def default_request_types() -> dict[str, RequestType]:
