@@ -10,8 +10,17 @@ The Python API mirrors the CLI::
 
 from __future__ import annotations
 
-from sim.api import calibrate, compare, compare_over_assumptions, load_scenario, run, sweep
+from sim.api import calibrate, compare, compare_over_assumptions, load_scenario, run, sweep, write_run
 from sim.experiment.runner import Results
 
-__all__ = ["Results", "calibrate", "compare", "compare_over_assumptions", "load_scenario", "run", "sweep"]
+__all__ = [
+    "Results",
+    "calibrate",
+    "compare",
+    "compare_over_assumptions",
+    "load_scenario",
+    "run",
+    "sweep",
+    "write_run",
+]
 __version__ = "0.1.0"

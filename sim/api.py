@@ -159,3 +159,24 @@ def compare_over_assumptions(
     options = _options(**_run_kwargs(kwargs))
     sets = choose_sets(accepted_assumptions(table), n_sets, seed=options.seed or 0)
     return _robust([Path(s) for s in scenarios], sets, options, overrides)
+
+
+def write_run(results: Results, out: str | os.PathLike[str], report: bool = True, lang: str = "en") -> Path:
+    """Write ``results`` as a run folder at ``out`` (the same folder ``grassroots run`` writes).
+
+    Atomic: the folder appears complete or not at all, and an existing ``out`` is an error.
+    With ``report`` the HTML report is built inside it (``report.html``, or ``report.zh.html``
+    with ``lang="zh"`` where the report supports it).
+    """
+    from sim.io.rundir import write_run as _write_run
+
+    if lang not in ("en", "zh"):
+        raise ValueError(f"lang: expected 'en' or 'zh', got {lang!r}")
+    builder = None
+    if report:
+        from sim.report.report import build_report
+
+        def builder(folder: Path) -> Any:
+            return build_report(folder, lang=lang)
+
+    return _write_run(results, Path(out), command=None, report=builder)

@@ -19,11 +19,13 @@ from sim.cli.console import (
     out_console,
     print_summary,
     progress_bar,
+    scenario_title,
     user_errors,
     warn_unstable,
 )
 from sim.cli.options import (
     CacheDir,
+    CompareOut,
     Days,
     Drain,
     Executor,
@@ -88,8 +90,9 @@ def run(
         if not quiet:
             print_summary(
                 results,
-                f"{scen.name}: {results.settings['replications']} replications, "
+                f"{scenario_title(scen.name, set_)}: {results.settings['replications']} replications, "
                 f"{results.settings['days']} days (warm-up {results.settings['warmup_days']})",
+                lang,
             )
         out_console.print(f"run folder: {target}")
 
@@ -135,7 +138,7 @@ def compare(
     days: Days = None,
     warmup_days: Warmup = None,
     drain_days: Drain = None,
-    out: Out = None,
+    out: CompareOut = None,
     set_: Sets = None,
     workers: Workers = None,
     executor: Executor = "local",
@@ -178,7 +181,7 @@ def compare(
         options = run_options(
             replications, seed, days, warmup_days, workers, executor, scheduler, None, cache_dir, drain_days
         )
-        target = out or default_run_dir(Path("results/comparisons"), "-vs-".join(s.name for s in loaded[:3]))
+        target = out or default_run_dir(Path("results/comparisons"), comparison_name([s.name for s in loaded]))
         if target.exists():
             raise UsageProblem(f"--out: {target} already exists")
         with progress_bar(quiet, "compare") as bar:
@@ -214,3 +217,14 @@ def print_comparison(comp: Any) -> None:
         )
     out_console.print(table)
     out_console.print("* the 95% CI of the difference excludes 0")
+
+
+def comparison_name(names: list[str]) -> str:
+    """A folder name that covers every scenario: all names when short, else three and a hash of all."""
+    import hashlib
+
+    joined = "-vs-".join(names)
+    if len(names) <= 3 and len(joined) <= 60:
+        return joined
+    digest = hashlib.sha256("\n".join(names).encode()).hexdigest()[:8]
+    return "-vs-".join(names[:3]) + f"-and-{len(names) - 3}-more-{digest}"

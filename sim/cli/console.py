@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sim.cli.app import STATE
+from sim.cli.plain_progress import PlainProgress
 from sim.scenario.errors import ScenarioError
 
 out_console = Console() if sys.stdout.isatty() else Console(width=160)  # logs and pipes get full tables
@@ -55,9 +56,12 @@ def user_errors() -> Iterator[None]:
 
 @contextmanager
 def progress_bar(quiet: bool, label: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A Rich progress bar on stderr, off with --quiet or when stderr is not a terminal."""
-    if quiet or not sys.stderr.isatty():
+    """A Rich progress bar on stderr; plain progress lines when stderr is not a terminal; off with --quiet."""
+    if quiet:
         yield None
+        return
+    if not sys.stderr.isatty():
+        yield PlainProgress(label, sys.stderr)
         return
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err_console, transient=True) as bar:
@@ -69,27 +73,55 @@ def progress_bar(quiet: bool, label: str) -> Iterator[Callable[[int, int], None]
         yield update
 
 
-def print_summary(results: Any, title: str) -> None:
+SUMMARY_METRICS = (
+    "resolution_hours_p90",
+    "service_share",
+    "idle_share",
+    "requests_arrived",
+    "backlog_end",
+    "open_at_horizon_share",
+    "open_after_drain_share",
+)
+
+
+def summary_row(name: str, m: dict[str, float], lang: str = "en") -> tuple[str, str, str, str]:
+    """(metric, what it is with unit, mean, 95 % CI) in display units: shares in per cent.
+
+    Shares cannot leave [0, 100] % and counts and hours cannot be negative, so a normal-theory
+    interval that would cross a bound is clipped to it (the terminal shows what is possible).
+    """
+    from sim.report.labels import metric_info, metric_label
+
+    info = metric_info(name)
+    scale = info.scale
+    low, high, mean = (m.get(k) for k in ("ci_low", "ci_high", "mean"))
+    upper = 1.0 if name.endswith("_share") or name.endswith("_coverage_30d") else None
+    low = None if low is None else max(low, 0.0)
+    high = None if high is None else (min(high, upper) if upper is not None else high)
+
+    def shown(x: float | None) -> str:
+        return fmt_number(None if x is None else x * scale)
+
+    return name, metric_label(name, lang), shown(mean), f"[{shown(low)}, {shown(high)}]"  # type: ignore[arg-type]
+
+
+def print_summary(results: Any, title: str, lang: str = "en") -> None:
     from sim.analysis.metrics import KEY_METRICS
 
     table = Table(title=title, title_justify="left")
-    for col in ("metric", "mean", "95% CI"):
-        table.add_column(col, justify="right" if col != "metric" else "left")
-    for name in [
-        *KEY_METRICS,
-        "resolution_hours_p90",
-        "service_share",
-        "idle_share",
-        "requests_arrived",
-        "backlog_end",
-        "open_at_horizon_share",
-        "open_after_drain_share",
-    ]:
+    for col in ("metric", "what (unit)", "mean", "95% CI"):
+        table.add_column(col, justify="right" if col in ("mean", "95% CI") else "left")
+    for name in [*KEY_METRICS, *SUMMARY_METRICS]:
         m = results.summary.get(name)
-        if m is None:
-            continue
-        table.add_row(name, fmt_number(m["mean"]), f"[{fmt_number(m['ci_low'])}, {fmt_number(m['ci_high'])}]")
+        if m is not None:
+            table.add_row(*summary_row(name, m, lang))
     out_console.print(table)
+
+
+def scenario_title(name: str, sets: list[str] | None) -> str:
+    """'baseline + 1 override' after --set, so a summary never passes for the plain scenario."""
+    n = len(sets or [])
+    return name if not n else f"{name} + {n} override" + ("s" if n > 1 else "")
 
 
 def warn_unstable(results: Any, name: str) -> None:

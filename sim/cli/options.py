@@ -20,6 +20,11 @@ Drain = Annotated[
     ),
 ]
 Out = Annotated[Path | None, typer.Option("--out", help="Output folder (default results/runs/<name>-<time>).")]
+CompareOut = Annotated[
+    Path | None,
+    typer.Option("--out", help="Output folder (default results/comparisons/<scenarios>-<time>)."),
+]
+SweepOut = Annotated[Path | None, typer.Option("--out", help="Output folder (default results/sweeps/<name>-<time>).")]
 Sets = Annotated[list[str] | None, typer.Option("--set", help="Override a field: path.to.field=value (repeatable).")]
 Workers = Annotated[int | None, typer.Option("--workers", help="Worker processes (default: all cores).")]
 Executor = Annotated[str, typer.Option("--executor", help="serial, local (process pool) or dask.")]
