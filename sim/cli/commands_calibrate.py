@@ -13,7 +13,7 @@ from rich.table import Table
 from sim.cli.app import app
 from sim.cli.commands_run import reporter
 from sim.cli.console import UsageProblem, fmt_number, out_console, progress_bar, user_errors
-from sim.cli.options import CacheDir, Executor, Lang, Out, Quiet, Scheduler, Workers
+from sim.cli.options import CacheDir, CalibrateOut, Executor, Lang, Quiet, Scheduler, Workers
 from sim.cli.settings import run_options
 from sim.experiment.runner import RunOptions
 
@@ -21,7 +21,7 @@ from sim.experiment.runner import RunOptions
 @app.command()
 def calibrate(
     targets: Annotated[Path, typer.Argument(help="Calibration targets YAML (observed figures, inputs to search).")],
-    out: Out = None,
+    out: CalibrateOut = None,
     workers: Workers = None,
     executor: Executor = "local",
     scheduler: Scheduler = None,

@@ -24,6 +24,9 @@ CompareOut = Annotated[
     Path | None,
     typer.Option("--out", help="Output folder (default results/comparisons/<scenarios>-<time>)."),
 ]
+CalibrateOut = Annotated[
+    Path | None, typer.Option("--out", help="Output folder (default results/calibrations/<name>-<time>).")
+]
 SweepOut = Annotated[Path | None, typer.Option("--out", help="Output folder (default results/sweeps/<name>-<time>).")]
 Sets = Annotated[list[str] | None, typer.Option("--set", help="Override a field: path.to.field=value (repeatable).")]
 Workers = Annotated[int | None, typer.Option("--workers", help="Worker processes (default: all cores).")]
