@@ -92,7 +92,7 @@ def check(
 ) -> None:
     """Regression check of key metrics against the committed references (exit 1 on drift)."""
     from sim.experiment.check import run_check
-    from sim.scenario.loader import parse_overrides
+    from sim.scenario.overrides import parse_overrides
 
     with user_errors():
         overrides = {".".join(str(k) for k in o.path): o.value for o in parse_overrides(set_ or [])}

@@ -18,8 +18,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from sim.scenario.errors import ScenarioError
-from sim.scenario.loader import walk_schema
 from sim.scenario.priors import PRIORS, Prior
+from sim.scenario.schema_walk import walk_schema
 
 
 class Strict(BaseModel):

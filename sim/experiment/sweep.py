@@ -23,8 +23,9 @@ from sim.analysis.stats import t_interval
 from sim.experiment.designs import Factor, analyze, main_effects, make_design
 from sim.experiment.runner import Results, RunOptions, run
 from sim.scenario.errors import ScenarioError, validation_message
-from sim.scenario.loader import Overrides, apply_overrides, load_scenario, walk_schema
+from sim.scenario.loader import Overrides, apply_overrides, load_scenario
 from sim.scenario.params import Scenario
+from sim.scenario.schema_walk import walk_schema
 
 
 class FactorSpec(BaseModel):

@@ -1,0 +1,22 @@
+"""Key paths into scenario data, the override forms, and the names the loader reserves."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+Key = str | int
+KeyPath = tuple[Key, ...]
+Overrides = Sequence[str] | Mapping[str, Any] | None
+
+BUILTIN_PREFIX = "builtin:"
+PATH_FIELDS: tuple[KeyPath, ...] = (("world", "counties_csv"), ("world", "villages_csv"))
+"""Fields naming data files: resolved relative to the YAML file (or cwd for overrides) that set them."""
+
+EXTENDS = "extends"
+SET_SOURCE = "--set"
+DICT_SOURCE = "override"
+
+
+def dotted(path: Sequence[Key]) -> str:
+    return ".".join(str(k) for k in path)
