@@ -363,8 +363,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "{n} 次独立重复；按重复计算95% t置信区间",
     ),
     "ck_assumptions_n": (
-        "{n} documented assumptions left at their defaults (see above)",
-        "{n} 项假设仍取默认值（见上文）",
+        "{n} documented assumptions left at their defaults",
+        "{n} 项假设仍取默认值",
+    ),
+    "ck_assumptions_none": (
+        "listed in the run reports of the scenarios (section “Assumptions in force”)",
+        "见各情景的运行报告（“生效的模型假设”一节）",
     ),
     "ck_warmup_text": ("{days} days, method: {method}", "{days} 天，方法：{method}"),
     "dirty": ("uncommitted changes", "含未提交修改"),

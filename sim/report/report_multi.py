@@ -15,12 +15,13 @@ import pandas as pd
 from sim.analysis.metrics import KEY_METRICS
 from sim.report import figures as fig
 from sim.report import htmldoc as h
-from sim.report.assumptions import checklist, leaf_differences, show
+from sim.report.assumptions import assumptions_in_force, checklist, leaf_differences, show
 from sim.report.figures_multi import IN_METRIC_UNITS
 from sim.report.labels import Lang, decimals_ci, fmt, fmt_metric, metric_info, metric_label, metric_name, tr
 from sim.report.report import (
     Context,
     Folder,
+    assumptions_section,
     estimate_cells,
     guarded,
     missing,
@@ -46,6 +47,8 @@ INDICES: tuple[tuple[str, str | tuple[str, str] | None], ...] = (
     ("main_effect_range", None),
 )
 MAX_POINT_ROWS = 60
+#: Scenario columns per "key metrics by scenario" table; more scenarios continue in a further table.
+SIDE_BY_SIDE_COLUMNS = 5
 
 
 def _csv(path: Path) -> pd.DataFrame | None:
@@ -151,8 +154,7 @@ def paired_section(c: Comparison, ctx: Context) -> h.Section:
         rows.append(
             [
                 r["scenario"],
-                metric_name(m, lang),
-                h.code(m),
+                h.stacked(metric_name(m, lang), h.code(m)),
                 fmt_metric(m, r.get("base_mean"), d),
                 fmt_metric(m, r.get("other_mean"), d),
                 *estimate_cells(m, {"mean": r["mean_diff"], "ci_low": r["ci_low"], "ci_high": r["ci_high"]}),
@@ -162,19 +164,9 @@ def paired_section(c: Comparison, ctx: Context) -> h.Section:
         )
     header = [
         tr(k, lang)
-        for k in (
-            "scenario",
-            "metric",
-            "metric_id",
-            "base_mean",
-            "other_mean",
-            "difference",
-            "ci95",
-            "relative",
-            "p_value",
-        )
+        for k in ("scenario", "metric", "base_mean", "other_mean", "difference", "ci95", "relative", "p_value")
     ]
-    sec.add(h.table(header, rows, numeric=(3, 4, 5, 6, 7, 8), cls="wide"))
+    sec.add(h.table(header, rows, numeric=(2, 3, 4, 5, 6, 7), cls="wide"))
     return sec
 
 
@@ -192,14 +184,17 @@ def side_by_side_section(c: Comparison, ctx: Context) -> h.Section:
         ),
         "cap_key_metrics_multi",
     )
-    rows = []
-    for m in ordered_metrics(list(next(iter(c.runs.values())).metrics)):
-        cells = []
-        for n in names:
-            s = c.runs[n].metrics.get(m)
-            cells.append(" ".join(estimate_cells(m, s)).strip() if s else "—")
-        rows.append([metric_name(m, lang), h.code(m), *cells])
-    sec.add(h.table([tr("metric", lang), tr("metric_id", lang), *names], rows, numeric=range(2, 2 + len(names))))
+    every = ordered_metrics(list(next(iter(c.runs.values())).metrics))
+    for start in range(0, len(names), SIDE_BY_SIDE_COLUMNS):  # a page holds about five scenario columns
+        chunk = names[start : start + SIDE_BY_SIDE_COLUMNS]
+        rows = []
+        for m in every:
+            cells = []
+            for n in chunk:
+                mean, ci = estimate_cells(m, c.runs[n].metrics.get(m))
+                cells.append(h.stacked(mean, ci))
+            rows.append([h.stacked(metric_name(m, lang), h.code(m)), *cells])
+        sec.add(h.table([tr("metric", lang), *chunk], rows, numeric=range(1, 1 + len(chunk)), cls="by-scenario"))
     return sec
 
 
@@ -247,11 +242,12 @@ def marginal_section(c: Comparison, ctx: Context) -> h.Section:
     )
 
 
-def _checklist_section(manifest: dict[str, Any], metrics: list[str], ctx: Context) -> h.Section:
+def _checklist_section(
+    manifest: dict[str, Any], metrics: list[str], ctx: Context, n_assumptions: int | None = None
+) -> h.Section:
     sec = h.Section("checklist", tr("sec_checklist", ctx.lang))
-    sec.add(
-        h.table([tr("item", ctx.lang), tr("content", ctx.lang)], checklist(manifest, metrics, 0, ctx.lang), cls="kv")
-    )
+    rows = checklist(manifest, metrics, n_assumptions, ctx.lang)
+    sec.add(h.table([tr("item", ctx.lang), tr("content", ctx.lang)], rows, cls="kv"))
     return sec
 
 
@@ -276,8 +272,18 @@ def comparison_report(folder: Path, lang: Lang) -> str:
     metrics = c.metrics_of_diffs()
     if not metrics and c.base in c.runs:
         metrics = ordered_metrics(list(c.runs[c.base].metrics))
+    n_assumptions = None
+    if c.base in c.runs:  # the base scenario's assumptions, the section checklist item 3.4 links to
+        sections.append(guarded(assumptions_section, c.runs[c.base], ctx, "assumptions", tr("sec_assumptions", lang)))
+        n_assumptions = len(assumptions_in_force(base_manifest.get("scenario", {})))
     sections.append(
-        guarded(lambda _c, cx: _checklist_section(merged, metrics, cx), c, ctx, "checklist", tr("sec_checklist", lang))
+        guarded(
+            lambda _c, cx: _checklist_section(merged, metrics, cx, n_assumptions),
+            c,
+            ctx,
+            "checklist",
+            tr("sec_checklist", lang),
+        )
     )
     subtitle = f"{tr('base', lang)}: {c.base} · {tr('scenario', lang)}: {', '.join(c.scenarios)}"
     s = c.manifest.get("settings", {})
