@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -46,6 +47,10 @@ TIME_TICK_LABELS = {
     "en": ("6 min", "1 h", "8 h", "1 d", "3 d", "1 wk", "30 d"),
     "zh": ("6分钟", "1小时", "8小时", "1天", "3天", "1周", "30天"),
 }
+
+
+#: Line styles cycled with the colours, so curves that coincide (first response by type) stay visible.
+LINESTYLES = ("-", (0, (5, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)), (0, (3, 3)), "-", (0, (2, 1)))
 
 
 def _grid(n: int, ncols: int) -> tuple[int, int]:
@@ -191,7 +196,14 @@ def response_distributions(hist: pd.DataFrame, folder: Path, lang: Lang = "en", 
                     x, y, n = _cdf(rows[rows[column] == group])
                     if n == 0:
                         continue
-                    ax.step(x, y, where="post", color=ps.PALETTE[i % len(ps.PALETTE)], label=category(str(group), lang))
+                    ax.step(
+                        x,
+                        y,
+                        where="post",
+                        color=ps.PALETTE[i % len(ps.PALETTE)],
+                        linestyle=LINESTYLES[i % len(LINESTYLES)],  # coinciding curves stay visible
+                        label=category(str(group), lang),
+                    )
                 _time_axis(ax, lang, xmax)
                 ax.set_title(f"{category(metric, lang)} · {tr(title, lang)}")
                 ax.set_xlabel(tr("ax_hours_since_arrival", lang))
@@ -367,6 +379,18 @@ def visits_over_time(
 # --------------------------------------------------------------------------------- heat map
 
 
+#: Colour limit of the heat maps: ± this relative difference to the city value (fixed, so colours compare).
+HEAT_LIMIT = 0.5
+
+
+def relative_to(values: np.ndarray, reference: Sequence[float]) -> np.ndarray:
+    """``values / reference − 1`` per column; NaN where the reference is zero or missing (no warning)."""
+    ref = np.asarray(reference, dtype=float)
+    ok = np.isfinite(ref) & (ref != 0)
+    safe = np.where(ok, ref, 1.0)
+    return np.where(ok, values / safe - 1.0, np.nan)
+
+
 def heatmap(
     table: pd.DataFrame,
     labels: Sequence[str],
@@ -375,23 +399,33 @@ def heatmap(
     lang: Lang = "en",
     name: str = "heatmap",
     title: str | None = None,
+    reference: Mapping[str, float] | None = None,
 ) -> Path:
-    """Rows (counties or townships) × metrics; colours standardised per column, oriented so red is worse.
+    """Rows (counties or townships) × metrics, coloured by the relative difference to the city value.
 
-    ``table`` holds one row per unit (already averaged over replications); ``labels`` names the rows.
+    Why not standardised per column: a column whose rows differ by 2 % would span the whole
+    colour range, so 1.01 against 1.03 looked like deep red against deep blue. A fixed symmetric
+    scale of ±50 % keeps small differences pale in every column. ``reference`` holds the city value
+    of each metric (the run's mean); without it the mean of the rows is used. Red is worse.
     """
     metrics = [m for m in metrics if m in table]
     values = table[list(metrics)].to_numpy(dtype=float)
-    sd = np.nanstd(values, axis=0)
-    z = (values - np.nanmean(values, axis=0)) / np.where(sd > 0, sd, 1.0)
+    ref = [float((reference or {}).get(m, math.nan)) for m in metrics]
+    col_mean = [float(np.mean(c[np.isfinite(c)])) if np.isfinite(c).any() else math.nan for c in values.T]
+    ref = [r if math.isfinite(r) else mu for r, mu in zip(ref, col_mean, strict=True)]
     sign = np.array([-1.0 if metric_info(m).better == "lower" else 1.0 for m in metrics])
-    z = np.clip(z * sign, -2.5, 2.5)
+    rel = relative_to(values, ref)
+    shade = np.clip(rel * sign, -HEAT_LIMIT, HEAT_LIMIT) * 100.0
     rows = len(labels)
     annotate = rows <= 45
     with ps.style(lang):
-        fig = ps.new_figure(2.0 + 1.05 * len(metrics), 1.5 + 0.24 * rows)
+        fig = ps.new_figure(2.0 + 1.05 * len(metrics), 1.7 + 0.24 * rows)
         ax = fig.subplots()
-        image = ax.imshow(z, cmap="RdBu", vmin=-2.5, vmax=2.5, aspect="auto", interpolation="nearest")
+        cmap = mpl.colormaps["RdBu"].with_extremes(bad="#E6E6E6")
+        limit = 100.0 * HEAT_LIMIT
+        image = ax.imshow(
+            np.ma.masked_invalid(shade), cmap=cmap, vmin=-limit, vmax=limit, aspect="auto", interpolation="nearest"
+        )
         ax.set_xticks(range(len(metrics)), [ps.wrap(metric_label(m, lang), lang, 16) for m in metrics], fontsize=8.5)
         ax.xaxis.tick_top()
         ax.set_yticks(range(rows), list(labels), fontsize=8.5 if rows > 20 else 9.0)
@@ -402,20 +436,15 @@ def heatmap(
         if annotate:
             for (r, c), v in np.ndenumerate(values):
                 text = "—" if not math.isfinite(v) else _short(v * metric_info(metrics[c]).scale)
-                ax.text(
-                    c,
-                    r,
-                    text,
-                    ha="center",
-                    va="center",
-                    fontsize=8.0,
-                    color="white" if abs(z[r, c]) > 1.6 else "#222222",
-                )
+                dark = math.isfinite(shade[r, c]) and abs(shade[r, c]) > 0.6 * limit
+                ax.text(c, r, text, ha="center", va="center", fontsize=8.0, color="white" if dark else "#222222")
         bar = fig.colorbar(
             image, ax=ax, orientation="horizontal", fraction=0.04 if rows > 20 else 0.08, pad=0.02, aspect=40
         )
+        ticks = np.linspace(-limit, limit, 5)
+        bar.set_ticks(ticks, labels=[f"{t:+.0f} %".replace("-", "−").replace("+0 %", "0") for t in ticks])
         bar.set_label(tr("colour_scale", lang), fontsize=8.5)
-        bar.ax.tick_params(labelsize=7)
+        bar.ax.tick_params(labelsize=7.5)
         if title:
             ax.set_title(title, pad=6)
         return ps.save(fig, folder, name)

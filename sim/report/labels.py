@@ -289,8 +289,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "菱形与横线：各情景的均值及95% t置信区间。",
     ),
     "cap_response": (
-        "Cumulative share of requests by time since arrival (log scale), pooled over replications.",
-        "按诉求到达后经过时间（对数刻度）累计的诉求比例，合并各次重复。",
+        "Cumulative share of requests by time since arrival (log scale), pooled over replications. "
+        "First response is when a village worker takes a request up: all non-urgent types wait in one "
+        "first-come-first-served queue (only urgent requests go ahead, or to the on-call cadre), so their "
+        "first-response curves coincide by design and differ only in resolution.",
+        "按诉求到达后经过时间（对数刻度）累计的诉求比例，合并各次重复。首次响应指村级工作人员开始办理的时间："
+        "除紧急事项（优先办理或由值班干部处理）外，各类诉求在同一个先到先办的队列中等待，"
+        "因此其首次响应曲线按设计重合，差异只体现在办结时间上。",
     ),
     "cap_time_use": (
         "Shares of village workers' duty time, pooled over replications.",
@@ -301,8 +306,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "线：各次重复的均值；带：范围。阴影：预热期（不计入指标）。",
     ),
     "cap_heatmap": (
-        "Colours are standardised per column: red is worse, blue is better than the average row.",
-        "颜色按列标准化：红色差于平均水平，蓝色优于平均水平。",
+        "Colour: relative difference of each cell to the city-wide value of its metric, on one fixed scale "
+        "for every column (±50 %); red is worse, blue is better, pale means close to the city value. "
+        "Numbers are the values themselves.",
+        "颜色表示各单元格与该指标全市数值的相对差异，各列使用同一固定刻度（±50%）；红色较差，蓝色较好，"
+        "浅色表示接近全市水平。格中数字为指标数值本身。",
     ),
     "cap_warmup": (
         "Daily series per replication; the dashed line marks the end of the warm-up.",
@@ -340,7 +348,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "by_county": ("By county", "按县区"),
     "replication": ("replication", "重复"),
     "mean_line": ("mean", "均值"),
-    "colour_scale": ("worse ← standardised → better", "较差 ← 标准化 → 较好"),
+    "colour_scale": (
+        "Difference to the city value: worse ← → better (capped at ±50 %)",
+        "与全市平均值的相对差异：较差 ← → 较好（±50%封顶）",
+    ),
     # checklist
     "ck_objectives": ("1.1 Purpose of the model (scenario objectives)", "1.1 模型目的（情景目标）"),
     "ck_outputs": ("1.2 Model outputs", "1.2 模型输出"),

@@ -309,12 +309,21 @@ def geography_section(run: Folder, ctx: Context) -> h.Section:
     extra = [("population", "population"), ("cadres", "cadres"), ("team_members", "team_members")]
     if "by_county" not in run.tables and "by_township" not in run.tables:
         return missing(sec, lang, "tables/by_county.csv", "tables/by_township.csv")
+    city = {m: run.metrics[m]["mean"] for m in GEO_METRICS if (run.metrics.get(m) or {}).get("mean") is not None}
     if "by_county" in run.tables:
         county = mean_over_replications(run.tables["by_county"], ["county"])
         sec.add(h.heading(tr("by_county_table", lang)))
         ctx.figure(
             sec,
-            lambda: fig.heatmap(county, list(county["county"]), GEO_METRICS, ctx.figures, lang, name="heatmap_county"),
+            lambda: fig.heatmap(
+                county,
+                [category(str(c), lang) for c in county["county"]],
+                GEO_METRICS,
+                ctx.figures,
+                lang,
+                name="heatmap_county",
+                reference=city,
+            ),
             "cap_heatmap",
         )
         sec.add(breakdown_table(county, [("county", "county")], GEO_METRICS, lang, extra))
@@ -324,7 +333,15 @@ def geography_section(run: Folder, ctx: Context) -> h.Section:
         sec.add(h.heading(tr("by_township_table", lang)))
         ctx.figure(
             sec,
-            lambda: fig.heatmap(town, list(town["township"]), GEO_METRICS, ctx.figures, lang, name="heatmap_township"),
+            lambda: fig.heatmap(
+                town,
+                [category(str(t), lang) for t in town["township"]],
+                GEO_METRICS,
+                ctx.figures,
+                lang,
+                name="heatmap_township",
+                reference=city,
+            ),
             "cap_heatmap",
         )
         sec.add(breakdown_table(town, [("county", "county"), ("township", "township")], GEO_METRICS, lang, extra))
