@@ -108,6 +108,10 @@ def key_metrics(
         fig = ps.new_figure(min(width, 14), 2.5 * nrows)
         for ax, metric in zip(_panels(fig, len(metrics), 4), metrics, strict=True):
             scale = metric_info(metric).scale
+            if not any(_finite((series[x].get(metric) or {}).get("mean")) for x in labels):
+                ps.not_available(ax, tr("na_no_obs", lang), lang)
+                ax.set_title(ps.wrap(metric_name(metric, lang), lang, 22))
+                continue
             for i, label in enumerate(labels):
                 m = series[label].get(metric)
                 if not m or m.get("mean") is None:
@@ -367,7 +371,15 @@ def visits_over_time(
         _band(axes[1], frame, "visits", ps.PALETTE[0], tr("mean_line", lang))
         axes[1].set_ylabel(tr("ax_visits_day", lang))
         axes[1].set_ylim(bottom=0)
+        empty = {
+            0: "na_no_vulnerable" if vulnerable_households <= 0 else None,
+            1: "na_no_visits" if _empty(frame["visits"]) else None,
+        }
         for i, ax in enumerate(axes):
+            if empty[i]:
+                ps.not_available(ax, tr(str(empty[i]), lang), lang)
+                ax.set_title(tr(("ax_coverage", "ax_visits_day")[i], lang), fontsize=9.5)
+                continue
             _warmup_mark(ax, warmup_days, lang, label=i == 1)
             if campaign is not None:
                 _campaign_marks(ax, campaign, completion, lang, label=i == 1)
@@ -450,6 +462,18 @@ def heatmap(
         return ps.save(fig, folder, name)
 
 
+def _finite(x: object) -> bool:
+    """Whether ``x`` is a finite number (a summary value that can be drawn)."""
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(float(x))
+
+
+def _empty(values: Any) -> bool:
+    """No finite value, or nothing but zeros: a panel that would show bare or flat axes."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    return v.size == 0 or not np.any(v)
+
+
 def _short(v: float) -> str:
     if abs(v) >= 1000:
         return f"{v:,.0f}"
@@ -472,6 +496,10 @@ def warmup_diagnostics(
         axes = fig.subplots(1, 2)
         for ax, column, ylabel in ((axes[0], "fr", "ax_daily_fr"), (axes[1], "visits", "ax_visits_day")):
             wide = frame.pivot_table(index="day", columns="replication", values=column).sort_index()
+            if _empty(wide.to_numpy()) and (column == "visits" or wide.isna().all().all()):
+                ps.not_available(ax, tr("na_no_visits" if column == "visits" else "na_no_requests", lang), lang)
+                ax.set_title(tr(ylabel, lang), fontsize=9.5)
+                continue
             for i, rep in enumerate(wide.columns):
                 ax.plot(
                     wide.index,
@@ -488,7 +516,9 @@ def warmup_diagnostics(
             ax.set_xlim(wide.index.min(), wide.index.max())
             ax.set_ylim(bottom=0)
         handles, names = axes[0].get_legend_handles_labels()
-        fig.legend(handles, names, loc="outside lower center", ncols=min(len(names), 7))
+        handles, names = (handles, names) if names else axes[1].get_legend_handles_labels()
+        if names:
+            fig.legend(handles, names, loc="outside lower center", ncols=min(len(names), 7))
         return ps.save(fig, folder, name)
 
 
@@ -511,6 +541,10 @@ def replication_convergence(
         fig = ps.new_figure(2.6 * ncols, 2.5 * nrows)
         for ax, metric in zip(_panels(fig, len(metrics), 4), metrics, strict=True):
             x = replications[metric].to_numpy(dtype=float) * metric_info(metric).scale
+            if not np.isfinite(x).any():
+                ps.not_available(ax, tr("na_no_obs", lang), lang)
+                ax.set_title(ps.wrap(metric_name(metric, lang), lang, 24))
+                continue
             k = np.arange(1, len(x) + 1)
             mean = np.cumsum(x) / k
             half = np.full(len(x), np.nan)

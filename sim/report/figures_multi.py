@@ -70,6 +70,10 @@ def forest(
         for ax, metric in zip(_facets(fig, len(metrics), ncols), metrics, strict=True):
             scale = metric_info(metric).scale
             rows = diffs[diffs["metric"] == metric].set_index("scenario")
+            if not np.isfinite(rows["mean_diff"].to_numpy(dtype=float)).any():
+                ps.not_available(ax, tr("na_no_difference", lang), lang)
+                ax.set_title(ps.wrap(metric_label(metric, lang), lang, 48))
+                continue
             for i, scen in enumerate(scenarios):
                 if scen not in rows.index:
                     continue

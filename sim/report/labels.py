@@ -352,6 +352,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "Difference to the city value: worse ← → better (capped at ±50 %)",
         "与全市平均值的相对差异：较差 ← → 较好（±50%封顶）",
     ),
+    # empty panels
+    "na": ("n/a", "无数据"),
+    "na_no_obs": ("no observations in this run (n\u00a0=\u00a00)", "本次运行无观测值（n = 0）"),
+    "na_no_visits": ("no household visits in this run", "本次运行没有入户走访"),
+    "na_no_vulnerable": ("no vulnerable households in the simulated villages", "所仿真的村社中没有困难群体户"),
+    "na_no_requests": ("no requests arrived in this run", "本次运行没有受理诉求"),
+    "na_no_difference": ("no paired difference could be computed", "无法计算配对差异"),
     # checklist
     "ck_objectives": ("1.1 Purpose of the model (scenario objectives)", "1.1 模型目的（情景目标）"),
     "ck_outputs": ("1.2 Model outputs", "1.2 模型输出"),
