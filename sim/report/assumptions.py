@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from sim.report import htmldoc as h
 from sim.report.labels import Lang, tr
+from sim.report.places import description
 
 #: Scenario fields that are labels or run control, not model parameters.
 NOT_MODEL = ("name", "description", "run")
@@ -155,7 +156,7 @@ def checklist(
     if manifest.get("wall_time_s") is not None:
         execution += f"; wall time {float(manifest['wall_time_s']):.1f} s"
     rows = [
-        ("ck_objectives", scenario.get("description") or manifest.get("scenario_name") or "—"),
+        ("ck_objectives", description(scenario.get("description"), lang) or manifest.get("scenario_name") or "—"),
         ("ck_outputs", ", ".join(metric_names)),
         ("ck_scenario_logic", show(changes, 400) if changes else str(manifest.get("scenario_name", "—"))),
         ("ck_assumptions", _assumptions_item(n_assumptions, lang)),

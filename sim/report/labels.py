@@ -437,7 +437,9 @@ def metric_label(metric: str, lang: Lang = "en") -> str:
 def category(value: str, lang: Lang = "en") -> str:
     """Display name of a request type, village kind, time use or response metric."""
     if lang == "zh":
-        return CATEGORIES.get(value, value)
+        from sim.report.places import place  # county and township names
+
+        return CATEGORIES.get(value) or place(value, lang)
     return _CATEGORIES_EN.get(value, value.replace("_", " ").capitalize() if value.islower() else value)
 
 
@@ -519,4 +521,6 @@ def all_chinese_text() -> str:
     parts = [m.zh + m.unit_zh for m in METRICS.values()]
     parts += list(CATEGORIES.values())
     parts += [zh for _en, zh in TEXT.values()]
-    return "".join(parts)
+    from sim.report.places import places_text  # county, township and scenario texts
+
+    return "".join(parts) + places_text()

@@ -36,6 +36,7 @@ from sim.report.labels import (
     metric_unit,
     tr,
 )
+from sim.report.places import description
 from sim.report.plotstyle import font_warning
 
 #: Metrics of the county and township heat maps (each has a better direction).
@@ -99,6 +100,20 @@ class Context:
     def figure(self, section: h.Section, make: Callable[[], Path], caption_key: str) -> None:
         path = make()
         section.add(h.image(path, path.stem, tr(caption_key, self.lang)))
+
+
+def figures_dir(folder: Path, lang: Lang) -> Path:
+    """Where a report's figures go: ``figures/`` for English, ``figures/zh/`` for Chinese.
+
+    Why per language: rebuilding a report in Chinese must leave the English report and its
+    figures as they were (both are read from the same result folder).
+    """
+    return folder / "figures" if lang == "en" else folder / "figures" / lang
+
+
+def report_file(folder: Path, lang: Lang) -> Path:
+    """``report.html`` for English, ``report.<lang>.html`` beside it for other languages."""
+    return folder / ("report.html" if lang == "en" else f"report.{lang}.html")
 
 
 def missing(sec: h.Section, lang: Lang, *files: str) -> h.Section:
@@ -185,13 +200,16 @@ def scenario_section(run: Folder, ctx: Context) -> h.Section:
         h.facts(
             [
                 (tr("name", lang), man.get("scenario_name", scen.get("name", "—"))),
-                (tr("description", lang), scen.get("description") or "—"),
+                (tr("description", lang), description(scen.get("description"), lang) or "—"),
                 (
                     tr("setting", lang),
                     f"days={settings.get('days')}, warmup_days={settings.get('warmup_days')}, "
                     f"replications={settings.get('replications')}, seed={settings.get('seed')}",
                 ),
-                (tr("county", lang), counties if isinstance(counties, str) else ", ".join(counties)),
+                (
+                    tr("county", lang),
+                    counties if isinstance(counties, str) else ", ".join(category(str(c), lang) for c in counties),
+                ),
             ]
         )
     )
@@ -358,7 +376,12 @@ STABILITY_COLUMNS = (
 
 def _queue_rows(queues: list[dict[str, Any]], lang: Lang) -> list[list[str]]:
     return [
-        [category(str(q["stage"]), lang), str(q["queue"]), str(q["county"]), str(q.get("reason") or "—")]
+        [
+            category(str(q["stage"]), lang),
+            category(str(q["queue"]), lang),
+            category(str(q["county"]), lang),
+            str(q.get("reason") or "—"),
+        ]
         + [fmt_fixed(q.get(c), d) for c, d in STABILITY_COLUMNS]
         for q in queues
     ]
@@ -402,7 +425,7 @@ def stability_section(run: Folder, ctx: Context) -> h.Section:
         ]
         header = [tr("county", lang), tr("township", lang)] + [tr(c.removeprefix("service_pool_"), lang) for c in cols]
         rows = [
-            [category(str(r["county"]), lang), str(r["township"])]
+            [category(str(r["county"]), lang), category(str(r["township"]), lang)]
             + [fmt_fixed(r[c], 2 if "utilisation" in c else 1) for c in cols]
             for _, r in town.sort_values(["county", "township_index"]).iterrows()
         ]
@@ -523,13 +546,13 @@ def _run_subtitle(run: Folder, lang: Lang) -> tuple[str, str]:
     scen = man.get("scenario", {})
     subtitle = str(man.get("scenario_name", scen.get("name", "")))
     if scen.get("description"):
-        subtitle += f" — {scen['description']}"
+        subtitle += f" — {description(scen['description'], lang)}"
     return subtitle, meta
 
 
 def run_report(folder: Path, lang: Lang) -> str:
     run = Folder.read(folder)
-    ctx = Context(folder / "figures", lang)
+    ctx = Context(figures_dir(folder, lang), lang)
     titles = (
         "sec_scenario",
         "sec_key_metrics",
@@ -558,7 +581,11 @@ def render(title: str, subtitle: str, meta: str, sections: list[h.Section], ctx:
 
 
 def build_report(folder: Path, lang: str = "en") -> Path:
-    """Write ``folder/figures/*.png`` and ``folder/report.html`` for a run, comparison or sweep folder."""
+    """Write the report of a run, comparison, sweep or calibration folder and return its path.
+
+    English: ``folder/report.html`` with ``folder/figures/*.png``; Chinese: ``folder/report.zh.html``
+    with ``folder/figures/zh/*.png`` beside them, so each language's report stays intact.
+    """
     from sim.report import report_multi
 
     if lang not in ("en", "zh"):
@@ -581,6 +608,6 @@ def build_report(folder: Path, lang: str = "en") -> Path:
         text = calibration_report(folder, language)
     else:
         raise ValueError(f"{folder}: unknown result kind {kind!r} (expected run, comparison, sweep or calibration)")
-    out = folder / "report.html"
+    out = report_file(folder, language)
     out.write_text(text, encoding="utf-8")
     return out

@@ -17,12 +17,23 @@ from sim.report import figures as fig
 from sim.report import htmldoc as h
 from sim.report.assumptions import assumptions_in_force, checklist, leaf_differences, show
 from sim.report.figures_multi import IN_METRIC_UNITS
-from sim.report.labels import Lang, decimals_ci, fmt, fmt_metric, metric_info, metric_label, metric_name, tr
+from sim.report.labels import (
+    Lang,
+    decimals_ci,
+    fmt,
+    fmt_metric,
+    metric_info,
+    metric_label,
+    metric_name,
+    tr,
+)
+from sim.report.places import description
 from sim.report.report import (
     Context,
     Folder,
     assumptions_section,
     estimate_cells,
+    figures_dir,
     guarded,
     missing,
     ordered_metrics,
@@ -107,7 +118,7 @@ def overview_section(c: Comparison, ctx: Context) -> h.Section:
     rows = []
     for name in [c.base, *c.scenarios]:
         run = c.runs.get(name)
-        desc = (run.manifest.get("scenario", {}).get("description") if run else None) or "—"
+        desc = description(run.manifest.get("scenario", {}).get("description") if run else None, lang) or "—"
         rows.append([name, desc])
     sec.add(h.table([tr("scenario", lang), tr("description", lang)], rows))
     base = c.runs.get(c.base)
@@ -253,7 +264,7 @@ def _checklist_section(
 
 def comparison_report(folder: Path, lang: Lang) -> str:
     c = Comparison(folder)
-    ctx = Context(folder / "figures", lang)
+    ctx = Context(figures_dir(folder, lang), lang)
     parts = [
         (overview_section, "sec_comparison"),
         (paired_section, "sec_paired"),
@@ -419,7 +430,7 @@ def effects_section(s: Sweep, ctx: Context) -> h.Section:
 
 def sweep_report(folder: Path, lang: Lang) -> str:
     s = Sweep(folder)
-    ctx = Context(folder / "figures", lang)
+    ctx = Context(figures_dir(folder, lang), lang)
     parts = [
         (design_section, "sec_design"),
         (points_section, "sec_points"),
