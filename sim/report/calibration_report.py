@@ -13,8 +13,8 @@ import pandas as pd
 
 from sim.report import figures_calibration as fig
 from sim.report import htmldoc as h
+from sim.report.context import Context, figures_dir, guarded, render
 from sim.report.labels import Lang, fmt_fixed
-from sim.report.report import Context, figures_dir, guarded, render
 
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("Calibration report", "校准报告"),

@@ -16,6 +16,17 @@ from sim.analysis.metrics import KEY_METRICS
 from sim.report import figures as fig
 from sim.report import htmldoc as h
 from sim.report.assumptions import assumptions_in_force, checklist, leaf_differences, show
+from sim.report.context import (
+    Context,
+    Folder,
+    estimate_cells,
+    figures_dir,
+    guarded,
+    missing,
+    ordered_metrics,
+    read_json,
+    render,
+)
 from sim.report.figures_multi import IN_METRIC_UNITS
 from sim.report.labels import (
     Lang,
@@ -28,18 +39,7 @@ from sim.report.labels import (
     tr,
 )
 from sim.report.places import description
-from sim.report.report import (
-    Context,
-    Folder,
-    assumptions_section,
-    estimate_cells,
-    figures_dir,
-    guarded,
-    missing,
-    ordered_metrics,
-    read_json,
-    render,
-)
+from sim.report.report import assumptions_section
 from sim.report.robustness_section import robustness_section
 
 #: Metrics drawn in sweep figures when present (at most four keep the grids readable).
