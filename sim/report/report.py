@@ -325,7 +325,7 @@ def build_report(folder: Path, lang: str = "en") -> Path:
     English: ``folder/report.html`` with ``folder/figures/*.png``; Chinese: ``folder/report.zh.html``
     with ``folder/figures/zh/*.png`` beside them, so each language's report stays intact.
     """
-    from sim.report import report_multi
+    from sim.report import report_multi, report_sweep
 
     if lang not in ("en", "zh"):
         raise ValueError(f"lang: expected 'en' or 'zh', got {lang!r}")
@@ -340,7 +340,7 @@ def build_report(folder: Path, lang: str = "en") -> Path:
     elif kind == "comparison":
         text = report_multi.comparison_report(folder, language)
     elif kind == "sweep":
-        text = report_multi.sweep_report(folder, language)
+        text = report_sweep.sweep_report(folder, language)
     elif kind == "calibration":
         from sim.report.calibration_report import calibration_report
 
