@@ -4,8 +4,9 @@ Why tables in, paths out: the report rebuilds figures from the CSV/JSON files
 of a folder alone, and notebooks can call the same functions on the pandas
 tables of ``sim.run``/``sim.compare``/``sim.sweep``. All figures share
 :mod:`sim.report.plotstyle` and label axes with units in the report's
-language. Comparison and sweep figures live in :mod:`sim.report.figures_multi`
-and are re-exported here.
+language. Comparison and sweep figures live in :mod:`sim.report.figures_multi`, the
+heat map in :mod:`sim.report.figures_heatmap` and the warm-up and replication
+diagnostics in :mod:`sim.report.figures_diagnostics`; all are re-exported here.
 """
 
 from __future__ import annotations
@@ -15,24 +16,27 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from scipy import stats as sps
 
 from sim.analysis.metrics import KEY_METRICS, TIME_USE
 from sim.report import plotstyle as ps
+from sim.report.figures_base import empty, finite, grid, panels, short, warmup_mark
+from sim.report.figures_diagnostics import replication_convergence, warmup_diagnostics
+from sim.report.figures_heatmap import HEAT_LIMIT, heatmap, relative_to
 from sim.report.figures_multi import decomposition, forest, main_effects, marginal_values, tornado
-from sim.report.labels import Lang, category, metric_info, metric_label, metric_name, metric_unit, tr
+from sim.report.labels import Lang, category, metric_info, metric_name, metric_unit, tr
 
 __all__ = [
+    "HEAT_LIMIT",
     "decomposition",
     "forest",
     "heatmap",
     "key_metrics",
     "main_effects",
     "marginal_values",
+    "relative_to",
     "replication_convergence",
     "response_distributions",
     "time_use",
@@ -51,37 +55,6 @@ TIME_TICK_LABELS = {
 
 #: Line styles cycled with the colours, so curves that coincide (first response by type) stay visible.
 LINESTYLES = ("-", (0, (5, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)), (0, (3, 3)), "-", (0, (2, 1)))
-
-
-def _grid(n: int, ncols: int) -> tuple[int, int]:
-    ncols = max(1, min(ncols, n))
-    return math.ceil(n / ncols), ncols
-
-
-def _panels(fig: Any, n: int, ncols: int, **kw: Any) -> list[Axes]:
-    nrows, ncols = _grid(n, ncols)
-    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False, **kw)).ravel()
-    for ax in axes[n:]:
-        ax.set_visible(False)
-    return list(axes[:n])
-
-
-def _warmup_mark(ax: Axes, warmup_days: float, lang: Lang, label: bool = True) -> None:
-    if warmup_days > 0:
-        ax.axvspan(0, warmup_days, color="#F1F1F1", zorder=0)
-        ax.axvline(warmup_days, color="#555555", linestyle="--", linewidth=1.0)
-        if label:
-            ax.annotate(
-                tr("warmup", lang),
-                (warmup_days, 0.02),
-                xycoords=("data", "axes fraction"),
-                xytext=(-3, 0),
-                textcoords="offset points",
-                ha="right",
-                va="bottom",
-                fontsize=8.5,
-                color="#555555",
-            )
 
 
 # ----------------------------------------------------------------------------- key metrics
@@ -103,12 +76,12 @@ def key_metrics(
     metrics = [m for m in metrics if any(m in s for s in series.values())]
     labels = list(series)
     with ps.style(lang):
-        nrows, ncols = _grid(len(metrics), 4)
+        nrows, ncols = grid(len(metrics), 4)
         width = 2.35 * ncols if len(labels) == 1 else max(2.6, 0.5 * len(labels) + 1.2) * ncols
         fig = ps.new_figure(min(width, 14), 2.5 * nrows)
-        for ax, metric in zip(_panels(fig, len(metrics), 4), metrics, strict=True):
+        for ax, metric in zip(panels(fig, len(metrics), 4), metrics, strict=True):
             scale = metric_info(metric).scale
-            if not any(_finite((series[x].get(metric) or {}).get("mean")) for x in labels):
+            if not any(finite((series[x].get(metric) or {}).get("mean")) for x in labels):
                 ps.not_available(ax, tr("na_no_obs", lang), lang)
                 ax.set_title(ps.wrap(metric_name(metric, lang), lang, 22))
                 continue
@@ -137,7 +110,7 @@ def key_metrics(
                 ax.plot(i, mean, marker="D", color=colour, markersize=6, zorder=4, linestyle="none")
                 if len(labels) == 1:
                     ax.annotate(
-                        _short(mean),
+                        short(mean),
                         (i, mean),
                         xytext=(-8, 0),
                         textcoords="offset points",
@@ -371,190 +344,18 @@ def visits_over_time(
         _band(axes[1], frame, "visits", ps.PALETTE[0], tr("mean_line", lang))
         axes[1].set_ylabel(tr("ax_visits_day", lang))
         axes[1].set_ylim(bottom=0)
-        empty = {
+        blank = {
             0: "na_no_vulnerable" if vulnerable_households <= 0 else None,
-            1: "na_no_visits" if _empty(frame["visits"]) else None,
+            1: "na_no_visits" if empty(frame["visits"]) else None,
         }
         for i, ax in enumerate(axes):
-            if empty[i]:
-                ps.not_available(ax, tr(str(empty[i]), lang), lang)
+            if blank[i]:
+                ps.not_available(ax, tr(str(blank[i]), lang), lang)
                 ax.set_title(tr(("ax_coverage", "ax_visits_day")[i], lang), fontsize=9.5)
                 continue
-            _warmup_mark(ax, warmup_days, lang, label=i == 1)
+            warmup_mark(ax, warmup_days, lang, label=i == 1)
             if campaign is not None:
                 _campaign_marks(ax, campaign, completion, lang, label=i == 1)
         axes[-1].set_xlabel(tr("ax_day", lang))
         axes[-1].set_xlim(frame["day"].min(), frame["day"].max())
-        return ps.save(fig, folder, name)
-
-
-# --------------------------------------------------------------------------------- heat map
-
-
-#: Colour limit of the heat maps: ± this relative difference to the city value (fixed, so colours compare).
-HEAT_LIMIT = 0.5
-
-
-def relative_to(values: np.ndarray, reference: Sequence[float]) -> np.ndarray:
-    """``values / reference − 1`` per column; NaN where the reference is zero or missing (no warning)."""
-    ref = np.asarray(reference, dtype=float)
-    ok = np.isfinite(ref) & (ref != 0)
-    safe = np.where(ok, ref, 1.0)
-    return np.where(ok, values / safe - 1.0, np.nan)
-
-
-def heatmap(
-    table: pd.DataFrame,
-    labels: Sequence[str],
-    metrics: Sequence[str],
-    folder: Path,
-    lang: Lang = "en",
-    name: str = "heatmap",
-    title: str | None = None,
-    reference: Mapping[str, float] | None = None,
-) -> Path:
-    """Rows (counties or townships) × metrics, coloured by the relative difference to the city value.
-
-    Why not standardised per column: a column whose rows differ by 2 % would span the whole
-    colour range, so 1.01 against 1.03 looked like deep red against deep blue. A fixed symmetric
-    scale of ±50 % keeps small differences pale in every column. ``reference`` holds the city value
-    of each metric (the run's mean); without it the mean of the rows is used. Red is worse.
-    """
-    metrics = [m for m in metrics if m in table]
-    values = table[list(metrics)].to_numpy(dtype=float)
-    ref = [float((reference or {}).get(m, math.nan)) for m in metrics]
-    col_mean = [float(np.mean(c[np.isfinite(c)])) if np.isfinite(c).any() else math.nan for c in values.T]
-    ref = [r if math.isfinite(r) else mu for r, mu in zip(ref, col_mean, strict=True)]
-    sign = np.array([-1.0 if metric_info(m).better == "lower" else 1.0 for m in metrics])
-    rel = relative_to(values, ref)
-    shade = np.clip(rel * sign, -HEAT_LIMIT, HEAT_LIMIT) * 100.0
-    rows = len(labels)
-    annotate = rows <= 45
-    with ps.style(lang):
-        fig = ps.new_figure(2.0 + 1.05 * len(metrics), 1.7 + 0.24 * rows)
-        ax = fig.subplots()
-        cmap = mpl.colormaps["RdBu"].with_extremes(bad="#E6E6E6")
-        limit = 100.0 * HEAT_LIMIT
-        image = ax.imshow(
-            np.ma.masked_invalid(shade), cmap=cmap, vmin=-limit, vmax=limit, aspect="auto", interpolation="nearest"
-        )
-        ax.set_xticks(range(len(metrics)), [ps.wrap(metric_label(m, lang), lang, 16) for m in metrics], fontsize=8.5)
-        ax.xaxis.tick_top()
-        ax.set_yticks(range(rows), list(labels), fontsize=8.5 if rows > 20 else 9.0)
-        ax.grid(False)
-        ax.tick_params(length=0)
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        if annotate:
-            for (r, c), v in np.ndenumerate(values):
-                text = "—" if not math.isfinite(v) else _short(v * metric_info(metrics[c]).scale)
-                dark = math.isfinite(shade[r, c]) and abs(shade[r, c]) > 0.6 * limit
-                ax.text(c, r, text, ha="center", va="center", fontsize=8.0, color="white" if dark else "#222222")
-        bar = fig.colorbar(
-            image, ax=ax, orientation="horizontal", fraction=0.04 if rows > 20 else 0.08, pad=0.02, aspect=40
-        )
-        ticks = np.linspace(-limit, limit, 5)
-        bar.set_ticks(ticks, labels=[f"{t:+.0f} %".replace("-", "−").replace("+0 %", "0") for t in ticks])
-        bar.set_label(tr("colour_scale", lang), fontsize=8.5)
-        bar.ax.tick_params(labelsize=7.5)
-        if title:
-            ax.set_title(title, pad=6)
-        return ps.save(fig, folder, name)
-
-
-def _finite(x: object) -> bool:
-    """Whether ``x`` is a finite number (a summary value that can be drawn)."""
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(float(x))
-
-
-def _empty(values: Any) -> bool:
-    """No finite value, or nothing but zeros: a panel that would show bare or flat axes."""
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    return v.size == 0 or not np.any(v)
-
-
-def _short(v: float) -> str:
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    return f"{v:.1f}" if abs(v) >= 10 else f"{v:.2f}"
-
-
-# ------------------------------------------------------------------------------ diagnostics
-
-
-def warmup_diagnostics(
-    daily: pd.DataFrame, warmup_days: float, folder: Path, lang: Lang = "en", name: str = "warmup"
-) -> Path:
-    """Daily mean first response and daily visits per replication, with the warm-up cut (MSER-5's series)."""
-    frame = daily.copy()
-    if "replication" not in frame:
-        frame["replication"] = 0
-    frame["fr"] = frame["sum_first_response"] / frame["arrived"].replace(0, np.nan)
-    with ps.style(lang):
-        fig = ps.new_figure(10.5, 3.2)
-        axes = fig.subplots(1, 2)
-        for ax, column, ylabel in ((axes[0], "fr", "ax_daily_fr"), (axes[1], "visits", "ax_visits_day")):
-            wide = frame.pivot_table(index="day", columns="replication", values=column).sort_index()
-            if _empty(wide.to_numpy()) and (column == "visits" or wide.isna().all().all()):
-                ps.not_available(ax, tr("na_no_visits" if column == "visits" else "na_no_requests", lang), lang)
-                ax.set_title(tr(ylabel, lang), fontsize=9.5)
-                continue
-            for i, rep in enumerate(wide.columns):
-                ax.plot(
-                    wide.index,
-                    wide[rep],
-                    linewidth=0.8,
-                    alpha=0.55,
-                    color=ps.PALETTE[(i + 1) % 7],
-                    label=f"{tr('replication', lang)} {rep}" if i < 6 else None,
-                )
-            ax.plot(wide.index, wide.mean(axis=1), color="black", linewidth=1.6, label=tr("mean_line", lang))
-            _warmup_mark(ax, warmup_days, lang)
-            ax.set_xlabel(tr("ax_day", lang))
-            ax.set_ylabel(tr(ylabel, lang))
-            ax.set_xlim(wide.index.min(), wide.index.max())
-            ax.set_ylim(bottom=0)
-        handles, names = axes[0].get_legend_handles_labels()
-        handles, names = (handles, names) if names else axes[1].get_legend_handles_labels()
-        if names:
-            fig.legend(handles, names, loc="outside lower center", ncols=min(len(names), 7))
-        return ps.save(fig, folder, name)
-
-
-def replication_convergence(
-    replications: pd.DataFrame,
-    folder: Path,
-    lang: Lang = "en",
-    metrics: Sequence[str] = (
-        "first_response_hours_mean",
-        "resolution_hours_mean",
-        "household_visits_per_day",
-        "vulnerable_coverage_30d",
-    ),
-    name: str = "replications",
-) -> Path:
-    """Running mean and 95 % t-interval of key metrics as replications accumulate."""
-    metrics = [m for m in metrics if m in replications]
-    with ps.style(lang):
-        nrows, ncols = _grid(len(metrics), 4)
-        fig = ps.new_figure(2.6 * ncols, 2.5 * nrows)
-        for ax, metric in zip(_panels(fig, len(metrics), 4), metrics, strict=True):
-            x = replications[metric].to_numpy(dtype=float) * metric_info(metric).scale
-            if not np.isfinite(x).any():
-                ps.not_available(ax, tr("na_no_obs", lang), lang)
-                ax.set_title(ps.wrap(metric_name(metric, lang), lang, 24))
-                continue
-            k = np.arange(1, len(x) + 1)
-            mean = np.cumsum(x) / k
-            half = np.full(len(x), np.nan)
-            for j in range(1, len(x)):
-                half[j] = sps.t.ppf(0.975, j) * np.std(x[: j + 1], ddof=1) / math.sqrt(j + 1)
-            ax.fill_between(k, mean - half, mean + half, color=ps.PALETTE[0], alpha=0.18, linewidth=0)
-            ax.plot(k, mean, color=ps.PALETTE[0], marker="o", markersize=3)
-            ax.scatter(k, x, s=10, color="#9A9A9A", zorder=3, linewidths=0)
-            ax.set_title(ps.wrap(metric_name(metric, lang), lang, 24))
-            ax.set_ylabel(metric_unit(metric, lang))
-            ax.set_xlabel(tr("ax_replications", lang))
-            ax.set_xticks(k if len(k) <= 12 else np.unique(np.linspace(1, len(k), 6).round().astype(int)))
         return ps.save(fig, folder, name)
