@@ -14,11 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.report import plotstyle
+from sim.report import figures, plotstyle
 from sim.report.report import build_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,3 +167,18 @@ def test_empty_panels_say_na_without_numpy_warnings(tmp_path: Path, monkeypatch:
     assert 'class="notice error"' not in html
     assert "no household visits in this run" in reasons
     assert "no vulnerable households in the simulated villages" in reasons
+
+
+def test_heatmap_colours_small_differences_pale(tmp_path: Path) -> None:
+    """1.01 against 1.03 (city 1.02) is about ±1 %: pale on the fixed ±50 % scale, not deep red and blue."""
+    rel = figures.relative_to(np.array([[1.01, 5.0], [1.03, 0.0]]), [1.02, 0.0])
+    assert np.allclose(rel[:, 0], [1.01 / 1.02 - 1, 1.03 / 1.02 - 1])
+    assert np.all(np.abs(rel[:, 0]) < 0.05 * figures.HEAT_LIMIT)
+    assert np.isnan(rel[:, 1]).all()  # no city value to compare with: grey, and no division warning
+    table = pd.DataFrame({"county": ["Malong", "Qilin"], "resident_trips_per_request": [1.01, 1.03]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        path = figures.heatmap(
+            table, ["马龙区", "麒麟区"], ["resident_trips_per_request"], tmp_path, "zh", reference={}
+        )
+    assert path.is_file()
