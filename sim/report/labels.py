@@ -170,10 +170,13 @@ def metric_label(metric: str, lang: Lang = "en") -> str:
 
 
 def category(value: str, lang: Lang = "en") -> str:
-    """Display name of a request type, village kind, time use or response metric."""
+    """Display name of a request type, village kind, time use, response metric, place or queue."""
     if lang == "zh":
         from sim.report.places import place  # county and township names
 
+        stage, _, rest = value.partition(" ")
+        if value not in CATEGORIES and rest and stage in CATEGORIES:  # a queue: "township Malong-street-1"
+            return f"{CATEGORIES[stage]} {place(rest, lang)}"
         return CATEGORIES.get(value) or place(value, lang)
     return _CATEGORIES_EN.get(value, value.replace("_", " ").capitalize() if value.islower() else value)
 

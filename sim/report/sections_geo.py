@@ -93,7 +93,7 @@ def _queue_rows(queues: list[dict[str, Any]], lang: Lang) -> list[list[str]]:
     return [
         [
             category(str(q["stage"]), lang),
-            category(str(q["queue"]), lang),
+            category(str(q["queue"]), lang) if lang == "zh" else str(q["queue"]),  # English: as in queues.csv
             category(str(q["county"]), lang),
             str(q.get("reason") or "—"),
         ]
