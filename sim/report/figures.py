@@ -173,6 +173,9 @@ def response_distributions(hist: pd.DataFrame, folder: Path, lang: Lang = "en", 
                     x, y, n = _cdf(rows[rows[column] == group])
                     if n == 0:
                         continue
+                    # on to the right edge: a distribution wholly left of the axis (every first response
+                    # within seconds in a verification run) still shows, as a line at 100 %
+                    x, y = np.append(x, max(xmax, 200.0) * 2), np.append(y, y[-1])
                     ax.step(
                         x,
                         y,

@@ -32,8 +32,12 @@ def warmup_diagnostics(
         axes = fig.subplots(1, 2)
         for ax, column, ylabel in ((axes[0], "fr", "ax_daily_fr"), (axes[1], "visits", "ax_visits_day")):
             wide = frame.pivot_table(index="day", columns="replication", values=column).sort_index()
-            if empty(wide.to_numpy()) and (column == "visits" or wide.isna().all().all()):
-                ps.not_available(ax, tr("na_no_visits" if column == "visits" else "na_no_requests", lang), lang)
+            if empty(wide.to_numpy()):  # bare axes, or a flat line hidden on the axis
+                if column == "visits":
+                    reason = "na_no_visits"
+                else:
+                    reason = "na_no_requests" if wide.isna().all().all() else "na_all_zero"
+                ps.not_available(ax, tr(reason, lang), lang)
                 ax.set_title(tr(ylabel, lang), fontsize=9.5)
                 continue
             for i, rep in enumerate(wide.columns):

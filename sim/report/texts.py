@@ -230,6 +230,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "na_no_visits": ("no household visits in this run", "本次运行没有入户走访"),
     "na_no_vulnerable": ("no vulnerable households in the simulated villages", "所仿真的村社中没有困难群体户"),
     "na_no_requests": ("no requests arrived in this run", "本次运行没有受理诉求"),
+    "na_all_zero": ("every value is 0 in this run", "本次运行中所有数值均为0"),
     "na_no_difference": ("no paired difference could be computed", "无法计算配对差异"),
     # checklist
     "ck_objectives": ("1.1 Purpose of the model (scenario objectives)", "1.1 模型目的（情景目标）"),
