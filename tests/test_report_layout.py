@@ -8,6 +8,7 @@ run headless through Selenium; without them the browser tests skip and say why.
 
 from __future__ import annotations
 
+import json
 import shutil
 import warnings
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from sim.analysis.metrics import KEY_METRICS
 from sim.cli import app
 from sim.report import figures, plotstyle
 from sim.report.report import build_report
@@ -71,14 +73,37 @@ def _cli(*args: str) -> None:
 
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A tiny run (with its Chinese report) and a tiny five-scenario comparison, made by the CLI."""
+    """A tiny run and a tiny five-scenario comparison made by the CLI, and a hand-made wide sweep folder."""
     tmp = tmp_path_factory.mktemp("layout")
     cache = str(tmp / "cache")
     run, comparison = tmp / "run", tmp / "comparison"
     _cli("run", str(ROOT / "scenarios" / "baseline.yaml"), *TINY, "--out", str(run), "--cache-dir", cache)
     files = [str(ROOT / "scenarios" / f"{s}.yaml") for s in SCENARIOS]
     _cli("compare", *files, *TINY, "--out", str(comparison), "--cache-dir", cache)
-    return {"run": run, "comparison": comparison}
+    sweep = _sweep_folder(tmp / "sweep")
+    build_report(sweep)
+    return {"run": run, "comparison": comparison, "sweep": sweep}
+
+
+def _sweep_folder(folder: Path) -> Path:
+    """A sweep folder as its producer writes it: four factors and all key metrics (the widest points table)."""
+    folder.mkdir()
+    factors = [
+        "admin.signboards_per_village",
+        "workers.work_team.members_total",
+        "township.added_posts_total",
+        "departments.on_time_response_probability",
+    ]
+    manifest = {"kind": "sweep", "design": "lhs", "name": "wide", "base": "baseline", "settings": {"replications": 2}}
+    manifest["factors"] = [{"path": f, "low": 0, "high": 5000} for f in factors]
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    rng = np.random.default_rng(0)
+    points = pd.DataFrame({"point": range(8), **{f: rng.uniform(0, 5000, 8).round(1) for f in factors}})
+    for m in KEY_METRICS:
+        points[f"{m}_mean"] = rng.uniform(1, 150_000, 8)
+        points[f"{m}_ci_low"], points[f"{m}_ci_high"] = points[f"{m}_mean"] * 0.97, points[f"{m}_mean"] * 1.03
+    points.to_csv(folder / "points.csv", index=False)
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +132,8 @@ def _layout(browser: Any, html: Path) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    ("kind", "file"), [("run", "report.html"), ("comparison", "report.html"), ("run", "report.zh.html")]
+    ("kind", "file"),
+    [("run", "report.html"), ("comparison", "report.html"), ("run", "report.zh.html"), ("sweep", "report.html")],
 )
 def test_report_fits_the_viewport_and_headers_break_between_words(
     folders: dict[str, Path], browser: Any, kind: str, file: str

@@ -29,8 +29,11 @@ def code(x: object) -> Raw:
 
 
 def path_header(path: object) -> Raw:
-    """A dotted parameter path that may break after each dot in a narrow column header."""
-    return Raw(esc(path).replace(".", ".<wbr>"))
+    """A dotted parameter path that may break after each dot or underscore in a narrow column header.
+
+    Why there: those are the word boundaries of an identifier; a break anywhere else would cut a word.
+    """
+    return Raw(esc(path).replace(".", ".<wbr>").replace("_", "_<wbr>"))
 
 
 def stacked(top: object, bottom: object, cls: str = "sub") -> Raw:

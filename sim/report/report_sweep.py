@@ -45,6 +45,8 @@ INDICES: tuple[tuple[str, str | tuple[str, str] | None], ...] = (
     ("main_effect_range", None),
 )
 MAX_POINT_ROWS = 60
+#: Factor and metric columns per design-points table (more metrics continue in a further table).
+POINT_COLUMNS = 8
 
 
 class Sweep:
@@ -102,17 +104,21 @@ def points_section(s: Sweep, ctx: Context) -> h.Section:
         c for c in s.points.columns if c != "point" and c.rsplit("_", 1)[-1] not in ("mean", "low", "high")
     ]
     shown = s.points.head(MAX_POINT_ROWS)
-    rows = []
-    for i, r in shown.iterrows():
-        cells = [fmt(r["point"] if "point" in r else i)] + [fmt(r[f]) for f in factors]
-        for m in metrics:
-            est = {"mean": r.get(f"{m}_mean"), "ci_low": r.get(f"{m}_ci_low"), "ci_high": r.get(f"{m}_ci_high")}
-            cells.append(" ".join(estimate_cells(m, est)).strip())
-        rows.append(cells)
-    header = [tr("point", lang), *[h.path_header(f) for f in factors], *[metric_label(m, lang) for m in metrics]]
     if len(s.points) > MAX_POINT_ROWS:
         sec.add(h.para(tr("rows_shown", lang, shown=MAX_POINT_ROWS, total=len(s.points), file="points.csv"), "lead"))
-    sec.add(h.table(header, rows, numeric=range(0, len(header)), cls="wide"))
+    # the factors repeat in each table, so a page holds them and a few metrics (mean over its CI)
+    per_table = max(2, POINT_COLUMNS - len(factors))
+    for start in range(0, max(len(metrics), 1), per_table):
+        chunk = metrics[start : start + per_table]
+        rows = []
+        for i, r in shown.iterrows():
+            cells: list[str] = [fmt(r["point"] if "point" in r else i)] + [fmt(r[f]) for f in factors]
+            for m in chunk:
+                est = {"mean": r.get(f"{m}_mean"), "ci_low": r.get(f"{m}_ci_low"), "ci_high": r.get(f"{m}_ci_high")}
+                cells.append(h.stacked(*estimate_cells(m, est)))
+            rows.append(cells)
+        header = [tr("point", lang), *[h.path_header(f) for f in factors], *[metric_label(m, lang) for m in chunk]]
+        sec.add(h.table(header, rows, numeric=range(0, len(header)), cls="wide"))
     return sec
 
 
