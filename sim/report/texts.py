@@ -258,8 +258,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "{n} 项假设仍取默认值",
     ),
     "ck_assumptions_none": (
-        "listed in the run reports of the scenarios (section “Assumptions in force”)",
-        "见各情景的运行报告（“生效的模型假设”一节）",
+        "not listed in this report: see a run report of the base scenario (section “Assumptions in force”)",
+        "本报告未列出：见基准情景的运行报告（“生效的模型假设”一节）",
     ),
     "ck_warmup_text": ("{days} days, method: {method}", "{days} 天，方法：{method}"),
     "dirty": ("uncommitted changes", "含未提交修改"),
