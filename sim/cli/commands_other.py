@@ -187,12 +187,15 @@ def schema() -> None:
 def report(
     run_dir: Annotated[Path, typer.Argument(help="A run, comparison or sweep folder.")], lang: Lang = "en"
 ) -> None:
-    """Rebuild report.html (and figures) of an existing folder."""
+    """Rebuild the report (and figures) of an existing folder: report.html, or report.zh.html with --lang zh.
+
+    Each language has its own file and figures folder, so a Chinese rebuild keeps the English report.
+    """
     with user_errors():
         if not (run_dir / "manifest.json").is_file():
             raise UsageProblem(f"{run_dir} is not a run folder (no manifest.json)")
         builder = reporter(lang)
         if builder is None:
             raise UsageProblem("reports are not available in this installation")
-        builder(run_dir)
-        out_console.print(f"report: {run_dir / 'report.html'}")
+        written = builder(run_dir)
+        out_console.print(f"report: {written}")

@@ -16,7 +16,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from sim.report import htmldoc as h
 from sim.report.labels import Lang, tr
+from sim.report.places import description
 
 #: Scenario fields that are labels or run control, not model parameters.
 NOT_MODEL = ("name", "description", "run")
@@ -121,10 +123,23 @@ def _seeds_text(seeds: dict[str, Any], settings: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def _assumptions_item(n: int | None, lang: Lang) -> str:
+    """Item 3.4: the count with a link to the section that lists them (the link target must exist)."""
+    if n is None:
+        return tr("ck_assumptions_none", lang)
+    see = h.link(tr("sec_assumptions", lang), "assumptions")
+    before, after = ("（见", "）") if lang == "zh" else (" (see ", ")")
+    return h.Raw(f"{h.esc(tr('ck_assumptions_n', lang, n=n))}{before}{see}{after}")
+
+
 def checklist(
-    manifest: dict[str, Any], metric_names: list[str], n_assumptions: int, lang: Lang
+    manifest: dict[str, Any], metric_names: list[str], n_assumptions: int | None, lang: Lang
 ) -> list[tuple[str, str]]:
-    """STRESS-DES items (Monks et al. 2019) that the manifest can answer, as (item, content)."""
+    """STRESS-DES items (Monks et al. 2019) that the manifest can answer, as (item, content).
+
+    ``n_assumptions`` is the number listed in the report's "assumptions" section, which item 3.4
+    links to; None when the report has no such section (the item then says where to look instead).
+    """
     settings = manifest.get("settings", {})
     scenario = manifest.get("scenario", {})
     warm = manifest.get("warmup") or {}
@@ -141,10 +156,10 @@ def checklist(
     if manifest.get("wall_time_s") is not None:
         execution += f"; wall time {float(manifest['wall_time_s']):.1f} s"
     rows = [
-        ("ck_objectives", scenario.get("description") or manifest.get("scenario_name") or "—"),
+        ("ck_objectives", description(scenario.get("description"), lang) or manifest.get("scenario_name") or "—"),
         ("ck_outputs", ", ".join(metric_names)),
         ("ck_scenario_logic", show(changes, 400) if changes else str(manifest.get("scenario_name", "—"))),
-        ("ck_assumptions", tr("ck_assumptions_n", lang, n=n_assumptions)),
+        ("ck_assumptions", _assumptions_item(n_assumptions, lang)),
         ("ck_warmup", tr("ck_warmup_text", lang, days=warm_days, method=method)),
         ("ck_run_length", tr("ck_days_window", lang, days=days, window=window)),
         ("ck_estimation", tr("ck_replications", lang, n=settings.get("replications", "?"))),

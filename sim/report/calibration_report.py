@@ -13,8 +13,8 @@ import pandas as pd
 
 from sim.report import figures_calibration as fig
 from sim.report import htmldoc as h
+from sim.report.context import Context, figures_dir, guarded, render
 from sim.report.labels import Lang, fmt_fixed
-from sim.report.report import Context, guarded, render
 
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("Calibration report", "校准报告"),
@@ -210,7 +210,7 @@ def validation_section(c: Calibration, ctx: Context) -> h.Section:
 
 def calibration_report(folder: Path, lang: Lang) -> str:
     c = Calibration(folder)
-    ctx = Context(folder / "figures", lang)
+    ctx = Context(figures_dir(folder, lang), lang)
     parts = [
         (targets_section, "targets"),
         (waves_section, "waves"),

@@ -4,8 +4,9 @@ Why tables in, paths out: the report rebuilds figures from the CSV/JSON files
 of a folder alone, and notebooks can call the same functions on the pandas
 tables of ``sim.run``/``sim.compare``/``sim.sweep``. All figures share
 :mod:`sim.report.plotstyle` and label axes with units in the report's
-language. Comparison and sweep figures live in :mod:`sim.report.figures_multi`
-and are re-exported here.
+language. Comparison and sweep figures live in :mod:`sim.report.figures_multi`, the
+heat map in :mod:`sim.report.figures_heatmap` and the warm-up and replication
+diagnostics in :mod:`sim.report.figures_diagnostics`; all are re-exported here.
 """
 
 from __future__ import annotations
@@ -18,20 +19,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from scipy import stats as sps
 
 from sim.analysis.metrics import KEY_METRICS, TIME_USE
 from sim.report import plotstyle as ps
+from sim.report.figures_base import empty, finite, grid, panels, short, warmup_mark
+from sim.report.figures_diagnostics import replication_convergence, warmup_diagnostics
+from sim.report.figures_heatmap import HEAT_LIMIT, heatmap, relative_to
 from sim.report.figures_multi import decomposition, forest, main_effects, marginal_values, tornado
-from sim.report.labels import Lang, category, metric_info, metric_label, metric_name, metric_unit, tr
+from sim.report.labels import Lang, category, metric_info, metric_name, metric_unit, tr
 
 __all__ = [
+    "HEAT_LIMIT",
     "decomposition",
     "forest",
     "heatmap",
     "key_metrics",
     "main_effects",
     "marginal_values",
+    "relative_to",
     "replication_convergence",
     "response_distributions",
     "time_use",
@@ -48,35 +53,8 @@ TIME_TICK_LABELS = {
 }
 
 
-def _grid(n: int, ncols: int) -> tuple[int, int]:
-    ncols = max(1, min(ncols, n))
-    return math.ceil(n / ncols), ncols
-
-
-def _panels(fig: Any, n: int, ncols: int, **kw: Any) -> list[Axes]:
-    nrows, ncols = _grid(n, ncols)
-    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False, **kw)).ravel()
-    for ax in axes[n:]:
-        ax.set_visible(False)
-    return list(axes[:n])
-
-
-def _warmup_mark(ax: Axes, warmup_days: float, lang: Lang, label: bool = True) -> None:
-    if warmup_days > 0:
-        ax.axvspan(0, warmup_days, color="#F1F1F1", zorder=0)
-        ax.axvline(warmup_days, color="#555555", linestyle="--", linewidth=1.0)
-        if label:
-            ax.annotate(
-                tr("warmup", lang),
-                (warmup_days, 0.02),
-                xycoords=("data", "axes fraction"),
-                xytext=(-3, 0),
-                textcoords="offset points",
-                ha="right",
-                va="bottom",
-                fontsize=8.5,
-                color="#555555",
-            )
+#: Line styles cycled with the colours, so curves that coincide (first response by type) stay visible.
+LINESTYLES = ("-", (0, (5, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)), (0, (3, 3)), "-", (0, (2, 1)))
 
 
 # ----------------------------------------------------------------------------- key metrics
@@ -98,11 +76,15 @@ def key_metrics(
     metrics = [m for m in metrics if any(m in s for s in series.values())]
     labels = list(series)
     with ps.style(lang):
-        nrows, ncols = _grid(len(metrics), 4)
+        nrows, ncols = grid(len(metrics), 4)
         width = 2.35 * ncols if len(labels) == 1 else max(2.6, 0.5 * len(labels) + 1.2) * ncols
         fig = ps.new_figure(min(width, 14), 2.5 * nrows)
-        for ax, metric in zip(_panels(fig, len(metrics), 4), metrics, strict=True):
+        for ax, metric in zip(panels(fig, len(metrics), 4), metrics, strict=True):
             scale = metric_info(metric).scale
+            if not any(finite((series[x].get(metric) or {}).get("mean")) for x in labels):
+                ps.not_available(ax, tr("na_no_obs", lang), lang)
+                ax.set_title(ps.wrap(metric_name(metric, lang), lang, 22))
+                continue
             for i, label in enumerate(labels):
                 m = series[label].get(metric)
                 if not m or m.get("mean") is None:
@@ -128,7 +110,7 @@ def key_metrics(
                 ax.plot(i, mean, marker="D", color=colour, markersize=6, zorder=4, linestyle="none")
                 if len(labels) == 1:
                     ax.annotate(
-                        _short(mean),
+                        short(mean),
                         (i, mean),
                         xytext=(-8, 0),
                         textcoords="offset points",
@@ -191,7 +173,17 @@ def response_distributions(hist: pd.DataFrame, folder: Path, lang: Lang = "en", 
                     x, y, n = _cdf(rows[rows[column] == group])
                     if n == 0:
                         continue
-                    ax.step(x, y, where="post", color=ps.PALETTE[i % len(ps.PALETTE)], label=category(str(group), lang))
+                    # on to the right edge: a distribution wholly left of the axis (every first response
+                    # within seconds in a verification run) still shows, as a line at 100 %
+                    x, y = np.append(x, max(xmax, 200.0) * 2), np.append(y, y[-1])
+                    ax.step(
+                        x,
+                        y,
+                        where="post",
+                        color=ps.PALETTE[i % len(ps.PALETTE)],
+                        linestyle=LINESTYLES[i % len(LINESTYLES)],  # coinciding curves stay visible
+                        label=category(str(group), lang),
+                    )
                 _time_axis(ax, lang, xmax)
                 ax.set_title(f"{category(metric, lang)} · {tr(title, lang)}")
                 ax.set_xlabel(tr("ax_hours_since_arrival", lang))
@@ -355,143 +347,18 @@ def visits_over_time(
         _band(axes[1], frame, "visits", ps.PALETTE[0], tr("mean_line", lang))
         axes[1].set_ylabel(tr("ax_visits_day", lang))
         axes[1].set_ylim(bottom=0)
+        blank = {
+            0: "na_no_vulnerable" if vulnerable_households <= 0 else None,
+            1: "na_no_visits" if empty(frame["visits"]) else None,
+        }
         for i, ax in enumerate(axes):
-            _warmup_mark(ax, warmup_days, lang, label=i == 1)
+            if blank[i]:
+                ps.not_available(ax, tr(str(blank[i]), lang), lang)
+                ax.set_title(tr(("ax_coverage", "ax_visits_day")[i], lang), fontsize=9.5)
+                continue
+            warmup_mark(ax, warmup_days, lang, label=i == 1)
             if campaign is not None:
                 _campaign_marks(ax, campaign, completion, lang, label=i == 1)
         axes[-1].set_xlabel(tr("ax_day", lang))
         axes[-1].set_xlim(frame["day"].min(), frame["day"].max())
-        return ps.save(fig, folder, name)
-
-
-# --------------------------------------------------------------------------------- heat map
-
-
-def heatmap(
-    table: pd.DataFrame,
-    labels: Sequence[str],
-    metrics: Sequence[str],
-    folder: Path,
-    lang: Lang = "en",
-    name: str = "heatmap",
-    title: str | None = None,
-) -> Path:
-    """Rows (counties or townships) × metrics; colours standardised per column, oriented so red is worse.
-
-    ``table`` holds one row per unit (already averaged over replications); ``labels`` names the rows.
-    """
-    metrics = [m for m in metrics if m in table]
-    values = table[list(metrics)].to_numpy(dtype=float)
-    sd = np.nanstd(values, axis=0)
-    z = (values - np.nanmean(values, axis=0)) / np.where(sd > 0, sd, 1.0)
-    sign = np.array([-1.0 if metric_info(m).better == "lower" else 1.0 for m in metrics])
-    z = np.clip(z * sign, -2.5, 2.5)
-    rows = len(labels)
-    annotate = rows <= 45
-    with ps.style(lang):
-        fig = ps.new_figure(2.0 + 1.05 * len(metrics), 1.5 + 0.24 * rows)
-        ax = fig.subplots()
-        image = ax.imshow(z, cmap="RdBu", vmin=-2.5, vmax=2.5, aspect="auto", interpolation="nearest")
-        ax.set_xticks(range(len(metrics)), [ps.wrap(metric_label(m, lang), lang, 16) for m in metrics], fontsize=8.5)
-        ax.xaxis.tick_top()
-        ax.set_yticks(range(rows), list(labels), fontsize=8.5 if rows > 20 else 9.0)
-        ax.grid(False)
-        ax.tick_params(length=0)
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        if annotate:
-            for (r, c), v in np.ndenumerate(values):
-                text = "—" if not math.isfinite(v) else _short(v * metric_info(metrics[c]).scale)
-                ax.text(
-                    c,
-                    r,
-                    text,
-                    ha="center",
-                    va="center",
-                    fontsize=8.0,
-                    color="white" if abs(z[r, c]) > 1.6 else "#222222",
-                )
-        bar = fig.colorbar(
-            image, ax=ax, orientation="horizontal", fraction=0.04 if rows > 20 else 0.08, pad=0.02, aspect=40
-        )
-        bar.set_label(tr("colour_scale", lang), fontsize=8.5)
-        bar.ax.tick_params(labelsize=7)
-        if title:
-            ax.set_title(title, pad=6)
-        return ps.save(fig, folder, name)
-
-
-def _short(v: float) -> str:
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    return f"{v:.1f}" if abs(v) >= 10 else f"{v:.2f}"
-
-
-# ------------------------------------------------------------------------------ diagnostics
-
-
-def warmup_diagnostics(
-    daily: pd.DataFrame, warmup_days: float, folder: Path, lang: Lang = "en", name: str = "warmup"
-) -> Path:
-    """Daily mean first response and daily visits per replication, with the warm-up cut (MSER-5's series)."""
-    frame = daily.copy()
-    if "replication" not in frame:
-        frame["replication"] = 0
-    frame["fr"] = frame["sum_first_response"] / frame["arrived"].replace(0, np.nan)
-    with ps.style(lang):
-        fig = ps.new_figure(10.5, 3.2)
-        axes = fig.subplots(1, 2)
-        for ax, column, ylabel in ((axes[0], "fr", "ax_daily_fr"), (axes[1], "visits", "ax_visits_day")):
-            wide = frame.pivot_table(index="day", columns="replication", values=column).sort_index()
-            for i, rep in enumerate(wide.columns):
-                ax.plot(
-                    wide.index,
-                    wide[rep],
-                    linewidth=0.8,
-                    alpha=0.55,
-                    color=ps.PALETTE[(i + 1) % 7],
-                    label=f"{tr('replication', lang)} {rep}" if i < 6 else None,
-                )
-            ax.plot(wide.index, wide.mean(axis=1), color="black", linewidth=1.6, label=tr("mean_line", lang))
-            _warmup_mark(ax, warmup_days, lang)
-            ax.set_xlabel(tr("ax_day", lang))
-            ax.set_ylabel(tr(ylabel, lang))
-            ax.set_xlim(wide.index.min(), wide.index.max())
-            ax.set_ylim(bottom=0)
-        handles, names = axes[0].get_legend_handles_labels()
-        fig.legend(handles, names, loc="outside lower center", ncols=min(len(names), 7))
-        return ps.save(fig, folder, name)
-
-
-def replication_convergence(
-    replications: pd.DataFrame,
-    folder: Path,
-    lang: Lang = "en",
-    metrics: Sequence[str] = (
-        "first_response_hours_mean",
-        "resolution_hours_mean",
-        "household_visits_per_day",
-        "vulnerable_coverage_30d",
-    ),
-    name: str = "replications",
-) -> Path:
-    """Running mean and 95 % t-interval of key metrics as replications accumulate."""
-    metrics = [m for m in metrics if m in replications]
-    with ps.style(lang):
-        nrows, ncols = _grid(len(metrics), 4)
-        fig = ps.new_figure(2.6 * ncols, 2.5 * nrows)
-        for ax, metric in zip(_panels(fig, len(metrics), 4), metrics, strict=True):
-            x = replications[metric].to_numpy(dtype=float) * metric_info(metric).scale
-            k = np.arange(1, len(x) + 1)
-            mean = np.cumsum(x) / k
-            half = np.full(len(x), np.nan)
-            for j in range(1, len(x)):
-                half[j] = sps.t.ppf(0.975, j) * np.std(x[: j + 1], ddof=1) / math.sqrt(j + 1)
-            ax.fill_between(k, mean - half, mean + half, color=ps.PALETTE[0], alpha=0.18, linewidth=0)
-            ax.plot(k, mean, color=ps.PALETTE[0], marker="o", markersize=3)
-            ax.scatter(k, x, s=10, color="#9A9A9A", zorder=3, linewidths=0)
-            ax.set_title(ps.wrap(metric_name(metric, lang), lang, 24))
-            ax.set_ylabel(metric_unit(metric, lang))
-            ax.set_xlabel(tr("ax_replications", lang))
-            ax.set_xticks(k if len(k) <= 12 else np.unique(np.linspace(1, len(k), 6).round().astype(int)))
         return ps.save(fig, folder, name)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sim.report import plotstyle as ps
 from sim.report.labels import TEXT, Lang, metric_info, metric_label, metric_name, metric_unit, tr
@@ -54,6 +55,12 @@ def _verdict_colour(metric: str, low: float, high: float) -> str:
     return ps.GOOD if (low > 0) == (better == "higher") else ps.BAD
 
 
+def _tick(value: float, _pos: int | None = None) -> str:
+    """A tick label with thousands separators and a true minus sign ('−20,000', '0.25')."""
+    text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.6g}"
+    return text.replace("-", "−")
+
+
 def forest(
     diffs: pd.DataFrame, folder: Path, lang: Lang = "en", metrics: Sequence[str] | None = None, name: str = "forest"
 ) -> Path:
@@ -63,13 +70,21 @@ def forest(
     """
     metrics = _metrics(diffs, metrics)
     scenarios = list(dict.fromkeys(diffs["scenario"]))
+    longest = max((len(str(s)) for s in scenarios), default=8)
+    # each panel gets room for its scenario labels, a plot at least 3.2 in wide and the relative changes,
+    # so long scenario names no longer squeeze the axis until its tick labels collide
+    column = 3.2 + 0.075 * longest + 0.55
     with ps.style(lang):
         ncols = 2 if len(metrics) > 1 else 1
         height = max(1.5, 0.42 * len(scenarios) + 0.9)
-        fig = ps.new_figure(5.2 * ncols, height * math.ceil(len(metrics) / ncols))
+        fig = ps.new_figure(column * ncols, height * math.ceil(len(metrics) / ncols))
         for ax, metric in zip(_facets(fig, len(metrics), ncols), metrics, strict=True):
             scale = metric_info(metric).scale
             rows = diffs[diffs["metric"] == metric].set_index("scenario")
+            if not np.isfinite(rows["mean_diff"].to_numpy(dtype=float)).any():
+                ps.not_available(ax, tr("na_no_difference", lang), lang)
+                ax.set_title(ps.wrap(metric_label(metric, lang), lang, 48))
+                continue
             for i, scen in enumerate(scenarios):
                 if scen not in rows.index:
                     continue
@@ -105,7 +120,9 @@ def forest(
             ax.set_yticks(range(len(scenarios)), scenarios[::-1])
             ax.set_ylim(-0.7, len(scenarios) - 0.3)
             ax.grid(axis="y", visible=False)
-            ax.set_title(ps.wrap(metric_label(metric, lang), lang, 48))
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
+            ax.xaxis.set_major_formatter(FuncFormatter(_tick))
+            ax.set_title(ps.wrap(metric_label(metric, lang), lang, int(8 * column)))
             ax.set_xlabel(tr("difference", lang))
         return ps.save(fig, folder, name)
 

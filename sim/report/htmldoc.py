@@ -29,8 +29,22 @@ def code(x: object) -> Raw:
 
 
 def path_header(path: object) -> Raw:
-    """A dotted parameter path that may break after each dot in a narrow column header."""
-    return Raw(esc(path).replace(".", ".<wbr>"))
+    """A dotted parameter path that may break after each dot or underscore in a narrow column header.
+
+    Why there: those are the word boundaries of an identifier; a break anywhere else would cut a word.
+    """
+    return Raw(esc(path).replace(".", ".<wbr>").replace("_", "_<wbr>"))
+
+
+def stacked(top: object, bottom: object, cls: str = "sub") -> Raw:
+    """Two lines in one cell (a name over its identifier, a mean over its CI): narrower tables that fit the page."""
+    low = f'<br><span class="{cls}">{esc(bottom)}</span>' if str(bottom) else ""
+    return Raw(f"{esc(top)}{low}")
+
+
+def link(text: object, target: str) -> Raw:
+    """A link to an anchor of the same page (``target`` without the ``#``)."""
+    return Raw(f'<a href="#{esc(target)}">{esc(text)}</a>')
 
 
 def para(text: object, cls: str = "") -> Raw:
@@ -114,14 +128,20 @@ nav.toc a { color: var(--accent); text-decoration: none; }
 nav.toc a:hover { text-decoration: underline; }
 .scroll { overflow-x: auto; margin: 10px 0 16px; }
 table { border-collapse: collapse; font-size: 13px; min-width: 40%; }
-th, td { padding: 5px 10px; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }
-thead th { border-bottom: 2px solid #9aa4ae; background: #fff; font-weight: 600; white-space: nowrap; }
+th, td { padding: 5px 8px; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }
+/* Headers break only between words: never "Populatio/n" (no anywhere-breaks, no automatic hyphens). */
+thead th { border-bottom: 2px solid #9aa4ae; background: #fff; font-weight: 600; vertical-align: bottom;
+  white-space: normal; word-break: normal; overflow-wrap: normal; hyphens: manual; }
 tbody tr:nth-child(even) { background: var(--soft); }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
 td:first-child { white-space: nowrap; }
+td .sub { color: var(--muted); font-size: 11.5px; }
+td code + .sub, td .sub code { font-size: 11px; }
+table.wide { font-size: 12.5px; }
 table.wide td { white-space: nowrap; }
-table.wide thead th { white-space: normal; overflow-wrap: anywhere; min-width: 4.5em; max-width: 9em;
-  vertical-align: bottom; }
+table.wide th, table.wide td { padding: 4px 6px; }
+table.wide thead th { font-size: 11.5px; line-height: 1.3; min-width: 4.5em; }
 table.kv td:first-child { white-space: nowrap; color: var(--muted); }
 table.kv td:first-child code { color: #3a4654; }
 code { font-family: MONO; font-size: 12px; color: #3a4654; background: #eef1f4; padding: 1px 4px; border-radius: 3px; }

@@ -25,7 +25,7 @@ from cycler import cycler
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-from sim.report.labels import Lang
+from sim.report.labels import Lang, tr
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "data" / "fonts"
 FONT_FILE = FONT_DIR / "NotoSansSCGB2312-Regular.otf"
@@ -134,6 +134,28 @@ def save(fig: Figure, folder: Path, name: str) -> Path:
     path = folder / f"{name}.png"
     fig.savefig(path, dpi=DPI, bbox_inches="tight", pad_inches=0.12)
     return path
+
+
+def not_available(ax: Any, reason: str, lang: Lang) -> None:
+    """Mark an empty panel "n/a" with the reason, instead of leaving bare axes a reader must puzzle over."""
+    ax.cla()
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_facecolor("#F6F6F6")
+    ax.text(0.5, 0.58, tr("na", lang), transform=ax.transAxes, ha="center", va="center", fontsize=13, color="#666666")
+    ax.text(
+        0.5,
+        0.38,
+        wrap(reason, lang, 30),
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=8.5,
+        color="#666666",
+    )
 
 
 def wrap(text: str, lang: Lang, width: int = 26) -> str:

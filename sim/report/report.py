@@ -9,168 +9,56 @@ folder it is written into.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import pandas as pd
-
-from sim.analysis.metrics import EXTRA_METRICS, KEY_METRICS, METRICS, TIME_USE
+from sim.analysis.metrics import KEY_METRICS, TIME_USE
 from sim.report import figures as fig
 from sim.report import htmldoc as h
 from sim.report.assumptions import assumptions_in_force, checklist, differences_from_defaults, show
+from sim.report.context import (
+    Context,
+    Folder,
+    breakdown_table,
+    estimate_cells,
+    figures_dir,
+    guarded,
+    mean_over_replications,
+    metric_table,
+    missing,
+    ordered_metrics,
+    read_json,
+    render,
+    report_file,
+)
 from sim.report.labels import (
     Lang,
     category,
     decimals_ci,
-    decimals_for,
-    fmt,
-    fmt_estimate,
-    fmt_fixed,
     fmt_metric,
     metric_info,
     metric_label,
     metric_name,
-    metric_unit,
     tr,
 )
-from sim.report.plotstyle import font_warning
+from sim.report.places import description
+from sim.report.sections_geo import GEO_METRICS, TYPE_METRICS, geography_section, stability_section
 
-#: Metrics of the county and township heat maps (each has a better direction).
-GEO_METRICS = (
-    "first_response_hours_mean",
-    "resolution_hours_mean",
-    "within_24h_share",
-    "vulnerable_coverage_30d",
-    "visits_per_worker_day",
-    "admin_share",
-    "travel_share",
-    "resident_trips_per_request",
-)
-TYPE_METRICS = (
-    "first_response_hours_mean",
-    "first_response_hours_p90",
-    "resolution_hours_mean",
-    "resolution_hours_p90",
-    "within_24h_share",
-    "resident_trips_per_request",
-)
-
-
-@dataclass
-class Folder:
-    """The files of a run folder, read once."""
-
-    path: Path
-    manifest: dict[str, Any]
-    summary: dict[str, Any] | None = None
-    replications: pd.DataFrame | None = None
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-
-    @classmethod
-    def read(cls, path: Path) -> Folder:
-        manifest = read_json(path / "manifest.json") or {}
-        tables: dict[str, pd.DataFrame] = {}
-        for file in sorted((path / "tables").glob("*")) if (path / "tables").is_dir() else []:
-            if file.suffix == ".csv":
-                tables[file.stem] = pd.read_csv(file)
-            elif file.suffix == ".parquet":
-                tables[file.stem] = pd.read_parquet(file)
-        reps = path / "replications.csv"
-        return cls(
-            path, manifest, read_json(path / "summary.json"), pd.read_csv(reps) if reps.is_file() else None, tables
-        )
-
-    @property
-    def metrics(self) -> dict[str, dict[str, Any]]:
-        return (self.summary or {}).get("metrics", {})
-
-
-@dataclass
-class Context:
-    """Where figures go, the language, and the problems to show at the top of the report."""
-
-    figures: Path
-    lang: Lang
-    notices: list[str] = field(default_factory=list)
-
-    def figure(self, section: h.Section, make: Callable[[], Path], caption_key: str) -> None:
-        path = make()
-        section.add(h.image(path, path.stem, tr(caption_key, self.lang)))
-
-
-def missing(sec: h.Section, lang: Lang, *files: str) -> h.Section:
-    """Note in ``sec`` that the files it is drawn from are not in the folder."""
-    sec.add(h.notice(f"{tr('missing_files', lang)}: {', '.join(files)}", "note"))
-    return sec
-
-
-def read_json(path: Path) -> dict[str, Any] | None:
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-
-
-def ordered_metrics(names: Sequence[str]) -> list[str]:
-    """Key metrics first, then the contract's order, then anything else."""
-    order = list(dict.fromkeys([*KEY_METRICS, *METRICS, *EXTRA_METRICS]))
-    known = [m for m in order if m in names]
-    return known + [m for m in names if m not in known]
-
-
-def estimate_cells(metric: str, m: dict[str, Any] | None) -> list[str]:
-    """'mean' and '[low, high]' cells of a summary entry, with the decimals its CI supports."""
-    m = m or {}
-    return list(fmt_estimate(metric, m.get("mean"), m.get("ci_low"), m.get("ci_high")))
-
-
-def metric_table(metrics: dict[str, dict[str, Any]], lang: Lang) -> str:
-    rows = [
-        [
-            metric_name(k, lang),
-            h.code(k),
-            *estimate_cells(k, metrics[k]),
-            fmt_metric(k, metrics[k].get("std")),
-            fmt(metrics[k].get("n")),
-            metric_unit(k, lang),
-        ]
-        for k in ordered_metrics(list(metrics))
-    ]
-    header = [tr(k, lang) for k in ("metric", "metric_id", "mean", "ci95", "std", "n", "unit")]
-    return h.table(header, rows, numeric=(2, 3, 4, 5))
-
-
-def mean_over_replications(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
-    """One row per key: numeric columns averaged over replications (display only)."""
-    numeric = [c for c in frame.select_dtypes("number").columns if c not in (*keys, "replication")]
-    return frame.groupby(list(keys), as_index=False, sort=False)[numeric].mean()
-
-
-def breakdown_table(
-    frame: pd.DataFrame,
-    label_cols: Sequence[tuple[str, str]],
-    metrics: Sequence[str],
-    lang: Lang,
-    extra: Sequence[tuple[str, str]] = (),
-) -> str:
-    """A breakdown table: labels, some counts, then metrics in display units with one precision per column."""
-    metrics = [m for m in metrics if m in frame]
-    extra = [(c, k) for c, k in extra if c in frame]
-    header = (
-        [tr(k, lang) for _, k in label_cols]
-        + [tr(k, lang) for _, k in extra]
-        + [metric_label(m, lang) for m in metrics]
-    )
-    places = {c: decimals_for(frame[c], digits=2) for c, _ in extra}
-    places |= {m: decimals_for(frame[m] * metric_info(m).scale) for m in metrics}
-    rows = [
-        [category(str(r[c]), lang) for c, _ in label_cols]
-        + [fmt_fixed(r[c], places[c]) for c, _ in extra]
-        + [fmt_metric(m, r[m], places[m]) for m in metrics]
-        for _, r in frame.iterrows()
-    ]
-    first = len(label_cols)
-    return h.table(header, rows, numeric=range(first, len(header)), cls="wide")
+__all__ = [
+    "GEO_METRICS",
+    "RUN_SECTIONS",
+    "Context",
+    "Folder",
+    "assumptions_section",
+    "build_report",
+    "estimate_cells",
+    "figures_dir",
+    "guarded",
+    "missing",
+    "ordered_metrics",
+    "read_json",
+    "render",
+    "run_report",
+]
 
 
 # ------------------------------------------------------------------------------ run sections
@@ -185,13 +73,16 @@ def scenario_section(run: Folder, ctx: Context) -> h.Section:
         h.facts(
             [
                 (tr("name", lang), man.get("scenario_name", scen.get("name", "—"))),
-                (tr("description", lang), scen.get("description") or "—"),
+                (tr("description", lang), description(scen.get("description"), lang) or "—"),
                 (
                     tr("setting", lang),
                     f"days={settings.get('days')}, warmup_days={settings.get('warmup_days')}, "
                     f"replications={settings.get('replications')}, seed={settings.get('seed')}",
                 ),
-                (tr("county", lang), counties if isinstance(counties, str) else ", ".join(counties)),
+                (
+                    tr("county", lang),
+                    counties if isinstance(counties, str) else ", ".join(category(str(c), lang) for c in counties),
+                ),
             ]
         )
     )
@@ -303,97 +194,6 @@ def visits_section(run: Folder, ctx: Context) -> h.Section:
     return sec
 
 
-def geography_section(run: Folder, ctx: Context) -> h.Section:
-    sec = h.Section("geography", tr("sec_geography", ctx.lang))
-    lang = ctx.lang
-    extra = [("population", "population"), ("cadres", "cadres"), ("team_members", "team_members")]
-    if "by_county" not in run.tables and "by_township" not in run.tables:
-        return missing(sec, lang, "tables/by_county.csv", "tables/by_township.csv")
-    if "by_county" in run.tables:
-        county = mean_over_replications(run.tables["by_county"], ["county"])
-        sec.add(h.heading(tr("by_county_table", lang)))
-        ctx.figure(
-            sec,
-            lambda: fig.heatmap(county, list(county["county"]), GEO_METRICS, ctx.figures, lang, name="heatmap_county"),
-            "cap_heatmap",
-        )
-        sec.add(breakdown_table(county, [("county", "county")], GEO_METRICS, lang, extra))
-    if "by_township" in run.tables:
-        town = mean_over_replications(run.tables["by_township"], ["county", "township_index", "township"])
-        town = town.sort_values(["county", "township_index"]).reset_index(drop=True)
-        sec.add(h.heading(tr("by_township_table", lang)))
-        ctx.figure(
-            sec,
-            lambda: fig.heatmap(town, list(town["township"]), GEO_METRICS, ctx.figures, lang, name="heatmap_township"),
-            "cap_heatmap",
-        )
-        sec.add(breakdown_table(town, [("county", "county"), ("township", "township")], GEO_METRICS, lang, extra))
-    return sec
-
-
-STABILITY_COLUMNS = (
-    ("utilisation", 2),
-    ("utilisation_with_coping", 2),
-    ("backlog_growth", 0),
-    ("coping_hours_per_day", 1),
-)
-
-
-def _queue_rows(queues: list[dict[str, Any]], lang: Lang) -> list[list[str]]:
-    return [
-        [category(str(q["stage"]), lang), str(q["queue"]), str(q["county"]), str(q.get("reason") or "—")]
-        + [fmt_fixed(q.get(c), d) for c, d in STABILITY_COLUMNS]
-        for q in queues
-    ]
-
-
-def stability_section(run: Folder, ctx: Context) -> h.Section:
-    """Which queues do not settle, which cope with overload, and the township posts behind them."""
-    lang = ctx.lang
-    sec = h.Section("stability", tr("sec_stability", lang))
-    summary = run.summary or {}
-    drain = (run.manifest.get("settings") or {}).get("drain_days")
-    sec.add(h.para(tr("stability_intro", lang), "lead"))
-    sec.add(h.facts([(tr("estimator", lang), tr("estimator_text", lang, drain=drain))]))
-    header = [tr(k, lang) for k in ("stage", "queue", "county", "reason")] + [tr(c, lang) for c, _ in STABILITY_COLUMNS]
-    unstable = summary.get("unstable_queues", [])
-    sec.add(h.heading(tr("unstable_table", lang)))
-    if unstable:
-        sec.add(h.notice(f"{len(unstable)} × {category('unstable', lang)}", "warning"))
-        sec.add(h.table(header, _queue_rows(unstable, lang), numeric=range(4, len(header)), cls="wide"))
-    else:
-        sec.add(h.para(tr("stability_none", lang)))
-    coping = summary.get("coping_queues", [])
-    if coping:
-        sec.add(h.heading(tr("coping_table", lang)))
-        sec.add(h.table(header, _queue_rows(coping, lang), numeric=range(4, len(header)), cls="wide"))
-    if "by_township" in run.tables and "posts" in run.tables["by_township"]:
-        town = mean_over_replications(run.tables["by_township"], ["county", "township_index", "township"])
-        cols = [
-            c
-            for c in (
-                "posts_before",
-                "added_posts",
-                "administrative_floor_added",
-                "county_floor_added",
-                "posts",
-                "service_staff",
-                "service_pool_utilisation",
-                "service_pool_coping_hours_per_day",
-            )
-            if c in town
-        ]
-        header = [tr("county", lang), tr("township", lang)] + [tr(c.removeprefix("service_pool_"), lang) for c in cols]
-        rows = [
-            [category(str(r["county"]), lang), str(r["township"])]
-            + [fmt_fixed(r[c], 2 if "utilisation" in c else 1) for c in cols]
-            for _, r in town.sort_values(["county", "township_index"]).iterrows()
-        ]
-        sec.add(h.heading(tr("township_pools_table", lang)))
-        sec.add(h.table(header, rows, numeric=range(2, len(header)), cls="wide"))
-    return sec
-
-
 def diagnostics_section(run: Folder, ctx: Context) -> h.Section:
     lang = ctx.lang
     sec = h.Section("diagnostics", tr("sec_diagnostics", lang))
@@ -484,17 +284,6 @@ RUN_SECTIONS = (
 )
 
 
-def guarded(make: Callable[[Any, Context], h.Section], data: Any, ctx: Context, key: str, title: str) -> h.Section:
-    """Build a section; on failure show the error in its place (the folder's other results stay usable)."""
-    try:
-        return make(data, ctx)
-    except Exception as exc:  # a figure bug must not discard a finished run folder
-        sec = h.Section(key, title)
-        sec.add(h.notice(f"{type(exc).__name__}: {exc}", "error"))
-        ctx.notices.append(f"{title}: {type(exc).__name__}: {exc}")
-        return sec
-
-
 def _run_subtitle(run: Folder, lang: Lang) -> tuple[str, str]:
     man = run.manifest
     s = man.get("settings", {})
@@ -506,13 +295,13 @@ def _run_subtitle(run: Folder, lang: Lang) -> tuple[str, str]:
     scen = man.get("scenario", {})
     subtitle = str(man.get("scenario_name", scen.get("name", "")))
     if scen.get("description"):
-        subtitle += f" — {scen['description']}"
+        subtitle += f" — {description(scen['description'], lang)}"
     return subtitle, meta
 
 
 def run_report(folder: Path, lang: Lang) -> str:
     run = Folder.read(folder)
-    ctx = Context(folder / "figures", lang)
+    ctx = Context(figures_dir(folder, lang), lang)
     titles = (
         "sec_scenario",
         "sec_key_metrics",
@@ -530,19 +319,13 @@ def run_report(folder: Path, lang: Lang) -> str:
     return render(tr("report_run", lang), subtitle, meta, sections, ctx)
 
 
-def render(title: str, subtitle: str, meta: str, sections: list[h.Section], ctx: Context) -> str:
-    notices = list(ctx.notices)
-    warning = font_warning()
-    if warning and ctx.lang == "zh":
-        notices.insert(0, f"{tr('font_missing', ctx.lang)} ({warning})")
-    return h.page(
-        title, subtitle, meta, sections, ctx.lang, tr("contents", ctx.lang), notices, footer=tr("generated", ctx.lang)
-    )
-
-
 def build_report(folder: Path, lang: str = "en") -> Path:
-    """Write ``folder/figures/*.png`` and ``folder/report.html`` for a run, comparison or sweep folder."""
-    from sim.report import report_multi
+    """Write the report of a run, comparison, sweep or calibration folder and return its path.
+
+    English: ``folder/report.html`` with ``folder/figures/*.png``; Chinese: ``folder/report.zh.html``
+    with ``folder/figures/zh/*.png`` beside them, so each language's report stays intact.
+    """
+    from sim.report import report_multi, report_sweep
 
     if lang not in ("en", "zh"):
         raise ValueError(f"lang: expected 'en' or 'zh', got {lang!r}")
@@ -557,13 +340,13 @@ def build_report(folder: Path, lang: str = "en") -> Path:
     elif kind == "comparison":
         text = report_multi.comparison_report(folder, language)
     elif kind == "sweep":
-        text = report_multi.sweep_report(folder, language)
+        text = report_sweep.sweep_report(folder, language)
     elif kind == "calibration":
         from sim.report.calibration_report import calibration_report
 
         text = calibration_report(folder, language)
     else:
         raise ValueError(f"{folder}: unknown result kind {kind!r} (expected run, comparison, sweep or calibration)")
-    out = folder / "report.html"
+    out = report_file(folder, language)
     out.write_text(text, encoding="utf-8")
     return out
