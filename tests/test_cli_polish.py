@@ -138,3 +138,26 @@ def test_the_api_writes_the_same_run_folder_as_the_cli(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(
         pd.read_csv(folder / "replications.csv"), pd.read_csv(cli / "replications.csv"), check_exact=True
     )
+
+
+def test_the_api_refuses_the_run_options_the_cli_refuses() -> None:
+    import pytest
+
+    import sim
+    from sim.experiment.runner import OptionError, RunOptions
+
+    for kwargs, option in (
+        ({"replications": 0}, "replications"),
+        ({"days": -1}, "days"),
+        ({"warmup_days": "soon"}, "warmup_days"),
+        ({"executor": "cluster"}, "executor"),
+        ({"drain_days": -5}, "drain_days"),
+        ({"precision": 2.0}, "precision"),
+    ):
+        with pytest.raises(OptionError) as info:
+            RunOptions(**kwargs)
+        assert info.value.option == option
+    with pytest.raises(OptionError, match="replications: must be ≥ 1"):
+        sim.run(ROOT / "scenarios" / "baseline.yaml", replications=0)
+    result = runner.invoke(app, ["run", str(ROOT / "scenarios" / "baseline.yaml"), "--drain-days", "-1"])
+    assert result.exit_code == 2 and "--drain-days: must be ≥ 0" in result.output

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.cli.console import UsageProblem
-from sim.experiment.runner import RunOptions
+from sim.experiment.runner import OptionError, RunOptions
 
 
 def run_options(
@@ -21,38 +21,27 @@ def run_options(
     cache_dir: Path | None = None,
     drain_days: float | None = None,
 ) -> RunOptions:
-    if executor not in ("serial", "local", "dask"):
-        raise UsageProblem(f"--executor: expected serial, local or dask, got {executor!r}")
-    warm: float | str | None = None
-    if warmup is not None:
-        if warmup == "auto":
-            warm = "auto"
-        else:
-            try:
-                warm = float(warmup)
-            except ValueError:
-                raise UsageProblem(f"--warmup-days: expected a number of days or 'auto', got {warmup!r}") from None
-            if warm < 0:
-                raise UsageProblem(f"--warmup-days: must be ≥ 0, got {warmup}")
-    for name, value in (("--replications", replications), ("--workers", workers)):
-        if value is not None and value < 1:
-            raise UsageProblem(f"{name}: must be ≥ 1, got {value}")
-    if days is not None and days <= 0:
-        raise UsageProblem(f"--days: must be > 0, got {days:g}")
-    if drain_days is not None and drain_days < 0:
-        raise UsageProblem(f"--drain-days: must be ≥ 0, got {drain_days:g}")
-    return RunOptions(
-        replications=replications,
-        seed=seed,
-        days=days,
-        warmup_days=warm,
-        executor=executor,  # type: ignore[arg-type]
-        workers=workers,
-        scheduler=scheduler,
-        precision=precision,
-        drain_days=drain_days,
-        cache_dir=cache_dir if cache_dir is not None else RunOptions().cache_dir,
-    )
+    warm: float | str | None = warmup
+    if warmup is not None and warmup != "auto":
+        try:
+            warm = float(warmup)
+        except ValueError:
+            raise UsageProblem(f"--warmup-days: expected a number of days or 'auto', got {warmup!r}") from None
+    try:
+        return RunOptions(
+            replications=replications,
+            seed=seed,
+            days=days,
+            warmup_days=warm,
+            executor=executor,  # type: ignore[arg-type]
+            workers=workers,
+            scheduler=scheduler,
+            precision=precision,
+            drain_days=drain_days,
+            cache_dir=cache_dir,
+        )
+    except OptionError as exc:  # the options object validates; the CLI names the flag
+        raise UsageProblem(f"--{exc.option.replace('_', '-')}: {exc.message}") from None
 
 
 def load(path: Path, sets: list[str] | None) -> Any:

@@ -38,9 +38,24 @@ from sim.scenario.params import Scenario
 Progress = Callable[[int, int], None]
 
 
+class OptionError(ValueError):
+    """A run option out of its range; ``option`` is its name (the CLI shows it as ``--name``)."""
+
+    def __init__(self, option: str, message: str) -> None:
+        super().__init__(f"{option}: {message}")
+        self.option, self.message = option, message
+
+
+EXECUTORS = ("serial", "local", "dask")
+
+
 @dataclass
 class RunOptions:
-    """Run control, kept apart from the model (CLI flags and API arguments land here)."""
+    """Run control, kept apart from the model (CLI flags and API arguments land here).
+
+    Validated on construction, so the Python API refuses the same values the CLI refuses
+    (``OptionError`` names the option).
+    """
 
     replications: int | None = None
     seed: int | None = None
@@ -55,6 +70,24 @@ class RunOptions:
     max_replications: int = 50
     progress: Progress | None = None
     keep_requests: bool = False  # Results.extra["requests"]: every request of the window, one row each
+
+    def __post_init__(self) -> None:
+        if self.executor not in EXECUTORS:
+            raise OptionError("executor", f"expected one of {', '.join(EXECUTORS)}, got {self.executor!r}")
+        for name in ("replications", "workers", "max_replications"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise OptionError(name, f"must be ≥ 1, got {value}")
+        if self.days is not None and not self.days > 0:
+            raise OptionError("days", f"must be > 0, got {self.days:g}")
+        if self.drain_days is not None and self.drain_days < 0:
+            raise OptionError("drain_days", f"must be ≥ 0, got {self.drain_days:g}")
+        if isinstance(self.warmup_days, str) and self.warmup_days != "auto":
+            raise OptionError("warmup_days", f"expected a number of days or 'auto', got {self.warmup_days!r}")
+        if isinstance(self.warmup_days, int | float) and self.warmup_days < 0:
+            raise OptionError("warmup_days", f"must be ≥ 0, got {self.warmup_days:g}")
+        if self.precision is not None and not 0 < self.precision < 1:
+            raise OptionError("precision", f"expected a relative half-width in (0, 1), got {self.precision:g}")
 
 
 @dataclass
