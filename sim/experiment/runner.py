@@ -33,6 +33,8 @@ from sim.experiment import tasks as tk
 from sim.experiment.executors import ExecutorName, default_workers, run_tasks
 from sim.model.records import ShardResult
 from sim.model.world import build_world, read_counties
+from sim.scenario.errors import ScenarioError
+from sim.scenario.official_days import START_FIELD, coverage_problem
 from sim.scenario.params import Scenario
 
 Progress = Callable[[int, int], None]
@@ -99,6 +101,15 @@ def resolve_settings(scenario: Scenario, options: RunOptions) -> dict[str, Any]:
         "workers": options.workers or default_workers(),
         "precision": options.precision,
     }
+
+
+def check_calendar_coverage(scenario: Scenario, days: int, drain_days: int) -> None:
+    """The loader checked the file's run length; ``--days``/``--drain-days`` may reach further, so check again."""
+    if not scenario.calendar.official_holidays:
+        return
+    problem = coverage_problem(scenario.world.start_date, days + drain_days + 1)  # ShardSpec.total_days
+    if problem is not None:
+        raise ScenarioError(problem, field=START_FIELD)
 
 
 def build_tasks(
@@ -195,6 +206,7 @@ def run(scenario: Scenario, options: RunOptions | None = None) -> Results:
     started = time.perf_counter()
     settings = resolve_settings(scenario, options)
     days, seed = settings["days"], settings["seed"]
+    check_calendar_coverage(scenario, days, settings["drain_days"])
     warm = settings["warmup"]
     if warm == "auto":
         warmup_days, warm_info = choose_warmup(scenario, options, days, seed)

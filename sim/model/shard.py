@@ -74,7 +74,7 @@ def run_shard(params: ModelParams, world: World, spec: ShardSpec, keep_requests:
     villages = world.county_villages(spec.county).reset_index(drop=True)
     townships = world.county_townships(spec.county)
     local_township = {t: k for k, t in enumerate(townships["township_index"])}
-    factors = day_factors(params.requests, params.world.start_date, spec.days)
+    factors = day_factors(params.requests, params.world.start_date, spec.days, params.calendar)
     rows, per_request, queues, events, open_at_horizon = [], [], [], 0, 0
     daily_visits = np.zeros(spec.days)
     daily_covered = np.zeros(spec.days)
@@ -140,9 +140,11 @@ def _worker_calendars(
     day_hours = sum(e - s for s, e in periods)
     apps = min(params.admin.apps_minutes_per_cadre_day / 60.0, day_hours)
     start = params.world.start_date
+    official = params.calendar.official_holidays
     n_cadres = int(v["cadres"])
     calendars = [
-        cal.cadre_calendar(start, days, periods, n_cadres, i, duty.weekend_on_duty, apps) for i in range(n_cadres)
+        cal.cadre_calendar(start, days, periods, n_cadres, i, duty.weekend_on_duty, apps, official)
+        for i in range(n_cadres)
     ]
     overhead = [apps] * n_cadres
     team = params.workers.work_team
@@ -151,10 +153,9 @@ def _worker_calendars(
     arrivals = roster.random(n_members) * team.ramp_up_days
     member_apps = apps if team.does_apps else 0.0
     for k in range(n_members):
+        phase, arrival = round(float(phases[k]), 2), int(arrivals[k])
         calendars.append(
-            cal.member_calendar(
-                start, days, periods, team.availability, round(float(phases[k]), 2), int(arrivals[k]), member_apps
-            )
+            cal.member_calendar(start, days, periods, team.availability, phase, arrival, member_apps, official)
         )
         overhead.append(member_apps)
     return calendars, overhead
@@ -335,7 +336,7 @@ def _run_county(
     office = (
         cal.always_on_calendar(spec.total_days)
         if params.verification_mode
-        else cal.office_calendar(params.world.start_date, spec.total_days, periods)
+        else cal.office_calendar(params.world.start_date, spec.total_days, periods, params.calendar.official_holidays)
     )
     env = simpy.Environment()
     stage = CountyStage(

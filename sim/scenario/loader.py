@@ -34,6 +34,7 @@ from ruamel.yaml.representer import RoundTripRepresenter
 
 from sim.scenario.county_names import county_problems
 from sim.scenario.errors import ScenarioError, describe_value, union_message, validation_message
+from sim.scenario.official_days import calendar_problems
 from sim.scenario.params import Scenario
 from sim.scenario.params.distributions import FAMILIES as DISTRIBUTION_FAMILIES
 from sim.scenario.params.distributions import kind_of as distribution_kind
@@ -689,6 +690,7 @@ def _validate(layer: Layer, default_file: str | None) -> Scenario:
         problems += translate_validation_error(exc, layer, default_file)
     if scenario is not None:
         problems += county_problems(scenario, lambda path: _locate(layer, path, default_file))
+        problems += calendar_problems(scenario, lambda path: _locate(layer, path, default_file))
     if problems or scenario is None:
         problems.sort(key=lambda p: (p.file or "", p.line or 0))
         raise ScenarioError.collect(problems)
