@@ -57,6 +57,7 @@ class RunOptions:
     max_replications: int = 50
     progress: Progress | None = None
     keep_requests: bool = False  # Results.extra["requests"]: every request of the window, one row each
+    event_log_cases: int = 0  # Results.extra["event_log"]: events of up to this many requests per replication
 
 
 @dataclass
@@ -120,11 +121,17 @@ def build_tasks(
     warmup_days: int,
     drain_days: int,
     keep_requests: bool = False,
+    event_log_cases: int = 0,
 ) -> list[tk.Task]:
-    """One task per (replication, county), largest counties first so workers stay busy."""
+    """One task per (replication, county), largest counties first so workers stay busy.
+
+    An event log of ``event_log_cases`` requests per replication is split evenly over the counties
+    (the first ones take the remainder), so a replication never logs more than asked for.
+    """
     params = scenario.model_params()
     params_json = params.model_dump_json()
     counties = _county_names(scenario)
+    quota, spare = divmod(event_log_cases, len(counties))
     weights = dict(zip(counties["name"], counties["villages"], strict=True))
     tasks = [
         tk.Task(
@@ -138,6 +145,7 @@ def build_tasks(
             warmup_days=warmup_days,
             drain_days=drain_days,
             keep_requests=keep_requests,
+            event_log_cases=quota + (ci < spare),
             key=tk.task_key(params_json, name, r, seed, days, warmup_days, drain_days),
         )
         for r in replications
@@ -163,7 +171,8 @@ def execute_tasks(
     """Run (or load from the cache) every task; returns results by key and the number reused."""
     results: dict[str, ShardResult] = {}
     todo = []
-    cache = None if options.keep_requests else options.cache_dir  # the cache keeps tables, not request rows
+    raw = options.keep_requests or options.event_log_cases > 0
+    cache = None if raw else options.cache_dir  # the cache keeps tables, not request rows or event logs
     for task in tasks:
         cached = tk.load(cache / task.key) if cache is not None else None
         if cached is not None:
@@ -225,7 +234,14 @@ def run(scenario: Scenario, options: RunOptions | None = None) -> Results:
         todo = [r for r in range(n) if r not in shards]
         tasks = (
             build_tasks(
-                scenario, range(len(shards), n), seed, days, warmup_days, settings["drain_days"], options.keep_requests
+                scenario,
+                range(len(shards), n),
+                seed,
+                days,
+                warmup_days,
+                settings["drain_days"],
+                options.keep_requests,
+                options.event_log_cases,
             )
             if todo
             else []
@@ -242,6 +258,8 @@ def run(scenario: Scenario, options: RunOptions | None = None) -> Results:
             break
         n = min(options.max_replications, n + max(2, n // 2))
     settings["replications"] = n
+    if options.event_log_cases > 0:  # recorded only when asked for, so other manifests stay as they were
+        settings["event_log_cases"] = options.event_log_cases
     return _results(scenario, shards, settings, time.perf_counter() - started, reused)
 
 
@@ -294,6 +312,9 @@ def _results(
     ]
     if rows:
         extra["requests"] = pd.concat(rows, ignore_index=True)
+    logs = [s.event_log for r in sorted(shards) for s in shards[r] if s.event_log is not None]
+    if logs:
+        extra["event_log"] = pd.concat(logs, ignore_index=True)
     return Results(
         scenario=scenario,
         replications=reps,

@@ -31,6 +31,7 @@ from sim.model.escalation import (
     Window,
     run_county_stage,
 )
+from sim.model.event_log import ShardTrace, Tracer
 from sim.model.outcomes import summarise_shard
 from sim.model.records import ShardResult
 from sim.model.stability import daily_backlog_from_times, queue_row
@@ -69,8 +70,10 @@ class ShardSpec:
         return self.days + self.drain_days + 1
 
 
-def run_shard(params: ModelParams, world: World, spec: ShardSpec, keep_requests: bool = False) -> ShardResult:
-    """Simulate one county for one replication."""
+def run_shard(
+    params: ModelParams, world: World, spec: ShardSpec, keep_requests: bool = False, event_log_cases: int = 0
+) -> ShardResult:
+    """Simulate one county for one replication (with an event log of up to ``event_log_cases`` requests)."""
     villages = world.county_villages(spec.county).reset_index(drop=True)
     townships = world.county_townships(spec.county)
     local_township = {t: k for k, t in enumerate(townships["township_index"])}
@@ -97,10 +100,11 @@ def run_shard(params: ModelParams, world: World, spec: ShardSpec, keep_requests:
     handoffs = np.zeros(len(req), dtype=np.int64)
     route = np.full(len(req), -1, dtype=np.int64)
     resolution[req["escalate"].to_numpy()] = math.inf  # replaced below by the county stage's answer
+    trace = ShardTrace.start(req, esc_mask, spec, event_log_cases)  # None without an event log
     if esc_mask.any():
         escalated = req["escalate"].to_numpy()
         uniforms = np.concatenate([r["downstream"] for r in rows])[esc_mask[escalated]]
-        stage_out = _run_county(params, req[esc_mask], uniforms, townships, spec)
+        stage_out = _run_county(params, req[esc_mask], uniforms, townships, spec, trace and trace.tracer)
         events += stage_out["events"]
         open_at_horizon += stage_out["open_at_horizon"]
         resolution[esc_mask] = stage_out["resolved"]
@@ -114,7 +118,7 @@ def run_shard(params: ModelParams, world: World, spec: ShardSpec, keep_requests:
     req["trips"] = trips
     req["handoffs"] = handoffs
     req["route"] = route
-    return summarise_shard(
+    result = summarise_shard(
         params,
         req,
         pd.DataFrame(rows),
@@ -126,6 +130,9 @@ def run_shard(params: ModelParams, world: World, spec: ShardSpec, keep_requests:
         open_at_horizon,
         keep_requests,
     )
+    if trace is not None:
+        result.event_log = trace.log(params, req, villages, townships)
+    return result
 
 
 def _worker_calendars(
@@ -316,7 +323,12 @@ def _events(env: simpy.Environment) -> int:
 
 
 def _run_county(
-    params: ModelParams, esc: pd.DataFrame, uniforms: np.ndarray, townships: pd.DataFrame, spec: ShardSpec
+    params: ModelParams,
+    esc: pd.DataFrame,
+    uniforms: np.ndarray,
+    townships: pd.DataFrame,
+    spec: ShardSpec,
+    tracer: Tracer | None = None,
 ) -> dict:
     types = list(params.requests.types.values())
     type_index = esc["type_index"].to_numpy()
@@ -349,7 +361,7 @@ def _run_county(
         spec.window,
         stream(spec.seed, spec.replication, spec.county, -1, "downstream-extra"),
     )
-    out = run_county_stage(stage, escalated)
+    out = run_county_stage(stage, escalated) if tracer is None else run_county_stage(stage, escalated, tracer)
     out["events"] = _events(env)
     out["open_at_horizon"] = stage.open_at_horizon
     out["queues"] = _pool_rows(params, stage, townships, spec)
