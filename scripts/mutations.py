@@ -120,8 +120,8 @@ MUTATIONS: list[Mutation] = [
     M(
         "work-team availability ignored",
         SHARD,
-        "start, days, periods, team.availability, round(float(phases[k]), 2)",
-        "start, days, periods, 1.0, round(float(phases[k]), 2)",
+        "start, days, periods, team.availability, phase, arrival",
+        "start, days, periods, 1.0, phase, arrival",
     ),
     M(
         "work-team ramp-up ignored",

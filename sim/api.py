@@ -55,14 +55,19 @@ def run(
     cache_dir: str | Path | None = None,
     precision: float | None = None,
     overrides: Mapping[str, Any] | None = None,
+    event_log_cases: int = 0,
 ) -> Results:
-    """Run replications of a scenario (a Scenario or a path). No cache unless ``cache_dir`` is given."""
+    """Run replications of a scenario (a Scenario or a path). No cache unless ``cache_dir`` is given.
+
+    ``event_log_cases`` > 0 puts an event log of that many sampled requests per replication in
+    ``results.extra["event_log"]`` (README, "Event log for process mining").
+    """
     scen = scenario if isinstance(scenario, Scenario) else _load(scenario)
     if overrides:
         scen = apply_overrides(scen, overrides)
-    return _run(
-        scen, _options(replications, seed, days, warmup_days, executor, workers, scheduler, cache_dir, precision)
-    )
+    options = _options(replications, seed, days, warmup_days, executor, workers, scheduler, cache_dir, precision)
+    options.event_log_cases = event_log_cases
+    return _run(scen, options)
 
 
 def compare(

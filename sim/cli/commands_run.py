@@ -62,6 +62,20 @@ def run(
     lang: Lang = "en",
     cache_dir: CacheDir = Path("results/cache"),
     from_manifest: Annotated[Path | None, typer.Option("--from-manifest", help="Reproduce a run exactly.")] = None,
+    event_log: Annotated[
+        bool,
+        typer.Option(
+            "--event-log",
+            help="Also write event_log.csv and .xes: the journeys of a sample of requests, for process mining.",
+        ),
+    ] = False,
+    event_log_cases: Annotated[
+        int,
+        typer.Option(
+            "--event-log-cases",
+            help="Requests logged per replication with --event-log (a uniform sample, split evenly over the counties).",
+        ),
+    ] = 2000,
 ) -> None:
     """Run a scenario and write a run folder with summary, tables, figures and report."""
     from sim.experiment.runner import run as run_scenario
@@ -77,6 +91,10 @@ def run(
             options = run_options(
                 replications, seed, days, warmup_days, workers, executor, scheduler, precision, cache_dir, drain_days
             )
+        if event_log:
+            if event_log_cases < 1:
+                raise UsageProblem(f"--event-log-cases: must be ≥ 1, got {event_log_cases}")
+            options.event_log_cases = event_log_cases
         target = out or default_run_dir(Path("results/runs"), scen.name)
         if target.exists():
             raise UsageProblem(f"--out: {target} already exists")
@@ -94,6 +112,10 @@ def run(
                 f"{results.settings['days']} days (warm-up {results.settings['warmup_days']})",
                 lang,
             )
+        if event_log:
+            logged = results.extra.get("event_log")
+            cases = 0 if logged is None else logged["case:concept:name"].nunique()
+            out_console.print(f"event log: {cases} requests in {target / 'event_log.xes'} and event_log.csv")
         out_console.print(f"run folder: {target}")
 
 

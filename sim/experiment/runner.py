@@ -33,6 +33,8 @@ from sim.experiment import tasks as tk
 from sim.experiment.executors import ExecutorName, default_workers, run_tasks
 from sim.model.records import ShardResult
 from sim.model.world import build_world, read_counties
+from sim.scenario.errors import ScenarioError
+from sim.scenario.official_days import START_FIELD, coverage_problem
 from sim.scenario.params import Scenario
 
 Progress = Callable[[int, int], None]
@@ -70,6 +72,7 @@ class RunOptions:
     max_replications: int = 50
     progress: Progress | None = None
     keep_requests: bool = False  # Results.extra["requests"]: every request of the window, one row each
+    event_log_cases: int = 0  # Results.extra["event_log"]: events of up to this many requests per replication
 
     def __post_init__(self) -> None:
         if self.executor not in EXECUTORS:
@@ -134,6 +137,15 @@ def resolve_settings(scenario: Scenario, options: RunOptions) -> dict[str, Any]:
     }
 
 
+def check_calendar_coverage(scenario: Scenario, days: int, drain_days: int) -> None:
+    """The loader checked the file's run length; ``--days``/``--drain-days`` may reach further, so check again."""
+    if not scenario.calendar.official_holidays:
+        return
+    problem = coverage_problem(scenario.world.start_date, days + drain_days + 1)  # ShardSpec.total_days
+    if problem is not None:
+        raise ScenarioError(problem, field=START_FIELD)
+
+
 def build_tasks(
     scenario: Scenario,
     replications: range,
@@ -142,11 +154,17 @@ def build_tasks(
     warmup_days: int,
     drain_days: int,
     keep_requests: bool = False,
+    event_log_cases: int = 0,
 ) -> list[tk.Task]:
-    """One task per (replication, county), largest counties first so workers stay busy."""
+    """One task per (replication, county), largest counties first so workers stay busy.
+
+    An event log of ``event_log_cases`` requests per replication is split evenly over the counties
+    (the first ones take the remainder), so a replication never logs more than asked for.
+    """
     params = scenario.model_params()
     params_json = params.model_dump_json()
     counties = _county_names(scenario)
+    quota, spare = divmod(event_log_cases, len(counties))
     weights = dict(zip(counties["name"], counties["villages"], strict=True))
     tasks = [
         tk.Task(
@@ -160,6 +178,7 @@ def build_tasks(
             warmup_days=warmup_days,
             drain_days=drain_days,
             keep_requests=keep_requests,
+            event_log_cases=quota + (ci < spare),
             key=tk.task_key(params_json, name, r, seed, days, warmup_days, drain_days),
         )
         for r in replications
@@ -185,7 +204,8 @@ def execute_tasks(
     """Run (or load from the cache) every task; returns results by key and the number reused."""
     results: dict[str, ShardResult] = {}
     todo = []
-    cache = None if options.keep_requests else options.cache_dir  # the cache keeps tables, not request rows
+    raw = options.keep_requests or options.event_log_cases > 0
+    cache = None if raw else options.cache_dir  # the cache keeps tables, not request rows or event logs
     for task in tasks:
         cached = tk.load(cache / task.key) if cache is not None else None
         if cached is not None:
@@ -228,6 +248,7 @@ def run(scenario: Scenario, options: RunOptions | None = None) -> Results:
     started = time.perf_counter()
     settings = resolve_settings(scenario, options)
     days, seed = settings["days"], settings["seed"]
+    check_calendar_coverage(scenario, days, settings["drain_days"])
     warm = settings["warmup"]
     if warm == "auto":
         warmup_days, warm_info = choose_warmup(scenario, options, days, seed)
@@ -246,7 +267,14 @@ def run(scenario: Scenario, options: RunOptions | None = None) -> Results:
         todo = [r for r in range(n) if r not in shards]
         tasks = (
             build_tasks(
-                scenario, range(len(shards), n), seed, days, warmup_days, settings["drain_days"], options.keep_requests
+                scenario,
+                range(len(shards), n),
+                seed,
+                days,
+                warmup_days,
+                settings["drain_days"],
+                options.keep_requests,
+                options.event_log_cases,
             )
             if todo
             else []
@@ -263,6 +291,8 @@ def run(scenario: Scenario, options: RunOptions | None = None) -> Results:
             break
         n = min(options.max_replications, n + max(2, n // 2))
     settings["replications"] = n
+    if options.event_log_cases > 0:  # recorded only when asked for, so other manifests stay as they were
+        settings["event_log_cases"] = options.event_log_cases
     return _results(scenario, shards, settings, time.perf_counter() - started, reused)
 
 
@@ -315,6 +345,9 @@ def _results(
     ]
     if rows:
         extra["requests"] = pd.concat(rows, ignore_index=True)
+    logs = [s.event_log for r in sorted(shards) for s in shards[r] if s.event_log is not None]
+    if logs:
+        extra["event_log"] = pd.concat(logs, ignore_index=True)
     return Results(
         scenario=scenario,
         replications=reps,

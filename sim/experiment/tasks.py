@@ -42,6 +42,7 @@ class Task:
     drain_days: int
     key: str
     keep_requests: bool = False  # return the per-request rows too (tests, event logs); never cached
+    event_log_cases: int = 0  # log the events of up to this many of the shard's requests; never cached
 
     def label(self) -> str:
         return f"scenario '{self.scenario}', replication {self.replication}, county {self.county_name}"
@@ -92,7 +93,7 @@ def execute(task: Task) -> ShardResult:
             warmup_days=task.warmup_days,
             drain_days=task.drain_days,
         )
-        return run_shard(params, world, spec, keep_requests=task.keep_requests)
+        return run_shard(params, world, spec, keep_requests=task.keep_requests, event_log_cases=task.event_log_cases)
     except Exception as exc:  # re-raised with the task's name for the user
         raise TaskError(f"{task.label()} failed: {type(exc).__name__}: {exc}") from exc
 

@@ -24,6 +24,7 @@ from sim.analysis.jsonable import jsonable
 from sim.analysis.metrics import KEY_METRICS
 from sim.experiment.runner import Results
 from sim.io import provenance
+from sim.io.eventlog import write_event_log
 from sim.model.records import EDGES
 from sim.model.streams import PURPOSES
 
@@ -143,6 +144,8 @@ def write_run_files(results: Results, folder: Path, command: list[str] | None = 
     write_json(folder / "summary.json", summary(results))
     results.replications.to_csv(folder / "replications.csv", index=False)
     write_tables(results, folder)
+    if results.extra.get("event_log") is not None:  # asked for with --event-log
+        write_event_log(results.extra["event_log"], folder)
 
 
 def write_run(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtri
 
-from sim.model.calendar import HOURS_PER_DAY, weekday_flags
+from sim.model.calendar import HOURS_PER_DAY, working_day_flags
 from sim.scenario.params import AdminParams, ModelParams
 
 WORKING_DAYS_PER_MONTH = 250.0 / 12.0
@@ -69,7 +69,7 @@ def draw_admin(params: ModelParams, days: int, streams: Callable[[str], np.rando
     start = dt.date.fromisoformat(params.world.start_date)
     periods = params.workers.duty.periods
     cal = _Calendar(
-        weekdays=np.array(weekday_flags(params.world.start_date, days)),
+        weekdays=np.array(working_day_flags(params.world.start_date, days, params.calendar.official_holidays)),
         december=np.array([(start + dt.timedelta(days=d)).month == 12 for d in range(days)]),
         open_hour=periods[0][0],
         close_hour=periods[-1][1],

@@ -14,6 +14,8 @@ import math
 from collections.abc import Sequence
 from functools import lru_cache
 
+from sim.scenario.official_days import official_working_days
+
 HOURS_PER_DAY = 24.0
 INF = math.inf
 #: One tolerance for every comparison of a time with a duty boundary (hours; 3.6 microseconds).
@@ -179,6 +181,16 @@ def weekday_flags(start_date: str, days: int) -> list[bool]:
     return [(start + dt.timedelta(days=d)).weekday() < 5 for d in range(days)]
 
 
+def working_day_flags(start_date: str, days: int, official: bool = False) -> list[bool]:
+    """True for each working day: Monday-Friday, or with ``official`` the official calendar.
+
+    The one place every duty calendar and the admin stream ask "is day d a working day", so that
+    switching the official calendar on moves holidays and make-up days everywhere at once; off, it
+    is exactly :func:`weekday_flags`.
+    """
+    return official_working_days(start_date, days) if official else weekday_flags(start_date, days)
+
+
 @lru_cache(maxsize=4096)
 def cadre_calendar(
     start_date: str,
@@ -188,13 +200,15 @@ def cadre_calendar(
     index: int,
     weekend_on_duty: int,
     apps_hours: float,
+    official: bool = False,
 ) -> Calendar:
-    """A cadre's calendar: every weekday, plus weekend days by a rotating roster.
+    """A cadre's calendar: every working day, plus off days (weekends, holidays) by a rotating roster.
 
     The first ``apps_hours`` of each duty day go to government apps (accounted as
-    admin time), so the calendar's first period starts that much later.
+    admin time), so the calendar's first period starts that much later. With ``official``
+    an official holiday is an off day served by the roster and a make-up day a working day.
     """
-    flags = weekday_flags(start_date, days)
+    flags = working_day_flags(start_date, days, official)
     present: list[bool] = []
     weekend_slot = 0
     for is_weekday in flags:
@@ -219,13 +233,14 @@ def member_calendar(
     phase: float,
     arrival_day: int,
     apps_hours: float,
+    official: bool = False,
 ) -> Calendar:
-    """A work-team member's calendar: weekdays from arrival, a share ``availability`` of them.
+    """A work-team member's calendar: working days from arrival, a share ``availability`` of them.
 
     Presence is spread evenly (a Bresenham pattern shifted by ``phase``) rather
     than drawn day by day, so availability is exact over any few weeks.
     """
-    flags = weekday_flags(start_date, days)
+    flags = working_day_flags(start_date, days, official)
     present: list[bool] = []
     j = 0
     for d, is_weekday in enumerate(flags):
@@ -239,9 +254,11 @@ def member_calendar(
 
 
 @lru_cache(maxsize=64)
-def office_calendar(start_date: str, days: int, periods: tuple[tuple[float, float], ...]) -> Calendar:
-    """Township and department staff: weekdays, the standard periods."""
-    return Calendar(weekday_flags(start_date, days), periods)
+def office_calendar(
+    start_date: str, days: int, periods: tuple[tuple[float, float], ...], official: bool = False
+) -> Calendar:
+    """Township and department staff: working days (weekdays, or the official calendar), the standard periods."""
+    return Calendar(working_day_flags(start_date, days, official), periods)
 
 
 @lru_cache(maxsize=16)

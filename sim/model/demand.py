@@ -17,7 +17,8 @@ import numpy as np
 
 from sim.model.calendar import HOURS_PER_DAY, weekday_flags
 from sim.model.distributions import from_uniform
-from sim.scenario.params import ModelParams, RequestParams
+from sim.scenario.official_days import day_kinds
+from sim.scenario.params import CalendarParams, ModelParams, RequestParams
 
 DAYTIME = (8.0, 20.0)
 
@@ -35,11 +36,16 @@ class RequestArrays:
     follow_up: np.ndarray  # hours the resident waits on other parties after the village's work (0 if escalated)
 
 
-def day_factors(requests: RequestParams, start_date: str, days: int) -> np.ndarray:
-    """Demand factor of each simulated day: weekday/weekend x seasonal peak.
+def day_factors(
+    requests: RequestParams, start_date: str, days: int, calendar: CalendarParams | None = None
+) -> np.ndarray:
+    """Demand factor of each simulated day: day of the week (or official day kind) x seasonal peak.
 
     Seasonal factors are normalised over a calendar year so that the annual mean
-    rate is the stated rate.
+    rate is the stated rate. With the official calendar on, an official holiday takes
+    ``holiday_demand_factor`` and a make-up working day ``makeup_workday_demand_factor`` in
+    place of the weekday or weekend factor; these are not renormalised, so a year with
+    holidays on weekdays has slightly fewer requests (as offices' closure days would).
     """
     start = dt.date.fromisoformat(start_date)
     year = [start + dt.timedelta(days=d) for d in range(365)]
@@ -47,6 +53,10 @@ def day_factors(requests: RequestParams, start_date: str, days: int) -> np.ndarr
     season_year /= season_year.mean()
     season = np.array([season_year[d % 365] for d in range(days)])
     weekday = np.where(weekday_flags(start_date, days), requests.weekday_factor, requests.weekend_factor)
+    if calendar is not None and calendar.official_holidays:
+        kinds = np.array(day_kinds(start_date, days))
+        weekday = np.where(kinds == "holiday", calendar.holiday_demand_factor, weekday)
+        weekday = np.where(kinds == "makeup", calendar.makeup_workday_demand_factor, weekday)
     return season * weekday
 
 

@@ -441,10 +441,13 @@ class Journey:
         self.stage.journey_finished(self.i)
 
 
-def run_county_stage(stage: CountyStage, esc: Escalated) -> dict[str, np.ndarray]:
+def run_county_stage(
+    stage: CountyStage, esc: Escalated, journey: Callable[..., Journey] = Journey
+) -> dict[str, np.ndarray]:
     """Replay the escalations through the county until every journey ends or the drain is over.
 
     Journeys not finished by then keep resolution ``inf`` (censored at the end of the drain).
+    ``journey`` makes each request's journey (the event log passes one that traces a sample).
     """
     env, window = stage.env, stage.window
     n = len(esc.ready)
@@ -462,7 +465,7 @@ def run_county_stage(stage: CountyStage, esc: Escalated) -> dict[str, np.ndarray
             if t > env.now:
                 yield env.timeout(t - env.now)
             stage.journey_started(i, bool(window.warmup <= esc.arrival[i] < window.horizon))
-            Journey(stage, i, esc, out).start(
+            journey(stage, i, esc, out).start(
                 int(esc.township[i]), esc.route_shares[i], int(esc.dept_min[i]), int(esc.dept_max[i])
             )
         stage.launched_all = True

@@ -164,5 +164,5 @@ def summarise_shard(
         queues=queues,
         events=events,
         open_at_horizon=open_at_horizon,
-        requests=out if keep_requests else None,
+        requests=out.assign(request=out.index.to_numpy()) if keep_requests else None,  # request: row in the shard
     )

@@ -23,3 +23,4 @@ class ShardResult:
     events: int
     open_at_horizon: int  # the window's requests open at the horizon, counted from the model's state
     requests: pd.DataFrame | None = None  # raw per-request rows, only when asked for
+    event_log: pd.DataFrame | None = None  # events of a sample of requests (sim.model.event_log), when asked for

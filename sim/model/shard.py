@@ -31,6 +31,7 @@ from sim.model.escalation import (
     Window,
     run_county_stage,
 )
+from sim.model.event_log import ShardTrace, Tracer
 from sim.model.outcomes import summarise_shard
 from sim.model.records import ShardResult
 from sim.model.stability import daily_backlog_from_times, queue_row
@@ -69,12 +70,14 @@ class ShardSpec:
         return self.days + self.drain_days + 1
 
 
-def run_shard(params: ModelParams, world: World, spec: ShardSpec, keep_requests: bool = False) -> ShardResult:
-    """Simulate one county for one replication."""
+def run_shard(
+    params: ModelParams, world: World, spec: ShardSpec, keep_requests: bool = False, event_log_cases: int = 0
+) -> ShardResult:
+    """Simulate one county for one replication (with an event log of up to ``event_log_cases`` requests)."""
     villages = world.county_villages(spec.county).reset_index(drop=True)
     townships = world.county_townships(spec.county)
     local_township = {t: k for k, t in enumerate(townships["township_index"])}
-    factors = day_factors(params.requests, params.world.start_date, spec.days)
+    factors = day_factors(params.requests, params.world.start_date, spec.days, params.calendar)
     rows, per_request, queues, events, open_at_horizon = [], [], [], 0, 0
     daily_visits = np.zeros(spec.days)
     daily_covered = np.zeros(spec.days)
@@ -97,10 +100,11 @@ def run_shard(params: ModelParams, world: World, spec: ShardSpec, keep_requests:
     handoffs = np.zeros(len(req), dtype=np.int64)
     route = np.full(len(req), -1, dtype=np.int64)
     resolution[req["escalate"].to_numpy()] = math.inf  # replaced below by the county stage's answer
+    trace = ShardTrace.start(req, esc_mask, spec, event_log_cases)  # None without an event log
     if esc_mask.any():
         escalated = req["escalate"].to_numpy()
         uniforms = np.concatenate([r["downstream"] for r in rows])[esc_mask[escalated]]
-        stage_out = _run_county(params, req[esc_mask], uniforms, townships, spec)
+        stage_out = _run_county(params, req[esc_mask], uniforms, townships, spec, trace and trace.tracer)
         events += stage_out["events"]
         open_at_horizon += stage_out["open_at_horizon"]
         resolution[esc_mask] = stage_out["resolved"]
@@ -114,7 +118,7 @@ def run_shard(params: ModelParams, world: World, spec: ShardSpec, keep_requests:
     req["trips"] = trips
     req["handoffs"] = handoffs
     req["route"] = route
-    return summarise_shard(
+    result = summarise_shard(
         params,
         req,
         pd.DataFrame(rows),
@@ -126,6 +130,9 @@ def run_shard(params: ModelParams, world: World, spec: ShardSpec, keep_requests:
         open_at_horizon,
         keep_requests,
     )
+    if trace is not None:
+        result.event_log = trace.log(params, req, villages, townships)
+    return result
 
 
 def _worker_calendars(
@@ -140,9 +147,11 @@ def _worker_calendars(
     day_hours = sum(e - s for s, e in periods)
     apps = min(params.admin.apps_minutes_per_cadre_day / 60.0, day_hours)
     start = params.world.start_date
+    official = params.calendar.official_holidays
     n_cadres = int(v["cadres"])
     calendars = [
-        cal.cadre_calendar(start, days, periods, n_cadres, i, duty.weekend_on_duty, apps) for i in range(n_cadres)
+        cal.cadre_calendar(start, days, periods, n_cadres, i, duty.weekend_on_duty, apps, official)
+        for i in range(n_cadres)
     ]
     overhead = [apps] * n_cadres
     team = params.workers.work_team
@@ -151,10 +160,9 @@ def _worker_calendars(
     arrivals = roster.random(n_members) * team.ramp_up_days
     member_apps = apps if team.does_apps else 0.0
     for k in range(n_members):
+        phase, arrival = round(float(phases[k]), 2), int(arrivals[k])
         calendars.append(
-            cal.member_calendar(
-                start, days, periods, team.availability, round(float(phases[k]), 2), int(arrivals[k]), member_apps
-            )
+            cal.member_calendar(start, days, periods, team.availability, phase, arrival, member_apps, official)
         )
         overhead.append(member_apps)
     return calendars, overhead
@@ -315,7 +323,12 @@ def _events(env: simpy.Environment) -> int:
 
 
 def _run_county(
-    params: ModelParams, esc: pd.DataFrame, uniforms: np.ndarray, townships: pd.DataFrame, spec: ShardSpec
+    params: ModelParams,
+    esc: pd.DataFrame,
+    uniforms: np.ndarray,
+    townships: pd.DataFrame,
+    spec: ShardSpec,
+    tracer: Tracer | None = None,
 ) -> dict:
     types = list(params.requests.types.values())
     type_index = esc["type_index"].to_numpy()
@@ -335,7 +348,7 @@ def _run_county(
     office = (
         cal.always_on_calendar(spec.total_days)
         if params.verification_mode
-        else cal.office_calendar(params.world.start_date, spec.total_days, periods)
+        else cal.office_calendar(params.world.start_date, spec.total_days, periods, params.calendar.official_holidays)
     )
     env = simpy.Environment()
     stage = CountyStage(
@@ -348,7 +361,7 @@ def _run_county(
         spec.window,
         stream(spec.seed, spec.replication, spec.county, -1, "downstream-extra"),
     )
-    out = run_county_stage(stage, escalated)
+    out = run_county_stage(stage, escalated) if tracer is None else run_county_stage(stage, escalated, tracer)
     out["events"] = _events(env)
     out["open_at_horizon"] = stage.open_at_horizon
     out["queues"] = _pool_rows(params, stage, townships, spec)

@@ -25,6 +25,7 @@ PURPOSES = (
     "admin.meetings",
     "roster",
     "downstream",
+    "event-log",
 )
 
 

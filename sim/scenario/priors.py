@@ -60,6 +60,9 @@ PRIORS: dict[str, Prior] = {
     "requests.weekday_factor": P(1.1, 1.3, "DOMAIN §4 (assumption 1.2)"),
     "requests.weekend_factor": P(0.3, 0.7, "DOMAIN §4 (assumption 0.5)"),
     "requests.daytime_share": P(0.75, 0.95, J),
+    # official calendar (used only when calendar.official_holidays is on)
+    "calendar.holiday_demand_factor": P(0.2, 0.8, f"{J}: around the weekend factor's range (DOMAIN §4)"),
+    "calendar.makeup_workday_demand_factor": P(0.7, 1.3, f"{J}: between a weekend and a weekday (DOMAIN §4)"),
     # admin
     "admin.signboards_per_village": P(15, 25, "DOMAIN §5/§8: 20 before the reform (15-25); one wall showed 21"),
     "admin.hours_per_signboard_per_month": P(4, 12, "DOMAIN §5: reports 1-3 h, ledgers 1-2 h, inspections, meetings"),

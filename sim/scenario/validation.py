@@ -10,6 +10,7 @@ from sim.scenario.county_names import county_problems
 from sim.scenario.errors import ScenarioError, union_message, validation_message
 from sim.scenario.keypaths import KeyPath, dotted
 from sim.scenario.layers import Layer
+from sim.scenario.official_days import calendar_problems
 from sim.scenario.params import Scenario
 from sim.scenario.params.distributions import FAMILIES as DISTRIBUTION_FAMILIES
 from sim.scenario.params.distributions import kind_of as distribution_kind
@@ -89,6 +90,7 @@ def validate_layer(layer: Layer, default_file: str | None) -> Scenario:
         problems += translate_validation_error(exc, layer, default_file)
     if scenario is not None:
         problems += county_problems(scenario, lambda path: _locate(layer, path, default_file))
+        problems += calendar_problems(scenario, lambda path: _locate(layer, path, default_file))
     if problems or scenario is None:
         problems.sort(key=lambda p: (p.file or "", p.line or 0))
         raise ScenarioError.collect(problems)

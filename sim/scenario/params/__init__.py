@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from sim.scenario.params.admin import AdminParams
 from sim.scenario.params.base import NonNegative, NonNegativeInt, Positive, Share, Strict
+from sim.scenario.params.calendar import CalendarParams
 from sim.scenario.params.distributions import (
     AnyDistribution,
     Distribution,
@@ -49,6 +50,7 @@ __all__ = [
     "AdminParams",
     "AnyDistribution",
     "CadreRule",
+    "CalendarParams",
     "CampaignParams",
     "CopingParams",
     "DelegationParams",

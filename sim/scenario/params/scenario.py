@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from sim.scenario.params.admin import AdminParams
 from sim.scenario.params.base import NonNegative, NonNegativeInt, Positive, Strict
+from sim.scenario.params.calendar import CalendarParams
 from sim.scenario.params.offices import DelegationParams, DepartmentParams, OneThingParams, TownshipParams
 from sim.scenario.params.policy import PolicyParams
 from sim.scenario.params.requests import RequestParams
@@ -45,6 +46,7 @@ class ModelParams(Strict):
     world: WorldParams = WorldParams()
     workers: WorkerParams = WorkerParams()
     requests: RequestParams = RequestParams()
+    calendar: CalendarParams = CalendarParams()
     admin: AdminParams = AdminParams()
     visits: VisitParams = VisitParams()
     township: TownshipParams = TownshipParams()
