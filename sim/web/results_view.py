@@ -1,0 +1,203 @@
+"""Show a run folder in the app: key metrics, paired comparison, time use, townships, downloads.
+
+Why from the folder's files and not from in-memory Results: a request found in the cache has
+only its folder, and the analyst downloads that same folder, so what the app shows and what
+the files say cannot drift apart. The table builders are plain functions (tested without a
+browser); ``render`` only lays them out with Streamlit.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from sim.analysis.metrics import KEY_METRICS, TIME_USE
+from sim.report.labels import Lang, category, fmt_estimate, fmt_metric, metric_info, metric_name, metric_unit
+from sim.web.execute import COMPARISON_FILE, zip_folder
+from sim.web.i18n import county_label, t
+
+#: Headline cards above the table (each in a container keyed ``metric-<name>`` for browser tests).
+HEADLINE = ("first_response_hours_mean", "within_24h_share", "household_visits_per_day", "admin_share")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _zipped(folder: str) -> bytes:
+    """The run folder as a zip, built once per folder (a finished folder never changes)."""
+    return zip_folder(Path(folder))
+
+
+def read_summary(folder: Path) -> dict[str, Any]:
+    return json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+
+
+def metrics_table(summary: dict[str, Any], lang: Lang) -> pd.DataFrame:
+    """Key metrics: display name, mean and 95 % CI in display units (shares in per cent), identifier."""
+    rows = []
+    for name in KEY_METRICS:
+        m = summary["metrics"].get(name)
+        if m is None:
+            continue
+        mean, ci = fmt_estimate(name, m["mean"], m["ci_low"], m["ci_high"])
+        rows.append(
+            {
+                t("metric", lang): metric_name(name, lang),
+                t("mean", lang): mean,
+                t("ci", lang): ci,
+                t("unit", lang): metric_unit(name, lang),
+                "id": name,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def comparison_table(folder: Path, lang: Lang) -> pd.DataFrame | None:
+    """Paired differences (this − base) of the key metrics with their 95 % CI; None without a base."""
+    path = folder / COMPARISON_FILE
+    if not path.is_file():
+        return None
+    comp = pd.read_csv(path)
+    comp = comp[comp["metric"].isin(KEY_METRICS)]
+    rows = []
+    for r in comp.itertuples():
+        scale = metric_info(r.metric).scale
+        diff, ci = fmt_estimate(r.metric, r.mean_diff, r.ci_low, r.ci_high)
+        change = r.relative_change
+        rows.append(
+            {
+                t("metric", lang): metric_name(r.metric, lang),
+                t("base", lang): fmt_metric(r.metric, r.base_mean * scale),
+                t("this", lang): fmt_metric(r.metric, r.other_mean * scale),
+                t("difference", lang): diff + ("*" if r.excludes_zero else ""),
+                t("ci", lang): ci,
+                t("change", lang): "—" if change != change else f"{100 * change:+.1f}%",
+                t("unit", lang): metric_unit(r.metric, lang),
+                "id": r.metric,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def time_use_table(folder: Path) -> pd.DataFrame:
+    """Shares of village workers' duty time by village kind (and all), pooled over replications."""
+    kinds = pd.read_csv(folder / "tables" / "by_village_kind.csv")
+    cols = [f"{u}_h" for u in TIME_USE]
+    summed = kinds.groupby("kind")[[*cols, "duty_h"]].sum()
+    summed.loc["all"] = summed.sum()
+    shares = summed[cols].div(summed["duty_h"], axis=0)
+    shares.columns = list(TIME_USE)
+    return shares
+
+
+def township_table(folder: Path, lang: Lang) -> pd.DataFrame:
+    """One row per township: posts before and after, mean first response, service-pool load and status."""
+    towns = pd.read_csv(folder / "tables" / "by_township.csv")
+    numeric = [
+        c
+        for c in ("posts_before", "posts", "first_response_hours_mean", "service_pool_utilisation")
+        if c in towns.columns
+    ]
+    status = (
+        towns.groupby(["county", "township"])["service_pool_status"].first()
+        if "service_pool_status" in towns
+        else None
+    )
+    table = towns.groupby(["county", "township"], sort=False)[numeric].mean()
+    if status is not None:
+        table["status"] = status
+    table = table.reset_index()
+    out = pd.DataFrame(
+        {
+            t("county", lang): [county_label(c, lang) for c in table["county"]],
+            t("township", lang): table["township"],
+        }
+    )
+    if "posts_before" in table:
+        out[t("posts_before", lang)] = table["posts_before"].round(0)
+        out[t("posts", lang)] = table["posts"].round(0)
+    out[t("first_response", lang)] = table["first_response_hours_mean"].round(2)
+    if "service_pool_utilisation" in table:
+        out[t("utilisation", lang)] = table["service_pool_utilisation"].round(2)
+    if "status" in table:
+        out[t("status", lang)] = [_status(s, lang) for s in table["status"]]
+    return out
+
+
+def _status(value: object, lang: Lang) -> str:
+    text = str(value) if isinstance(value, str) else "stable"
+    mark = {"unstable": "⚠ ", "coping": "△ "}.get(text, "")
+    return mark + category(text, lang)
+
+
+def queue_flags(summary: dict[str, Any], lang: Lang) -> tuple[pd.DataFrame, int]:
+    """The unstable queues (any level) as a table, and how many queues are coping."""
+    rows = [
+        {
+            t("county", lang): county_label(str(q.get("county", "")), lang),
+            t("township", lang): q.get("township") or "—",
+            "queue": f"{category(str(q.get('stage', '')), lang)} · {q.get('queue', '')}",
+            "ρ": round(float(q.get("utilisation", float("nan"))), 2),
+            "reason": q.get("reason", ""),
+        }
+        for q in summary.get("unstable_queues", [])
+    ]
+    return pd.DataFrame(rows), len(summary.get("coping_queues", []))
+
+
+def render(folder: Path, lang: Lang) -> None:
+    """Lay out the results of ``folder`` (a finished run folder) in the current Streamlit page."""
+    summary = read_summary(folder)
+    st.subheader(t("key_metrics", lang))
+    columns = st.columns(len(HEADLINE))
+    for column, name in zip(columns, HEADLINE, strict=True):
+        m = summary["metrics"].get(name)
+        if m is None:
+            continue
+        mean, ci = fmt_estimate(name, m["mean"], m["ci_low"], m["ci_high"])
+        with column.container(key=f"metric-{name}"):
+            st.metric(metric_name(name, lang), f"{mean} {metric_unit(name, lang)}", help=f"95 % CI {ci}")
+            st.caption(f"95% CI {ci}")
+    st.table(metrics_table(summary, lang).set_index(t("metric", lang)))
+    comp = comparison_table(folder, lang)
+    request = json.loads((folder / "web_request.json").read_text(encoding="utf-8"))
+    if comp is not None:
+        st.subheader(t("comparison", lang, base=request.get("base") or ""))
+        st.table(comp.set_index(t("metric", lang)))
+        st.caption(t("significant", lang))
+    st.subheader(t("time_use", lang))
+    shares = time_use_table(folder)
+    shown = (100 * shares).round(1)
+    shown.index = [category(k, lang) for k in shown.index]
+    shown.columns = [category(c, lang) for c in shown.columns]
+    st.bar_chart(shown, horizontal=True, stack=True, y_label="", x_label="%")
+    st.table(shown)
+    st.subheader(t("townships", lang))
+    flags, coping = queue_flags(summary, lang)
+    if flags.empty:
+        st.success(t("unstable_none", lang))
+    else:
+        st.warning(t("unstable_some", lang, n=len(flags)))
+        st.table(flags)
+    if coping:
+        st.info(t("coping_some", lang, n=coping))
+    st.dataframe(township_table(folder, lang), hide_index=True)
+    st.subheader(t("downloads", lang))
+    left, right = st.columns(2)
+    left.download_button(
+        t("download_report", lang),
+        (folder / "report.html").read_bytes(),
+        file_name=f"{folder.name}-report.html",
+        mime="text/html",
+        key="download-report",
+    )
+    right.download_button(
+        t("download_zip", lang),
+        _zipped(str(folder)),
+        file_name=f"{folder.name}.zip",
+        mime="application/zip",
+        key="download-zip",
+    )
+    st.caption(t("run_folder", lang, path=str(folder)))
