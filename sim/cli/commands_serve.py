@@ -52,9 +52,9 @@ def serve(
     ] = "127.0.0.1",
     lang: Annotated[str, typer.Option("--lang", help="Interface language at start: zh or en.")] = "zh",
     cache_dir: CacheDir = Path("results/cache"),
-    runs_dir: Annotated[
-        Path, typer.Option("--runs-dir", help="Where the app writes run folders.")
-    ] = Path("results/runs/web"),
+    runs_dir: Annotated[Path, typer.Option("--runs-dir", help="Where the app writes run folders.")] = Path(
+        "results/runs/web"
+    ),
     scenarios: Annotated[
         Path | None, typer.Option("--scenarios", help="Folder of preset scenario files (default ./scenarios).")
     ] = None,

@@ -177,6 +177,9 @@ def main() -> None:
         st.code(str(exc), language=None)
         return
     command = controls.cli_command(source, overrides)
+    if base is not None and base.model_params() == scenario.model_params():
+        st.caption(t("same_as_base", lang))
+        base = None  # nothing to compare: every paired difference would be exactly 0
     _scenario_box(lang, scenario, command)
     request = execute.RunRequest(scenario, base, lang, source, command)
     if st.button(t("run", lang), type="primary", key="run"):

@@ -273,9 +273,7 @@ def load_upload(data: bytes, filename: str, presets: Path | None = None) -> Scen
 def _relabel(exc: ScenarioError, prefix: str) -> ScenarioError:
     """The same problems with the temporary folder removed from their file names."""
     problems = [
-        ScenarioError(
-            p.message, file=p.file.removeprefix(prefix) if p.file else p.file, line=p.line, field=p.field
-        )
+        ScenarioError(p.message, file=p.file.removeprefix(prefix) if p.file else p.file, line=p.line, field=p.field)
         for p in exc.problems
     ]
     return ScenarioError.collect(problems)
@@ -293,7 +291,12 @@ def _yaml_value(value: Any) -> str:
 
 def cli_command(source: str, overrides: Mapping[str, Any]) -> str:
     """``grassroots run SOURCE --set …`` computing the same numbers as the app."""
-    run_flags = {"run.days": "--days", "run.warmup_days": "--warmup-days", "run.replications": "-r", "run.seed": "--seed"}
+    run_flags = {
+        "run.days": "--days",
+        "run.warmup_days": "--warmup-days",
+        "run.replications": "-r",
+        "run.seed": "--seed",
+    }
     parts = ["grassroots", "run", source]
     for path, value in overrides.items():
         if path in run_flags:

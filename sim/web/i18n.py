@@ -21,7 +21,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "intro": (
         "Pick a preset, move the reform levers, run. Every run is the same computation as "
         "`grassroots run` and writes an ordinary run folder.",
-        "选择预设情景，调整改革杠杆，然后运行。每次运行与命令行 `grassroots run` 的计算完全相同，并生成标准的结果文件夹。",
+        "选择预设情景，调整改革杠杆，然后运行。每次运行与命令行 `grassroots run` 的计算完全相同，"
+        "并生成标准的结果文件夹。",
     ),
     "language": ("Language", "语言"),
     "preset": ("Preset scenario", "预设情景"),
@@ -32,7 +33,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "上传的文件不是有效的情景文件，未做任何更改：",
     ),
     "counties": ("Counties", "县（市、区）"),
-    "counties_help": ("One county runs in seconds; all nine take minutes.", "选一个县几秒钟即可完成；九个县需要几分钟。"),
+    "counties_help": (
+        "One county runs in seconds; all nine take minutes.",
+        "选一个县几秒钟即可完成；九个县需要几分钟。",
+    ),
     "days": ("Simulated days (incl. warm-up)", "仿真天数（含预热期）"),
     "warmup": ("Warm-up days (discarded)", "预热天数（不计入统计）"),
     "replications": ("Replications", "重复次数"),
@@ -51,7 +55,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "running": ("Running {name}…", "正在运行 {name}……"),
     "progress": ("{done} of {total} county-replications", "已完成 {done} / {total} 个县-重复"),
     "done": ("Done in {seconds:.1f} s.", "用时 {seconds:.1f} 秒。"),
-    "from_cache": ("Taken from the cache (an identical request ran before).", "结果取自缓存（此前已运行过相同的请求）。"),
+    "from_cache": (
+        "Taken from the cache (an identical request ran before).",
+        "结果取自缓存（此前已运行过相同的请求）。",
+    ),
     "invalid": ("These lever values are not valid:", "以下杠杆取值无效："),
     "key_metrics": ("Key metrics (mean and 95 % confidence interval)", "关键指标（均值及95%置信区间）"),
     "metric": ("Metric", "指标"),
@@ -79,7 +86,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "{n} queue(s) do not settle; their means depend on the run length:",
         "{n} 个队列不稳定，其均值取决于仿真时长：",
     ),
-    "coping_some": ("{n} queue(s) over regular capacity, bounded by coping.", "{n} 个队列超出常规能力，靠增援控制积压。"),
+    "coping_some": (
+        "{n} queue(s) over regular capacity, bounded by coping.",
+        "{n} 个队列超出常规能力，靠增援控制积压。",
+    ),
     "downloads": ("Downloads", "下载"),
     "download_report": ("Full report (report.html)", "完整报告（report.html）"),
     "download_zip": ("Run folder (zip)", "结果文件夹（zip）"),

@@ -101,9 +101,7 @@ def township_table(folder: Path, lang: Lang) -> pd.DataFrame:
         if c in towns.columns
     ]
     status = (
-        towns.groupby(["county", "township"])["service_pool_status"].first()
-        if "service_pool_status" in towns
-        else None
+        towns.groupby(["county", "township"])["service_pool_status"].first() if "service_pool_status" in towns else None
     )
     table = towns.groupby(["county", "township"], sort=False)[numeric].mean()
     if status is not None:
