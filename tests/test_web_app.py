@@ -13,20 +13,21 @@ import threading
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, SCENARIOS
 from typer.testing import CliRunner
+
+from helpers import ROOT, SCENARIOS
 
 pytest.importorskip("streamlit")
 
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.testing.v1 import AppTest
 
-from sim.analysis.metrics import KEY_METRICS  # noqa: E402
-from sim.cli import app as cli_app  # noqa: E402
-from sim.experiment import tasks as tk  # noqa: E402
-from sim.scenario.errors import ScenarioError  # noqa: E402
-from sim.scenario.loader import load_scenario  # noqa: E402
-from sim.web import controls, execute  # noqa: E402
-from sim.web.i18n import county_names  # noqa: E402
+from sim.analysis.metrics import KEY_METRICS
+from sim.cli import app as cli_app
+from sim.experiment import tasks as tk
+from sim.scenario.errors import ScenarioError
+from sim.scenario.loader import load_scenario
+from sim.web import controls, execute
+from sim.web.i18n import county_names
 
 APP = ROOT / "sim" / "web" / "app.py"
 TINY = controls.RunChoice(counties=("Malong",), days=20, warmup_days=5, replications=2, seed=7)
