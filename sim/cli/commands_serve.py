@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -14,34 +12,6 @@ import typer
 from sim.cli.app import app
 from sim.cli.console import UsageProblem, out_console, user_errors
 from sim.cli.options import CacheDir, Workers
-
-
-def app_script() -> Path:
-    """The Streamlit script's path (found, not imported: importing it would run the app)."""
-    import sim.web
-
-    return Path(sim.web.__file__).resolve().parent / "app.py"
-
-
-def streamlit_command(script: Path, host: str, port: int) -> list[str]:
-    """``python -m streamlit run`` bound to ``host:port``, headless, no usage statistics sent."""
-    return [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(script),
-        "--server.address",
-        host,
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--global.developmentMode",
-        "false",
-    ]
 
 
 @app.command()
@@ -70,21 +40,14 @@ def serve(
             raise UsageProblem("the web explorer needs the optional extra: pip install 'grassroots-sim[web]'")
         if scenarios is not None and not (scenarios / "baseline.yaml").is_file():
             raise UsageProblem(f"--scenarios: {scenarios} has no baseline.yaml")
-        env = {
-            **os.environ,
-            "GRASSROOTS_WEB_LANG": lang,
-            "GRASSROOTS_WEB_CACHE": str(cache_dir.resolve()),
-            "GRASSROOTS_WEB_RUNS": str(runs_dir.resolve()),
-        }
-        if scenarios is not None:
-            env["GRASSROOTS_SCENARIOS"] = str(scenarios.resolve())
-        if workers is not None:
-            env["GRASSROOTS_WEB_WORKERS"] = str(workers)
+        from sim.web.server import app_env, streamlit_command
+
+        env = app_env(lang, cache_dir, runs_dir, scenarios, workers)
         out_console.print(f"scenario explorer: http://{host}:{port}  (Ctrl-C stops it)")
-        child = subprocess.Popen(streamlit_command(app_script(), host, port), env=env)
+        child = subprocess.Popen(streamlit_command(host, port), env=env)
         try:
             code = child.wait()
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (the entry point turns it into KeyboardInterrupt)
             child.terminate()
             code = child.wait(timeout=30)
         if code not in (0, -15):

@@ -103,7 +103,14 @@ def _levers(lang: Lang, start: Scenario, start_id: str) -> dict[str, Any]:
         else:
             high = max(float(lever.high), float(value))
             chosen[lever.path] = box.number_input(
-                label, float(lever.low), high, float(value), float(lever.step), help=help_text, key=key
+                label,
+                float(lever.low),
+                high,
+                float(value),
+                float(lever.step),
+                format=lever.format,
+                help=help_text,
+                key=key,
             )
     return chosen
 

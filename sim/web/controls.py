@@ -43,6 +43,7 @@ class Lever:
     unit_zh: str
     note_en: str
     note_zh: str
+    format: str = "%g"  # printf format of the number box
 
     def label(self, lang: Lang) -> str:
         name, unit = (self.zh, self.unit_zh) if lang == "zh" else (self.en, self.unit_en)
@@ -91,6 +92,7 @@ LEVERS: tuple[Lever, ...] = (
         "个",
         "Article: 973 institutional posts moved down to townships by end-2022 (≈ +7 per township).",
         "报道：截至2022年底下沉乡镇（街道）事业编制973个（每个乡镇约+7个）。",
+        "%.0f",
     ),
     Lever(
         "admin.signboards_per_village",
@@ -104,6 +106,7 @@ LEVERS: tuple[Lever, ...] = (
         "块",
         "Article: about 10 signboards removed per village (assumed 20 → 10).",
         "报道：每个村（社区）平均减少牌子约10块（假设由20块减至10块）。",
+        "%.1f",
     ),
     Lever(
         "admin.inspections_retained",
@@ -117,6 +120,7 @@ LEVERS: tuple[Lever, ...] = (
         "比例，1为全部保留",
         "Article: fewer inspections and assessments; the burden-down preset keeps half (0.5, an assumption).",
         "报道：减少检查考核；“负担往下减”预设保留一半（0.5，为模型假设）。",
+        "%.2f",
     ),
     Lever(
         "admin.admission_list",
@@ -169,6 +173,7 @@ LEVERS: tuple[Lever, ...] = (
         "概率",
         "Article: 50/50 assessment weight; assumed 0.7 before and 0.9 after (DOMAIN §7).",
         "报道：乡镇考核权重五五开；假设改革前0.7、改革后0.9（DOMAIN §7）。",
+        "%.2f",
     ),
 )
 LEVER_BY_PATH = {lever.path: lever for lever in LEVERS}

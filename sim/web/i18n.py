@@ -45,8 +45,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "compare_none": ("(no comparison)", "（不比较）"),
     "levers": ("Reform levers", "改革杠杆"),
     "levers_intro": (
-        "Values start from the preset; the article's figure is given in each help text (ⓘ).",
-        "初始值取自所选预设情景；每项的说明（ⓘ）中注明了报道中的数字。",
+        "Values start from the preset; each help text (?) gives the article's figure (★).",
+        "初始值取自所选预设情景；每项的说明（?）中以★注明了报道中的数字。",
     ),
     "scenario_yaml": ("Resulting scenario (YAML)", "生成的情景（YAML）"),
     "download_yaml": ("Download scenario YAML", "下载情景 YAML"),
