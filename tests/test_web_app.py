@@ -26,7 +26,7 @@ from sim.cli import app as cli_app
 from sim.experiment import tasks as tk
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import load_scenario
-from sim.web import controls, execute
+from sim.web import controls, execute, results_view
 from sim.web.i18n import county_names
 
 APP = ROOT / "sim" / "web" / "app.py"
@@ -121,8 +121,9 @@ def test_the_app_computes_the_same_numbers_as_grassroots_run(tmp_path: Path) -> 
     cli = json.loads((tmp_path / "cli" / "summary.json").read_text())["metrics"]
     for metric in KEY_METRICS:
         assert web[metric] == cli[metric], metric
-    comparison = (outcome.folder / execute.COMPARISON_FILE).read_text()
-    assert "admin_share" in comparison  # the paired comparison against the baseline is in the folder
+    shown = results_view.comparison_table(outcome.folder, "en").set_index("id")  # against the baseline
+    assert float(shown.loc["within_24h_share", "Base"]) <= 100.0  # a share in per cent, scaled once
+    assert shown.loc["admin_share", "Difference"].endswith("*")  # 14 signboards instead of 20: less admin
     again = execute.run_request(request, tmp_path / "runs", tmp_path / "cache-web")
     assert again.from_cache and again.folder == outcome.folder and again.wall_time_s < 1.0
 

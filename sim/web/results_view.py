@@ -16,9 +16,9 @@ import pandas as pd
 import streamlit as st
 
 from sim.analysis.metrics import KEY_METRICS, TIME_USE
-from sim.report.labels import Lang, category, fmt_estimate, fmt_metric, metric_info, metric_name, metric_unit
+from sim.report.labels import Lang, category, fmt_estimate, fmt_metric, metric_name, metric_unit
 from sim.web.execute import COMPARISON_FILE, zip_folder
-from sim.web.i18n import county_label, t
+from sim.web.i18n import county_label, preset_name, t
 
 #: Headline cards above the table (each in a container keyed ``metric-<name>`` for browser tests).
 HEADLINE = ("first_response_hours_mean", "within_24h_share", "household_visits_per_day", "admin_share")
@@ -63,14 +63,13 @@ def comparison_table(folder: Path, lang: Lang) -> pd.DataFrame | None:
     comp = comp[comp["metric"].isin(KEY_METRICS)]
     rows = []
     for r in comp.itertuples():
-        scale = metric_info(r.metric).scale
         diff, ci = fmt_estimate(r.metric, r.mean_diff, r.ci_low, r.ci_high)
         change = r.relative_change
         rows.append(
             {
                 t("metric", lang): metric_name(r.metric, lang),
-                t("base", lang): fmt_metric(r.metric, r.base_mean * scale),
-                t("this", lang): fmt_metric(r.metric, r.other_mean * scale),
+                t("base", lang): fmt_metric(r.metric, r.base_mean),
+                t("this", lang): fmt_metric(r.metric, r.other_mean),
                 t("difference", lang): diff + ("*" if r.excludes_zero else ""),
                 t("ci", lang): ci,
                 t("change", lang): "—" if change != change else f"{100 * change:+.1f}%",
@@ -162,7 +161,8 @@ def render(folder: Path, lang: Lang) -> None:
     comp = comparison_table(folder, lang)
     request = json.loads((folder / "web_request.json").read_text(encoding="utf-8"))
     if comp is not None:
-        st.subheader(t("comparison", lang, base=request.get("base") or ""))
+        base = request.get("base") or ""
+        st.subheader(t("comparison", lang, base=preset_name(base, lang)))
         st.table(comp.set_index(t("metric", lang)))
         st.caption(t("significant", lang))
     st.subheader(t("time_use", lang))
@@ -171,7 +171,7 @@ def render(folder: Path, lang: Lang) -> None:
     shown.index = [category(k, lang) for k in shown.index]
     shown.columns = [category(c, lang) for c in shown.columns]
     st.bar_chart(shown, horizontal=True, stack=True, y_label="", x_label="%")
-    st.table(shown)
+    st.table(shown.map(lambda v: f"{v:.1f}"))
     st.subheader(t("townships", lang))
     flags, coping = queue_flags(summary, lang)
     if flags.empty:
