@@ -9,6 +9,7 @@ Runs are tiny (Malong, 10-20 days, 1-2 replications), a second or two each.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from pathlib import Path
 
@@ -25,9 +26,9 @@ from sim.analysis.metrics import KEY_METRICS
 from sim.cli import app as cli_app
 from sim.experiment import tasks as tk
 from sim.scenario.errors import ScenarioError
-from sim.scenario.loader import load_scenario
+from sim.scenario.loader import load_scenario, scenario_to_yaml
 from sim.web import controls, execute, results_view
-from sim.web.i18n import county_names
+from sim.web.i18n import TEXT, county_names
 
 APP = ROOT / "sim" / "web" / "app.py"
 TINY = controls.RunChoice(counties=("Malong",), days=20, warmup_days=5, replications=2, seed=7)
@@ -88,6 +89,23 @@ def test_uploads_are_checked_by_the_loader_with_file_line_and_field() -> None:
     assert text.startswith("mine.yaml:4: admin.signboard_per_village") and "signboards_per_village" in text
     with pytest.raises(ScenarioError, match=r"^broken.yaml:3: invalid YAML"):
         controls.load_upload(b"name: x\nadmin: [1, 2\n", "broken.yaml", SCENARIOS)
+
+
+def test_the_downloaded_yaml_loads_back_as_the_same_scenario(tmp_path: Path) -> None:
+    start = load_scenario(SCENARIOS / "reform_2022.yaml")
+    scenario, _ = controls.build_scenario(start, {**controls.lever_values(start), "one_thing.modules": 4}, TINY)
+    path = tmp_path / "downloaded.yaml"
+    path.write_text(scenario_to_yaml(scenario), encoding="utf-8")
+    assert load_scenario(path) == scenario
+
+
+def test_every_text_has_both_languages_and_is_used() -> None:
+    source = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "sim" / "web").glob("*.py"))
+    for key, (en, zh) in TEXT.items():
+        assert en and zh, key
+        assert f'"{key}"' in source.replace(f'"{key}": (', ""), f"text {key!r} is never used"
+    for key in re.findall(r"\bt\(\s*[\"']([a-z_]+)[\"']", source):
+        assert key in TEXT, key
 
 
 def test_chinese_county_names_cover_the_nine_counties() -> None:
@@ -186,9 +204,13 @@ def test_app_starts_in_chinese_with_one_county_and_switches_to_english(web_env: 
     assert at.title[0].value == "基层治理情景模拟"
     assert at.multiselect(key="counties").value == ["Malong"]
     assert at.selectbox(key="preset").value == "baseline"
+    at.selectbox(key="preset").set_value("staff_down").run()
+    at.number_input(key="lever-staff_down-workers.work_team.members_total").set_value(6000).run()
     at.radio(key="lang").set_value("en").run()
     assert at.title[0].value == "Grassroots governance scenario explorer"
-    assert "Work-team members" in at.number_input(key="lever-baseline-workers.work_team.members_total").label
+    lever = at.number_input(key="lever-staff_down-workers.work_team.members_total")
+    assert "Work-team members" in lever.label and lever.value == 6000  # the switch keeps every choice
+    assert at.selectbox(key="preset").value == "staff_down"
 
 
 def test_app_lever_changes_show_in_the_yaml_and_the_command(web_env: Path) -> None:
@@ -233,3 +255,5 @@ def test_app_runs_shows_results_and_reuses_the_cache(web_env: Path) -> None:
     assert summary["days"] == 15 and summary["replications"] == 1
     at.button(key="run").click().run()
     assert any("from the cache" in i.value for i in at.info)
+    at.number_input(key="seed").set_value(99).run()
+    assert any("controls have changed" in w.value for w in at.warning)  # old results are marked as such

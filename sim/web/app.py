@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,12 @@ def _scenario_box(lang: Lang, scenario: Scenario, command: str) -> None:
     )
 
 
+@st.cache_resource(show_spinner=False)
+def _run_lock() -> threading.Lock:
+    """One simulation at a time per server: two sessions' process pools would only fight over the same cores."""
+    return threading.Lock()
+
+
 def _run(lang: Lang, request: execute.RunRequest) -> None:
     bar = st.progress(0.0, text=t("running", lang, name=request.scenario.name))
 
@@ -153,17 +160,24 @@ def _run(lang: Lang, request: execute.RunRequest) -> None:
 
     workers = int(os.environ.get("GRASSROOTS_WEB_WORKERS", "0")) or None
     started = time.perf_counter()
+    lock = _run_lock() if execute.finished(request) is None else None
+    while lock is not None and not lock.acquire(timeout=0.5):
+        bar.progress(0.0, text=t("queued", lang))  # a Streamlit call, so Stop can end the wait
     try:
         outcome = execute.run_request(request, progress=progress, workers=workers)
     except (ScenarioError, ValueError, RuntimeError, OSError) as exc:
         bar.empty()
-        st.error(f"{t('failed', lang)} {exc}")
+        st.error(t("failed", lang) + f" {exc}")
         return
+    finally:
+        if lock is not None:
+            lock.release()
     bar.empty()
     st.session_state["result"] = {
         "folder": str(outcome.folder),
         "from_cache": outcome.from_cache,
         "seconds": time.perf_counter() - started,
+        "key": request.key(),
     }
 
 
@@ -194,6 +208,8 @@ def main() -> None:
     result = st.session_state.get("result")
     if result is not None and (Path(result["folder"]) / "summary.json").is_file():
         with st.container(key="run-info"):
+            if result.get("key") != request.key():
+                st.warning(t("stale", lang))
             if result["from_cache"]:
                 st.info(t("from_cache", lang))
             st.success(t("done", lang, seconds=result["seconds"]))

@@ -86,6 +86,12 @@ def folder_for(request: RunRequest, root: Path) -> Path:
     return root / f"{request.scenario.name}-{request.key()}"
 
 
+def finished(request: RunRequest, root: Path | None = None) -> Path | None:
+    """The request's run folder if it is already complete (folders appear only when complete)."""
+    target = folder_for(request, root or runs_root())
+    return target if (target / "summary.json").is_file() else None
+
+
 def _tasks_per_run(scenario: Scenario) -> int:
     counties = scenario.world.counties
     n = len(counties) if counties is not None else 9
@@ -103,7 +109,7 @@ def run_request(
     """Run the request (or find its folder) and return the run folder."""
     started = time.perf_counter()
     target = folder_for(request, root or runs_root())
-    if (target / "summary.json").is_file():
+    if finished(request, root) is not None:
         return RunOutcome(target, True, time.perf_counter() - started)
     per_run = _tasks_per_run(request.scenario)
     total = per_run * (2 if request.base is not None else 1)

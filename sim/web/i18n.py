@@ -24,7 +24,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "选择预设情景，调整改革杠杆，然后运行。每次运行与命令行 `grassroots run` 的计算完全相同，"
         "并生成标准的结果文件夹。",
     ),
-    "language": ("Language", "语言"),
     "preset": ("Preset scenario", "预设情景"),
     "upload": ("…or upload a scenario YAML", "……或上传情景 YAML 文件"),
     "upload_ok": ("Using the uploaded scenario '{name}'.", "正在使用上传的情景“{name}”。"),
@@ -98,9 +97,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "utilisation": ("Service-pool utilisation", "办理力量负荷率"),
     "posts_before": ("Posts before", "调整前编制"),
     "first_response": ("Mean first response (h)", "平均首次响应（小时）"),
-    "stopped": ("The run was stopped; no run folder was written.", "运行已中止，未写入结果文件夹。"),
+    "queued": ("Waiting for another session's run to finish…", "正在等待其他会话的运行结束……"),
+    "stale": (
+        "The controls have changed since this run; press Run to update the results.",
+        "参数已在此次运行后更改；点击“运行”以更新结果。",
+    ),
     "failed": ("The run failed:", "运行失败："),
-    "upload_preset": ("(uploaded file)", "（上传的文件）"),
 }
 
 PRESET_NAMES: dict[str, tuple[str, str]] = {
