@@ -190,6 +190,22 @@ def test_a_stopped_run_leaves_no_run_folder(tmp_path: Path, monkeypatch: pytest.
     assert not list((tmp_path / "runs").iterdir())
 
 
+def test_a_cancelled_background_run_writes_nothing_and_frees_the_lock(tmp_path: Path) -> None:
+    request, _ = _request("reform_2022.yaml", base=False)
+    lock = threading.Lock()
+    lock.acquire()  # another session is running: this one queues
+    job = execute.BackgroundRun(request, lock, root=tmp_path / "runs", cache_dir=tmp_path / "cache").start()
+    assert job.running(wait=0.3) and job.waiting
+    job.cancel()
+    assert not job.running(wait=10)
+    assert isinstance(job.error, execute.Cancelled) and job.outcome is None
+    lock.release()
+    done = execute.BackgroundRun(request, lock, root=tmp_path / "runs", cache_dir=tmp_path / "cache").start()
+    assert not done.running(wait=120) and done.error is None and done.outcome is not None
+    assert not lock.locked() and done.done == done.total == 2
+    assert (done.outcome.folder / "report.html").is_file()
+
+
 # ------------------------------------------------------------------ the app (Streamlit's AppTest)
 
 

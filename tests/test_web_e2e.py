@@ -9,6 +9,7 @@ downloaded; Selenium Manager is told to stay offline).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -35,6 +36,7 @@ pytestmark = [
 selenium = pytest.importorskip("selenium")
 
 from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
@@ -43,13 +45,14 @@ from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from sim.api import run as api_run  # noqa: E402
+from sim.experiment import tasks as tk  # noqa: E402
 from sim.report.labels import fmt_estimate  # noqa: E402
 from sim.scenario.loader import load_scenario  # noqa: E402
 from sim.web.server import free_port, wait_until_up  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """``grassroots serve`` (as ``python -m sim serve``) on a free localhost port; stopped by SIGTERM."""
     folder = tmp_path_factory.mktemp("serve")
     port = free_port()
@@ -60,7 +63,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url, child, timeout=90)
-        yield url
+        yield url, folder
     finally:
         child.send_signal(signal.SIGTERM)  # the serve command stops its Streamlit child on SIGTERM
         try:
@@ -92,7 +95,29 @@ def _clickable(driver: WebDriver, css: str, timeout: float = 60):
     return WebDriverWait(driver, timeout).until(ec.element_to_be_clickable((By.CSS_SELECTOR, css)))
 
 
-def test_pick_a_preset_run_one_county_and_read_the_apis_number(server: str, browser: WebDriver) -> None:
+def _set_number(driver: WebDriver, key: str, value: int) -> None:
+    box = _clickable(driver, f".st-key-{key} input")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(str(value), Keys.ENTER)
+    WebDriverWait(driver, 30).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, f".st-key-{key} input").get_attribute("value") == str(value)
+    )
+
+
+def _stop_buttons(driver: WebDriver) -> list:
+    """Streamlit's own Stop button in the header (present while the script runs)."""
+    found = []
+    for button in driver.find_elements(By.CSS_SELECTOR, "header button"):
+        try:
+            if button.text.strip() in ("Stop", "停止"):
+                found.append(button)
+        except StaleElementReferenceException:  # the header re-rendered meanwhile
+            continue
+    return found
+
+
+def test_pick_a_preset_run_one_county_and_read_the_apis_number(served: tuple[str, Path], browser: WebDriver) -> None:
+    server, _ = served
     browser.get(server)
     _clickable(browser, ".st-key-run button")
     assert "基层治理情景模拟" in browser.find_element(By.TAG_NAME, "h1").text
@@ -106,12 +131,7 @@ def test_pick_a_preset_run_one_county_and_read_the_apis_number(server: str, brow
     )
     counties = browser.find_element(By.CSS_SELECTOR, ".st-key-counties").text
     assert "马龙区 Malong" in counties and "麒麟区" not in counties  # one county by default
-    days = _clickable(browser, ".st-key-days input")
-    days.send_keys(Keys.CONTROL, "a")
-    days.send_keys("30", Keys.ENTER)
-    WebDriverWait(browser, 30).until(
-        lambda d: d.find_element(By.CSS_SELECTOR, ".st-key-days input").get_attribute("value") == "30"
-    )
+    _set_number(browser, "days", 30)
     assert browser.find_elements(By.CSS_SELECTOR, ".st-key-download-yaml button"), "the YAML download button"
     _clickable(browser, ".st-key-run button").click()
     value = WebDriverWait(browser, 180).until(
@@ -129,3 +149,28 @@ def test_pick_a_preset_run_one_county_and_read_the_apis_number(server: str, brow
     assert shown == f"{mean} 小时", (shown, m)
     assert browser.find_elements(By.CSS_SELECTOR, ".st-key-download-report button")
     assert browser.find_elements(By.CSS_SELECTOR, ".st-key-download-zip button")
+
+
+def test_stopping_a_run_in_the_browser_leaves_no_run_folder(served: tuple[str, Path], browser: WebDriver) -> None:
+    """Streamlit's Stop mid-run: the pool stops, finished tasks stay cached, no (half-written) folder appears."""
+    server, folder = served
+    runs = folder / "runs"
+    before = sorted(p.name for p in runs.iterdir()) if runs.exists() else []
+    browser.get(server)
+    _clickable(browser, ".st-key-run button")
+    _set_number(browser, "days", 365)  # long enough (≈ 10 s) to be stopped in the middle
+    _set_number(browser, "replications", 4)
+    _clickable(browser, ".st-key-run button").click()
+    WebDriverWait(browser, 30).until(ec.presence_of_element_located((By.CSS_SELECTOR, "[data-testid='stProgress']")))
+    WebDriverWait(browser, 30).until(lambda d: _stop_buttons(d))
+    _stop_buttons(browser)[0].click()
+    WebDriverWait(browser, 30).until(lambda d: not _stop_buttons(d))  # the page is stopped at once
+    assert not browser.find_elements(By.CSS_SELECTOR, ".st-key-run-info"), "the run did not finish"
+    _set_number(browser, "days", 20)  # a short run queues until the stopped one has let go of the cores
+    _set_number(browser, "replications", 1)
+    _clickable(browser, ".st-key-run button").click()
+    WebDriverWait(browser, 180).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".st-key-run-info")))
+    new = sorted(set(p.name for p in runs.iterdir()) - set(before))
+    assert len(new) == 1 and json.loads((runs / new[0] / "summary.json").read_text())["days"] == 20, new
+    cache = folder / "cache"
+    assert all(tk.load(e) is not None for e in cache.iterdir() if not e.name.startswith(".")), "complete entries"

@@ -49,6 +49,10 @@ def serve(
             code = child.wait()
         except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (the entry point turns it into KeyboardInterrupt)
             child.terminate()
-            code = child.wait(timeout=30)
-        if code not in (0, -15):
+            try:
+                code = child.wait(timeout=15)
+            except subprocess.TimeoutExpired:  # a run still in progress: Streamlit would wait for it
+                child.kill()
+                code = child.wait()
+        if code not in (0, -15, -9):
             raise typer.Exit(code)

@@ -153,29 +153,28 @@ def _run_lock() -> threading.Lock:
 
 
 def _run(lang: Lang, request: execute.RunRequest) -> None:
+    """Run in the background and poll it; Stop (or any click) during the run cancels it."""
     bar = st.progress(0.0, text=t("running", lang, name=request.scenario.name))
-
-    def progress(done: int, total: int) -> None:
-        bar.progress(done / max(total, 1), text=t("progress", lang, done=done, total=total))
-
     workers = int(os.environ.get("GRASSROOTS_WEB_WORKERS", "0")) or None
     started = time.perf_counter()
-    lock = _run_lock() if execute.finished(request) is None else None
-    while lock is not None and not lock.acquire(timeout=0.5):
-        bar.progress(0.0, text=t("queued", lang))  # a Streamlit call, so Stop can end the wait
+    lock = _run_lock() if execute.finished(request) is None else None  # cached requests never queue
+    job = execute.BackgroundRun(request, lock, workers=workers).start()
     try:
-        outcome = execute.run_request(request, progress=progress, workers=workers)
-    except (ScenarioError, ValueError, RuntimeError, OSError) as exc:
-        bar.empty()
-        st.error(t("failed", lang) + f" {exc}")
-        return
+        while job.running(wait=0.25):  # each pass calls Streamlit, which is where Stop arrives
+            if job.waiting:
+                bar.progress(0.0, text=t("queued", lang))
+            elif job.total:
+                bar.progress(job.done / job.total, text=t("progress", lang, done=job.done, total=job.total))
     finally:
-        if lock is not None:
-            lock.release()
+        if job.running():
+            job.cancel()  # the script is being stopped or rerun: nothing will be written
     bar.empty()
+    if job.error is not None or job.outcome is None:
+        st.error(t("failed", lang) + f" {job.error}")
+        return
     st.session_state["result"] = {
-        "folder": str(outcome.folder),
-        "from_cache": outcome.from_cache,
+        "folder": str(job.outcome.folder),
+        "from_cache": job.outcome.from_cache,
         "seconds": time.perf_counter() - started,
         "key": request.key(),
     }

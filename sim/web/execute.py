@@ -20,6 +20,7 @@ import hashlib
 import io
 import json
 import os
+import threading
 import time
 import zipfile
 from collections.abc import Callable
@@ -154,6 +155,65 @@ def run_request(
         if not (target / "summary.json").is_file():
             raise
     return RunOutcome(target, False, time.perf_counter() - started, results)
+
+
+class Cancelled(Exception):
+    """The session that asked for the run stopped it (Stop, or a new click while running)."""
+
+
+class BackgroundRun:
+    """``run_request`` in a thread, so the Streamlit script can poll it and react to Stop at once.
+
+    Why a thread: Streamlit delivers Stop only when the script calls Streamlit, and a county
+    task can take many seconds; the script polls every fraction of a second instead. A cancel
+    takes effect when the running tasks finish (the pool is then shut down, pending tasks
+    dropped); nothing is written, and the finished tasks stay in the cache. ``lock`` makes runs
+    of several sessions take turns on the cores.
+    """
+
+    def __init__(self, request: RunRequest, lock: threading.Lock | None = None, **kwargs: Any) -> None:
+        self.request = request
+        self.done, self.total = 0, 0
+        self.waiting = lock is not None
+        self.outcome: RunOutcome | None = None
+        self.error: BaseException | None = None
+        self._lock = lock
+        self._kwargs = kwargs
+        self._cancel = threading.Event()
+        self._thread = threading.Thread(target=self._work, name="grassroots-web-run", daemon=True)
+
+    def start(self) -> BackgroundRun:
+        self._thread.start()
+        return self
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def running(self, wait: float = 0.0) -> bool:
+        """Whether the run is still going (after waiting up to ``wait`` seconds)."""
+        self._thread.join(wait)
+        return self._thread.is_alive()
+
+    def _progress(self, done: int, total: int) -> None:
+        if self._cancel.is_set():
+            raise Cancelled
+        self.done, self.total = done, total
+
+    def _work(self) -> None:
+        try:
+            if self._lock is not None:
+                while not self._lock.acquire(timeout=0.2):
+                    if self._cancel.is_set():
+                        raise Cancelled
+            try:
+                self.waiting = False
+                self._progress(0, 0)
+                self.outcome = run_request(self.request, progress=self._progress, **self._kwargs)
+            finally:
+                if self._lock is not None:
+                    self._lock.release()
+        except BaseException as exc:  # handed to the polling script, which shows it
+            self.error = exc
 
 
 def zip_folder(folder: Path) -> bytes:

@@ -40,7 +40,7 @@ def streamlit_command(host: str, port: int, script: Path = APP_SCRIPT) -> list[s
         "--global.developmentMode",
         "false",
         "--client.toolbarMode",
-        "minimal",  # no "Deploy" button: this app runs on the analyst's machine
+        "viewer",  # no "Deploy" button (this app runs on the analyst's machine); Stop stays
     ]
 
 
