@@ -24,6 +24,7 @@ from streamlit.testing.v1 import AppTest
 
 from sim.analysis.metrics import KEY_METRICS
 from sim.cli import app as cli_app
+from sim.cli import commands_serve
 from sim.experiment import tasks as tk
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import load_scenario, scenario_to_yaml
@@ -111,6 +112,32 @@ def test_every_text_has_both_languages_and_is_used() -> None:
 def test_chinese_county_names_cover_the_nine_counties() -> None:
     names = county_names()
     assert len(names) == 9 and names["Malong"] == "马龙区" and names["Xuanwei"] == "宣威市"
+
+
+# ------------------------------------------------------------------ the serve command
+
+
+def test_serve_binds_localhost_by_default_and_passes_its_folders(tmp_path: Path, monkeypatch) -> None:
+    started: list[tuple[list[str], dict[str, str]]] = []
+
+    class FakeServer:
+        def __init__(self, cmd: list[str], env: dict[str, str]) -> None:
+            started.append((cmd, env))
+
+        def wait(self, timeout: float | None = None) -> int:
+            return 0
+
+    monkeypatch.setattr(commands_serve.subprocess, "Popen", FakeServer)
+    result = CliRunner().invoke(cli_app, ["serve", "--port", "8600", "--cache-dir", str(tmp_path / "c")])
+    assert result.exit_code == 0, result.output
+    ((cmd, env),) = started
+    address = cmd[cmd.index("--server.address") + 1]
+    assert address == "127.0.0.1" and cmd[cmd.index("--server.port") + 1] == "8600"
+    assert cmd[cmd.index("--browser.gatherUsageStats") + 1] == "false"
+    assert Path(cmd[cmd.index("run") + 1]).name == "app.py"
+    assert env["GRASSROOTS_WEB_CACHE"] == str((tmp_path / "c").resolve()) and env["GRASSROOTS_WEB_LANG"] == "zh"
+    bad = CliRunner().invoke(cli_app, ["serve", "--lang", "fr"])
+    assert bad.exit_code == 2 and "--lang" in bad.output
 
 
 # ------------------------------------------------------------------ runs
