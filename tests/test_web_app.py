@@ -27,7 +27,7 @@ from sim.cli import app as cli_app
 from sim.cli import commands_serve
 from sim.experiment import tasks as tk
 from sim.scenario.errors import ScenarioError
-from sim.scenario.loader import load_scenario, scenario_to_yaml
+from sim.scenario.loader import apply_overrides, load_scenario, scenario_to_yaml
 from sim.web import controls, execute, results_view
 from sim.web.i18n import TEXT, county_names
 
@@ -171,6 +171,22 @@ def test_the_app_computes_the_same_numbers_as_grassroots_run(tmp_path: Path) -> 
     assert shown.loc["admin_share", "Difference"].endswith("*")  # 14 signboards instead of 20: less admin
     again = execute.run_request(request, tmp_path / "runs", tmp_path / "cache-web")
     assert again.from_cache and again.folder == outcome.folder and again.wall_time_s < 1.0
+
+
+def test_an_overloaded_township_is_flagged_in_the_township_table(tmp_path: Path) -> None:
+    start = load_scenario(SCENARIOS / "baseline.yaml")
+    overload = {"township.service_share": 0.01, "township.coping.max_extra_staff_ratio": 0.0}
+    run = controls.RunChoice(("Malong",), days=20, warmup_days=5, replications=1, seed=3)
+    scenario, _ = controls.build_scenario(apply_overrides(start, overload), controls.lever_values(start), run)
+    outcome = execute.run_request(
+        execute.RunRequest(scenario), tmp_path / "runs", tmp_path / "cache", executor="serial"
+    )
+    summary = results_view.read_summary(outcome.folder)
+    flags, _ = results_view.queue_flags(summary, "en")
+    towns = results_view.township_table(outcome.folder, "en", summary)
+    assert not flags.empty and set(flags["Reason"]) == {"offered work exceeds capacity with coping"}
+    marked = towns[towns["Service pool"].str.startswith("⚠")]
+    assert set(marked["Township"]) == set(flags["Township"])  # every unstable township queue, and only those
 
 
 def test_concurrent_identical_requests_share_one_folder_and_a_sound_cache(tmp_path: Path) -> None:

@@ -91,21 +91,28 @@ def time_use_table(folder: Path) -> pd.DataFrame:
     return shares
 
 
-def township_table(folder: Path, lang: Lang) -> pd.DataFrame:
-    """One row per township: posts before and after, mean first response, service-pool load and status."""
+def township_table(folder: Path, lang: Lang, summary: dict[str, Any] | None = None) -> pd.DataFrame:
+    """One row per township: posts before and after, mean first response, service-pool load and status.
+
+    The status is the worst of the township's queues (service pool and enforcement team), so a
+    township whose enforcement team does not settle is flagged too.
+    """
     towns = pd.read_csv(folder / "tables" / "by_township.csv")
     numeric = [
         c
         for c in ("posts_before", "posts", "first_response_hours_mean", "service_pool_utilisation")
         if c in towns.columns
     ]
-    status = (
-        towns.groupby(["county", "township"])["service_pool_status"].first() if "service_pool_status" in towns else None
-    )
-    table = towns.groupby(["county", "township"], sort=False)[numeric].mean()
-    if status is not None:
-        table["status"] = status
-    table = table.reset_index()
+    table = towns.groupby(["county", "township"], sort=False)[numeric].mean().reset_index()
+    status = dict.fromkeys(zip(table["county"], table["township"], strict=True), "stable")
+    if "service_pool_status" in towns:
+        for county, township, value in towns[["county", "township", "service_pool_status"]].itertuples(index=False):
+            status[(county, township)] = _worse(status.get((county, township), "stable"), value)
+    for kind in ("coping_queues", "unstable_queues"):
+        for q in (summary or {}).get(kind, []):
+            where = (q.get("county"), q.get("township"))
+            if where in status:
+                status[where] = _worse(status[where], kind.split("_")[0])
     out = pd.DataFrame(
         {
             t("county", lang): [county_label(c, lang) for c in table["county"]],
@@ -118,15 +125,22 @@ def township_table(folder: Path, lang: Lang) -> pd.DataFrame:
     out[t("first_response", lang)] = table["first_response_hours_mean"].round(2)
     if "service_pool_utilisation" in table:
         out[t("utilisation", lang)] = table["service_pool_utilisation"].round(2)
-    if "status" in table:
-        out[t("status", lang)] = [_status(s, lang) for s in table["status"]]
+    out[t("status", lang)] = [_status(status[w], lang) for w in zip(table["county"], table["township"], strict=True)]
     return out
 
 
-def _status(value: object, lang: Lang) -> str:
-    text = str(value) if isinstance(value, str) else "stable"
-    mark = {"unstable": "⚠ ", "coping": "△ "}.get(text, "")
-    return mark + category(text, lang)
+_RANK = {"stable": 0, "coping": 1, "unstable": 2}
+
+
+def _worse(a: object, b: object) -> str:
+    """The worse of two queue statuses (unknown values count as stable)."""
+    a, b = (v if isinstance(v, str) and v in _RANK else "stable" for v in (a, b))
+    return a if _RANK[a] >= _RANK[b] else b
+
+
+def _status(value: str, lang: Lang) -> str:
+    mark = {"unstable": "⚠ ", "coping": "△ "}.get(value, "")
+    return mark + category(value, lang)
 
 
 def queue_flags(summary: dict[str, Any], lang: Lang) -> tuple[pd.DataFrame, int]:
@@ -135,9 +149,9 @@ def queue_flags(summary: dict[str, Any], lang: Lang) -> tuple[pd.DataFrame, int]
         {
             t("county", lang): county_label(str(q.get("county", "")), lang),
             t("township", lang): q.get("township") or "—",
-            "queue": f"{category(str(q.get('stage', '')), lang)} · {q.get('queue', '')}",
-            "ρ": round(float(q.get("utilisation", float("nan"))), 2),
-            "reason": q.get("reason", ""),
+            t("queue", lang): f"{category(str(q.get('stage', '')), lang)} · {q.get('queue', '')}",
+            t("utilisation", lang): round(float(q.get("utilisation", float("nan"))), 2),
+            t("reason", lang): str(q.get("reason", "")),
         }
         for q in summary.get("unstable_queues", [])
     ]
@@ -181,7 +195,7 @@ def render(folder: Path, lang: Lang) -> None:
         st.table(flags)
     if coping:
         st.info(t("coping_some", lang, n=coping))
-    st.dataframe(township_table(folder, lang), hide_index=True)
+    st.dataframe(township_table(folder, lang, summary), hide_index=True)
     st.subheader(t("downloads", lang))
     left, right = st.columns(2)
     left.download_button(
