@@ -27,6 +27,19 @@ ROOT = Path(__file__).resolve().parent.parent
 MAX_BYTES = 300_000
 
 
+def _fontconfig(folder: Path) -> dict[str, str]:
+    """A fontconfig file adding the package's CJK font to the system's, so Chinese shows without fonts-noto-cjk."""
+    conf = folder / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        f"  <dir>{ROOT / 'sim' / 'data' / 'fonts'}</dir>\n"
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+        f"  <cachedir>{folder / 'fontcache'}</cachedir>\n</fontconfig>\n",
+        encoding="utf-8",
+    )
+    return {**os.environ, "FONTCONFIG_FILE": str(conf)}
+
+
 def _driver(profile: str, width: int, height: int):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -38,7 +51,8 @@ def _driver(profile: str, width: int, height: int):
         options.add_argument(arg)
     options.add_argument(f"--window-size={width},{height}")
     options.add_argument(f"--user-data-dir={profile}")
-    return webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
+    env = _fontconfig(Path(profile).parent)
+    return webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER), env=env))
 
 
 def _set_number(driver, key: str, value: int) -> None:
@@ -56,6 +70,7 @@ def _set_number(driver, key: str, value: int) -> None:
 
 def _run_and_time(driver, previous: str | None) -> float:
     """Click Run; seconds until the metric cards show a new run's result."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -63,8 +78,14 @@ def _run_and_time(driver, previous: str | None) -> float:
     driver.find_element(By.CSS_SELECTOR, ".st-key-run button").click()
 
     def finished(d) -> bool:
-        info = d.find_elements(By.CSS_SELECTOR, ".st-key-run-info")
-        return bool(info) and info[0].text != previous and bool(info[0].text)
+        """The new run's note is there and the script has finished drawing (no Stop button)."""
+        try:
+            info = d.find_elements(By.CSS_SELECTOR, ".st-key-run-info")
+            fresh = bool(info) and bool(info[0].text) and info[0].text != previous
+            busy = any(b.text.strip() in ("Stop", "停止") for b in d.find_elements(By.CSS_SELECTOR, "header button"))
+        except StaleElementReferenceException:
+            return False
+        return fresh and not busy
 
     WebDriverWait(driver, 300, poll_frequency=0.1).until(finished)
     return time.perf_counter() - started
@@ -127,7 +148,7 @@ def main() -> int:
                 info = driver.find_element(By.CSS_SELECTOR, ".st-key-run-info").text
                 cached = _run_and_time(driver, info)
                 print(f"one county, {args.days} days, {args.replications} replications + baseline comparison:")
-                print(f"  cold run through the app (click to results): {cold:.1f} s")
+                print(f"  cold run through the app (click to finished page): {cold:.1f} s")
                 print(f"  identical request again (cache):             {cached:.1f} s")
             finally:
                 driver.quit()
