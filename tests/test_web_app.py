@@ -88,6 +88,8 @@ def test_uploads_are_checked_by_the_loader_with_file_line_and_field() -> None:
         controls.load_upload(typo, "mine.yaml", SCENARIOS)
     text = str(err.value)
     assert text.startswith("mine.yaml:4: admin.signboard_per_village") and "signboards_per_village" in text
+    with pytest.raises(ScenarioError, match=r"world\.villages_csv: an uploaded scenario cannot use a data file"):
+        controls.load_upload(b"extends: baseline.yaml\nworld:\n  villages_csv: baseline.yaml\n", "v.yaml", SCENARIOS)
     with pytest.raises(ScenarioError, match=r"^broken.yaml:3: invalid YAML"):
         controls.load_upload(b"name: x\nadmin: [1, 2\n", "broken.yaml", SCENARIOS)
 

@@ -270,9 +270,19 @@ def load_upload(data: bytes, filename: str, presets: Path | None = None) -> Scen
         target = folder / name
         target.write_bytes(data)
         try:
-            return load_scenario(target)
+            scenario = load_scenario(target)
         except ScenarioError as exc:
             raise _relabel(exc, str(folder) + os.sep) from None
+    for field in ("counties_csv", "villages_csv"):
+        value = getattr(scenario.world, field)
+        if isinstance(value, str) and value.startswith(str(folder)):  # gone with the temporary folder
+            raise ScenarioError(
+                "an uploaded scenario cannot use a data file beside it; give an absolute path, or run it "
+                "with `grassroots run`",
+                file=name,
+                field=f"world.{field}",
+            )
+    return scenario
 
 
 def _relabel(exc: ScenarioError, prefix: str) -> ScenarioError:
