@@ -145,13 +145,13 @@ def test_serve_binds_localhost_by_default_and_passes_its_folders(tmp_path: Path,
 # ------------------------------------------------------------------ runs
 
 
-def _request(name: str = "staff_down.yaml", base: bool = True) -> tuple[execute.RunRequest, dict]:
+def _request(name: str = "staff_down.yaml", base: bool = True, lang: str = "en") -> tuple[execute.RunRequest, dict]:
     start = load_scenario(SCENARIOS / name)
     values = {**controls.lever_values(start), "admin.signboards_per_village": 14.0}
     scenario, overrides = controls.build_scenario(start, values, TINY)
     base_scenario = controls.base_scenario(load_scenario(SCENARIOS / "baseline.yaml"), TINY) if base else None
     return execute.RunRequest(
-        scenario, base_scenario, "en", f"scenarios/{name}", controls.cli_command(f"scenarios/{name}", overrides)
+        scenario, base_scenario, lang, f"scenarios/{name}", controls.cli_command(f"scenarios/{name}", overrides)
     ), overrides
 
 
@@ -236,7 +236,7 @@ def test_a_stopped_run_leaves_no_run_folder(tmp_path: Path, monkeypatch: pytest.
 
 
 def test_a_cancelled_background_run_writes_nothing_and_frees_the_lock(tmp_path: Path) -> None:
-    request, _ = _request("reform_2022.yaml", base=False)
+    request, _ = _request("reform_2022.yaml", base=False, lang="zh")
     lock = threading.Lock()
     lock.acquire()  # another session is running: this one queues
     job = execute.BackgroundRun(request, lock, root=tmp_path / "runs", cache_dir=tmp_path / "cache").start()
@@ -248,7 +248,8 @@ def test_a_cancelled_background_run_writes_nothing_and_frees_the_lock(tmp_path: 
     done = execute.BackgroundRun(request, lock, root=tmp_path / "runs", cache_dir=tmp_path / "cache").start()
     assert not done.running(wait=120) and done.error is None and done.outcome is not None
     assert not lock.locked() and done.done == done.total == 2
-    assert (done.outcome.folder / "report.html").is_file()
+    report = execute.report_path(done.outcome.folder)  # the Chinese report, whatever its file is called
+    assert report is not None and "关键指标" in report.read_text(encoding="utf-8")
 
 
 # ------------------------------------------------------------------ the app (Streamlit's AppTest)

@@ -138,16 +138,17 @@ def run_request(
         """Extra files of the explorer, then the report, all inside the temporary folder."""
         if comparison is not None:
             comparison.to_csv(folder / COMPARISON_FILE, index=False)
+        (folder / "scenario.yaml").write_text(scenario_to_yaml(request.scenario), encoding="utf-8")
+        report = build_report(folder, lang=request.lang)  # report.html, or report.zh.html where so named
         record: dict[str, Any] = {
             "source": request.source,
             "command": request.command,
             "base": request.base.name if request.base is not None else None,
             "lang": request.lang,
             "key": request.key(),
+            "report": Path(report).name if report is not None else None,
         }
         (folder / REQUEST_FILE).write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        (folder / "scenario.yaml").write_text(scenario_to_yaml(request.scenario), encoding="utf-8")
-        build_report(folder, lang=request.lang)
 
     try:
         write_run(results, target, command=["grassroots", "serve", request.command], report=finish)
@@ -214,6 +215,16 @@ class BackgroundRun:
                     self._lock.release()
         except BaseException as exc:  # handed to the polling script, which shows it
             self.error = exc
+
+
+def report_path(folder: Path) -> Path | None:
+    """The folder's report: the one its request recorded, else whichever report file is there."""
+    record = folder / REQUEST_FILE
+    named = json.loads(record.read_text(encoding="utf-8")).get("report") if record.is_file() else None
+    for name in (named, "report.html", "report.zh.html"):
+        if name and (folder / name).is_file():
+            return folder / name
+    return None
 
 
 def zip_folder(folder: Path) -> bytes:

@@ -17,7 +17,7 @@ import streamlit as st
 
 from sim.analysis.metrics import KEY_METRICS, TIME_USE
 from sim.report.labels import Lang, category, fmt_estimate, fmt_metric, metric_name, metric_unit
-from sim.web.execute import COMPARISON_FILE, zip_folder
+from sim.web.execute import COMPARISON_FILE, report_path, zip_folder
 from sim.web.i18n import county_label, preset_name, t
 
 #: Headline cards above the table (each in a container keyed ``metric-<name>`` for browser tests).
@@ -198,13 +198,15 @@ def render(folder: Path, lang: Lang) -> None:
     st.dataframe(township_table(folder, lang, summary), hide_index=True)
     st.subheader(t("downloads", lang))
     left, right = st.columns(2)
-    left.download_button(
-        t("download_report", lang),
-        (folder / "report.html").read_bytes(),
-        file_name=f"{folder.name}-report.html",
-        mime="text/html",
-        key="download-report",
-    )
+    report = report_path(folder)
+    if report is not None:
+        left.download_button(
+            t("download_report", lang),
+            report.read_bytes(),
+            file_name=f"{folder.name}-{report.name}",
+            mime="text/html",
+            key="download-report",
+        )
     right.download_button(
         t("download_zip", lang),
         _zipped(str(folder)),
