@@ -275,6 +275,15 @@ def test_app_starts_in_chinese_with_one_county_and_switches_to_english(web_env: 
     assert at.selectbox(key="preset").value == "staff_down"
 
 
+def test_app_invalid_settings_show_the_loaders_message_and_no_run_button(web_env: Path) -> None:
+    at = _app()
+    at.multiselect(key="counties").set_value([]).run()
+    assert "Malong" in at.sidebar.warning[0].value  # an empty choice falls back to one county
+    at.number_input(key="warmup").set_value(60).run()  # as long as the run
+    assert "warmup_days must be shorter" in "\n".join(c.value for c in at.main.code)
+    assert not [b for b in at.button if b.key == "run"]
+
+
 def test_app_lever_changes_show_in_the_yaml_and_the_command(web_env: Path) -> None:
     at = _app()
     at.selectbox(key="preset").set_value("staff_down").run()

@@ -41,6 +41,7 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
+from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -91,7 +92,7 @@ def browser() -> Iterator[WebDriver]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def _clickable(driver: WebDriver, css: str, timeout: float = 60):
+def _clickable(driver: WebDriver, css: str, timeout: float = 60) -> WebElement:
     return WebDriverWait(driver, timeout).until(ec.element_to_be_clickable((By.CSS_SELECTOR, css)))
 
 
@@ -104,7 +105,7 @@ def _set_number(driver: WebDriver, key: str, value: int) -> None:
     )
 
 
-def _stop_buttons(driver: WebDriver) -> list:
+def _stop_buttons(driver: WebDriver) -> list[WebElement]:
     """Streamlit's own Stop button in the header (present while the script runs)."""
     found = []
     for button in driver.find_elements(By.CSS_SELECTOR, "header button"):

@@ -80,6 +80,8 @@ def _run_choice(lang: Lang, start: Scenario) -> controls.RunChoice:
     warmup = st.sidebar.number_input(t("warmup", lang), 0, 365, 10, 1, key="warmup")
     reps = st.sidebar.number_input(t("replications", lang), 1, 50, 2, 1, key="replications")
     seed = st.sidebar.number_input(t("seed", lang), 0, 2**31 - 1, int(start.run.seed), 1, key="seed")
+    if not counties:
+        st.sidebar.warning(t("no_county", lang, county=", ".join(county_label(c, lang) for c in default)))
     return controls.RunChoice(tuple(counties or default), int(days), int(warmup), int(reps), int(seed))
 
 
@@ -116,7 +118,8 @@ def _levers(lang: Lang, start: Scenario, start_id: str) -> dict[str, Any]:
     return chosen
 
 
-def _base(lang: Lang, presets: dict[str, Path], run: controls.RunChoice) -> Scenario | None:
+def _base(lang: Lang, presets: dict[str, Path]) -> Path | None:
+    """The preset to compare against (None for no comparison)."""
     options = [NO_BASE, *presets]
     base = st.sidebar.selectbox(
         t("compare_with", lang),
@@ -125,10 +128,7 @@ def _base(lang: Lang, presets: dict[str, Path], run: controls.RunChoice) -> Scen
         format_func=lambda p: preset_name(p, lang) if p else t("compare_none", lang),
         key="compare_with",
     )
-    if not base:
-        return None
-    path = presets[base]
-    return controls.base_scenario(_preset(str(path), path.stat().st_mtime), run)
+    return presets[base] if base else None
 
 
 def _scenario_box(lang: Lang, scenario: Scenario, command: str) -> None:
@@ -188,10 +188,13 @@ def main() -> None:
     presets = controls.list_presets()
     start, start_id, source = _start(lang, presets)
     run_choice = _run_choice(lang, start)
-    base = _base(lang, presets, run_choice)
+    base_file = _base(lang, presets)
     levers = _levers(lang, start, start_id)
     try:
         scenario, overrides = controls.build_scenario(start, levers, run_choice)
+        base = None
+        if base_file is not None:
+            base = controls.base_scenario(_preset(str(base_file), base_file.stat().st_mtime), run_choice)
     except ScenarioError as exc:
         st.error(t("invalid", lang))
         st.code(str(exc), language=None)
