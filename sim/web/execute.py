@@ -32,6 +32,7 @@ from sim.experiment.compare import paired_table
 from sim.experiment.runner import Results, RunOptions, run
 from sim.experiment.tasks import model_code_hash
 from sim.io.rundir import write_run
+from sim.model.world import read_counties
 from sim.report.labels import Lang
 from sim.report.report import build_report
 from sim.scenario.loader import scenario_to_yaml
@@ -94,8 +95,9 @@ def finished(request: RunRequest, root: Path | None = None) -> Path | None:
 
 
 def _tasks_per_run(scenario: Scenario) -> int:
+    """County-replications of one run (the runner's unit of work and of its progress)."""
     counties = scenario.world.counties
-    n = len(counties) if counties is not None else 9
+    n = len(counties) if counties is not None else len(read_counties(scenario.world.counties_csv))
     return n * scenario.world.size_multiplier * scenario.run.replications
 
 
