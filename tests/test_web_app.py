@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import threading
 from pathlib import Path
 
@@ -159,11 +160,10 @@ def test_the_app_computes_the_same_numbers_as_grassroots_run(tmp_path: Path) -> 
     request, overrides = _request()
     outcome = execute.run_request(request, tmp_path / "runs", tmp_path / "cache-web")
     web = json.loads((outcome.folder / "summary.json").read_text())["metrics"]
-    sets = [f"{k}={controls._yaml_value(v)}" for k, v in overrides.items() if not k.startswith("run.")]
-    args = ["run", str(SCENARIOS / "staff_down.yaml"), *[a for s in sets for a in ("--set", s)]]
-    args += ["--days", "20", "--warmup-days", "5", "-r", "2", "--seed", "7", "-q"]
-    args += ["--cache-dir", str(tmp_path / "cache-cli"), "--out", str(tmp_path / "cli"), "--lang", "en"]
-    result = CliRunner().invoke(cli_app, args)
+    command = controls.cli_command(str(SCENARIOS / "staff_down.yaml"), overrides)  # the line the app shows
+    assert "--days 20" in command and "--seed 7" in command and "signboards_per_village=14" in command
+    folders = ["--cache-dir", str(tmp_path / "cache-cli"), "--out", str(tmp_path / "cli")]
+    result = CliRunner().invoke(cli_app, [*shlex.split(command)[1:], "-q", *folders, "--lang", "en"])
     assert result.exit_code == 0, result.output
     cli = json.loads((tmp_path / "cli" / "summary.json").read_text())["metrics"]
     for metric in KEY_METRICS:
