@@ -42,3 +42,6 @@ def _terminate(signum: int, frame: object) -> None:
 def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)
     app()
+
+
+from sim.cli import commands_serve  # noqa: E402, F401  (registers ``serve``; after ``app`` exists)

@@ -1,0 +1,58 @@
+"""``serve``: start the web scenario explorer (a local Streamlit app) on this machine."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sim.cli.app import app
+from sim.cli.console import UsageProblem, out_console, user_errors
+from sim.cli.options import CacheDir, Workers
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8501,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to bind; the default serves this machine only.")
+    ] = "127.0.0.1",
+    lang: Annotated[str, typer.Option("--lang", help="Interface language at start: zh or en.")] = "zh",
+    cache_dir: CacheDir = Path("results/cache"),
+    runs_dir: Annotated[Path, typer.Option("--runs-dir", help="Where the app writes run folders.")] = Path(
+        "results/runs/web"
+    ),
+    scenarios: Annotated[
+        Path | None, typer.Option("--scenarios", help="Folder of preset scenario files (default ./scenarios).")
+    ] = None,
+    workers: Workers = None,
+) -> None:
+    """Start the web scenario explorer: presets, reform levers, runs with progress, results and downloads."""
+    with user_errors():
+        if lang not in ("zh", "en"):
+            raise UsageProblem(f"--lang: expected zh or en, got {lang!r}")
+        if not 0 < port < 65536:
+            raise UsageProblem(f"--port: expected 1-65535, got {port}")
+        if importlib.util.find_spec("streamlit") is None:
+            raise UsageProblem("the web explorer needs the optional extra: pip install 'grassroots-sim[web]'")
+        if scenarios is not None and not (scenarios / "baseline.yaml").is_file():
+            raise UsageProblem(f"--scenarios: {scenarios} has no baseline.yaml")
+        from sim.web.server import app_env, streamlit_command
+
+        env = app_env(lang, cache_dir, runs_dir, scenarios, workers)
+        out_console.print(f"scenario explorer: http://{host}:{port}  (Ctrl-C stops it)")
+        child = subprocess.Popen(streamlit_command(host, port), env=env)
+        try:
+            code = child.wait()
+        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (the entry point turns it into KeyboardInterrupt)
+            child.terminate()
+            try:
+                code = child.wait(timeout=15)
+            except subprocess.TimeoutExpired:  # a run still in progress: Streamlit would wait for it
+                child.kill()
+                code = child.wait()
+        if code not in (0, -15, -9):
+            raise typer.Exit(code)
