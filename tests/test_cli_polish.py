@@ -77,6 +77,22 @@ def test_plain_progress_also_reports_every_30_seconds_when_tasks_are_slow() -> N
     assert out.getvalue().splitlines()[-1].startswith("run: 1/1000 (0%) after 31 s, about 516 min")
 
 
+def test_plain_progress_starts_over_for_a_second_phase() -> None:
+    now = [0.0]
+    out = io.StringIO()
+    progress = PlainProgress("compare", out, clock=lambda: now[0])
+    for done in range(11):
+        now[0] = 10.0 * done
+        progress(done, 10)
+    now[0] = 200.0
+    progress(1, 10)  # the second pass restarts its count: its estimate uses its own time
+    now[0] = 202.0
+    progress(2, 10)
+    lines = out.getvalue().splitlines()
+    assert lines.count("compare: 10 tasks") == 2
+    assert lines[-1] == "compare: 2/10 (20%) after 2 s, about 8 s left"
+
+
 def test_eta_is_the_measured_rate_times_what_is_left() -> None:
     assert eta_text(5, 10, 50.0) == ", about 50 s left"
     assert eta_text(1, 10, 20.0) == ", about 3 min 00 s left"

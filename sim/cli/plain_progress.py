@@ -41,9 +41,13 @@ class PlainProgress:
         self.last_time = self.started
         self.last_decile = -1
         self.announced = False
+        self.last_done, self.last_total = 0, 0
 
     def __call__(self, done: int, total: int) -> None:
         now = self.clock()
+        if done < self.last_done or total != self.last_total:  # a new phase (e.g. compare's second pass)
+            self.started, self.last_time, self.last_decile, self.announced = now, now, -1, False
+        self.last_done, self.last_total = done, total
         if not self.announced and total:
             self.stream.write(f"{self.label}: {total} tasks\n")
             self.announced = True
