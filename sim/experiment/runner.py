@@ -32,7 +32,7 @@ from sim.analysis.stats import mser, relative_half_width, summarise
 from sim.experiment import tasks as tk
 from sim.experiment.executors import ExecutorName, default_workers, run_tasks
 from sim.model.records import ShardResult
-from sim.model.world import build_world, read_counties
+from sim.model.world import build_world, read_counties, shard_name
 from sim.scenario.errors import ScenarioError
 from sim.scenario.official_days import START_FIELD, coverage_problem
 from sim.scenario.params import Scenario
@@ -193,7 +193,7 @@ def _county_names(scenario: Scenario) -> pd.DataFrame:
         table = table[table["county"].isin(scenario.world.counties)]
     names, villages = [], []
     for k in range(scenario.world.size_multiplier):
-        names += [c + (f"#{k}" if k else "") for c in table["county"]]
+        names += [shard_name(c, k) for c in table["county"]]
         villages += list(table["villages_and_communities"])
     return pd.DataFrame({"name": names, "villages": villages})
 

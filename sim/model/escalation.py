@@ -24,11 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import simpy
-from scipy.special import ndtri
 
 from sim.model.calendar import HOURS_PER_DAY, Calendar
-from sim.model.distributions import lognormal_parameters
-from sim.scenario.params import CopingParams, Department, Distribution, ModelParams
+from sim.model.distributions import Sampler
+from sim.scenario.params import CopingParams, Department, ModelParams
 
 # Named columns of a request's uniform row; the step columns follow.
 U_ROUTE, U_DELEGATE, U_MODULE, U_COUNT, U_WHISTLE, U_WHISTLE_DELAY, U_LATE, U_SPARE = range(8)
@@ -37,36 +36,6 @@ STEP_COLUMNS = 3 * 12
 #: Where an escalated request goes; "delegated" is a department item handled by the township's enforcement team.
 ROUTE_TOWNSHIP, ROUTE_DEPARTMENT, ROUTE_CROSS, ROUTE_DELEGATED = 0, 1, 2, 3
 POOL_KINDS = ("township", "enforcement", "department")
-
-
-class Sampler:
-    """Scalar inverse-CDF sampling of one distribution (hot path: no numpy arrays)."""
-
-    __slots__ = ("a", "b", "kind", "values")
-
-    def __init__(self, dist: Distribution) -> None:
-        self.kind = dist.kind
-        self.values = list(getattr(dist, "values", []))
-        if dist.kind == "lognormal" and dist.mean > 0 and dist.cv > 0:
-            self.a, self.b = lognormal_parameters(dist.mean, dist.cv)
-        elif dist.kind == "uniform":
-            self.a, self.b = dist.low, dist.high - dist.low
-        else:
-            self.kind = "exponential" if dist.kind == "exponential" else self.kind
-            self.a, self.b = getattr(dist, "mean", 0.0), 0.0
-            if dist.kind == "lognormal":
-                self.kind = "fixed"
-
-    def __call__(self, u: float) -> float:
-        if self.kind == "lognormal":
-            return math.exp(self.a + self.b * float(ndtri(min(max(u, 1e-12), 1 - 1e-12))))
-        if self.kind == "uniform":
-            return self.a + u * self.b
-        if self.kind == "exponential":
-            return -self.a * math.log1p(-min(u, 1 - 1e-16))
-        if self.kind == "empirical":
-            return self.values[min(int(u * len(self.values)), len(self.values) - 1)]
-        return self.a
 
 
 @dataclass(frozen=True)

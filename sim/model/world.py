@@ -81,9 +81,14 @@ def build_world(params: ModelParams) -> World:
     return _replicate(villages, townships, names, wp.size_multiplier)
 
 
+def shard_name(county: str, copy: int) -> str:
+    """Name of county ``county`` in copy ``copy`` of the city (``size_multiplier``): 'Malong', 'Malong#1', ..."""
+    return county + (f"#{copy}" if copy else "")
+
+
 def _replicate(villages: pd.DataFrame, townships: pd.DataFrame, names: list[str], k: int) -> World:
     """k copies of the selected counties (copy j's counties are named 'County#j'); indices renumbered."""
-    all_names = [n + (f"#{j}" if j else "") for j in range(k) for n in names]
+    all_names = [shard_name(n, j) for j in range(k) for n in names]
     index = {n: i for i, n in enumerate(all_names)}
     v_frames, t_frames = [], []
     t_offset = 0
