@@ -30,8 +30,8 @@
 # %% tags=["parameters"]
 # QUICK = True : one county (Malong), 20-day runs, one wave of 8 points, 2 accepted sets compared:
 #                a few minutes; the numbers show the method, not the answer.
-# QUICK = False: scenarios/calibration/qujing_targets.yaml as shipped (3 waves x 40 points, two counties,
-#                120 days) and 10 accepted sets compared (about half an hour on 2 cores, cached).
+# QUICK = False: scenarios/calibration/qujing_targets.yaml as shipped (2 waves x 24 points, one county,
+#                90 days) and 10 accepted sets compared (about half an hour on 2 cores, cached).
 QUICK = True
 
 # %%

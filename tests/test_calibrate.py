@@ -121,7 +121,7 @@ def test_emulator_reproduces_a_smooth_function_and_knows_its_uncertainty() -> No
     assert implausibility(np.array([1.0]), np.array([0.0]), 1.3, 0.01, 0.0, 0.0)[0] == pytest.approx(3.0)
 
 
-@pytest.mark.parametrize("name", ["qujing_targets.yaml", "qujing_targets_quick.yaml"])
+@pytest.mark.parametrize("name", ["qujing_targets.yaml", "qujing_targets_full.yaml"])
 def test_the_shipped_targets_files_load(name: str) -> None:
     parsed, folder = load_targets(ROOT / "scenarios/calibration" / name)
     roles = {t.role for t in parsed.targets}
@@ -130,9 +130,9 @@ def test_the_shipped_targets_files_load(name: str) -> None:
         assert (folder / t.scenario).is_file() and t.source
 
 
-def test_the_quick_targets_differ_from_the_full_ones_only_in_the_design() -> None:
-    full, _ = load_targets(ROOT / "scenarios/calibration/qujing_targets.yaml")
-    quick, _ = load_targets(ROOT / "scenarios/calibration/qujing_targets_quick.yaml")
+def test_the_default_targets_differ_from_the_full_ones_only_in_the_design() -> None:
+    quick, _ = load_targets(ROOT / "scenarios/calibration/qujing_targets.yaml")
+    full, _ = load_targets(ROOT / "scenarios/calibration/qujing_targets_full.yaml")
     assert quick.targets == full.targets and quick.parameters == full.parameters
     assert quick.points_per_wave * quick.waves < full.points_per_wave * full.waves
 
