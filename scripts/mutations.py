@@ -25,6 +25,7 @@ ESC, VIL, CAL, SHARD, WORLD = (
     "sim/model/shard.py",
     "sim/model/world.py",
 )
+POOL = "sim/model/staff_pool.py"
 ADMIN, DEMAND, OUT, METRICS = (
     "sim/model/admin_tasks.py",
     "sim/model/demand.py",
@@ -70,7 +71,7 @@ MUTATIONS: list[Mutation] = [
     # offices and urgency downstream
     M(
         "urgent requests queued as routine downstream",
-        ESC,
+        POOL,
         "(self.urgent if urgent else self.routine).append((work, then))",
         "self.routine.append((work, then))",
     ),
@@ -94,7 +95,7 @@ MUTATIONS: list[Mutation] = [
     ),
     M(
         "office coping switched off",
-        ESC,
+        POOL,
         "self.extra_max = int(round(coping.max_extra_staff_ratio * self.servers))",
         "self.extra_max = 0",
     ),

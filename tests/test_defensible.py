@@ -40,6 +40,38 @@ def test_stable_scenario_gives_the_same_mean_at_180_and_365_days() -> None:
     assert long.stability["unstable_queues"] == []
 
 
+def test_the_mean_counts_requests_still_open_at_their_age() -> None:
+    """With no drain, requests unanswered at the end count in the mean at their age then.
+
+    Hand-computed from the request rows: observed first-response times, and for the open ones
+    the age at the end. (A mutation that counted them as 0 h passed every targeted test.)
+    """
+    res = run(
+        small_city(**{"run.days": 20, "run.warmup_days": 5}),
+        RunOptions(replications=1, executor="serial", drain_days=0, keep_requests=True),
+    )
+    rows = res.extra["requests"]
+    open_now = rows["first_response_hours"].isna()
+    assert open_now.sum() > 0  # the case needs open requests to say anything
+    by_hand = rows["first_response_hours"].fillna(rows["first_response_hours_censored"]).mean()
+    assert res.summary["first_response_hours_mean"]["mean"] == pytest.approx(by_hand, rel=1e-12)
+    assert by_hand > rows["first_response_hours"].mean()  # open requests are the long ones
+
+
+def test_the_drain_follows_open_requests_to_their_end() -> None:
+    """Requests open at the horizon are finished during the drain, not cut off at the horizon."""
+    days = 20
+    res = run(
+        small_city(**{"run.days": days, "run.warmup_days": 5}),
+        RunOptions(replications=1, executor="serial", drain_days=60, keep_requests=True),
+    )
+    rows = res.extra["requests"]
+    assert res.summary["open_at_horizon_share"]["mean"] > 0
+    assert res.summary["open_after_drain_share"]["mean"] == 0
+    ends = rows["arrival"] + rows["resolution_hours"]
+    assert rows["resolution_hours"].notna().all() and (ends > days * 24).sum() > 0
+
+
 def test_censored_percentiles_match_the_drained_ones() -> None:
     """With no drain, requests open at the horizon are censored; Kaplan-Meier must recover the drained answer.
 

@@ -20,7 +20,7 @@ from queueing import assert_in_interval, cobham_waits, mmc_wait
 from sim.model.admin_tasks import AdminArrays
 from sim.model.calendar import Calendar, always_on_calendar, cadre_calendar
 from sim.model.demand import RequestArrays
-from sim.model.escalation import StaffPool, Window
+from sim.model.staff_pool import StaffPool, Window
 from sim.model.village import VillageSetup, VillageSim
 from sim.model.visits import VisitBook
 from sim.scenario.params import CopingParams

@@ -28,13 +28,13 @@ from sim.model.escalation import (
     STEP_COLUMNS,
     CountyStage,
     Escalated,
-    Window,
     run_county_stage,
 )
 from sim.model.event_log import ShardTrace, Tracer
 from sim.model.outcomes import summarise_shard
 from sim.model.records import ShardResult
 from sim.model.stability import daily_backlog_from_times, queue_row
+from sim.model.staff_pool import Window
 from sim.model.streams import stream
 from sim.model.village import VillageSetup, VillageSim
 from sim.model.visits import VisitBook
