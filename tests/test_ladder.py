@@ -21,7 +21,8 @@ from sim.model.admin_tasks import AdminArrays
 from sim.model.calendar import Calendar, always_on_calendar, cadre_calendar
 from sim.model.demand import RequestArrays
 from sim.model.staff_pool import StaffPool, Window
-from sim.model.village import VillageSetup, VillageSim
+from sim.model.village import VillageSim
+from sim.model.village_setup import VillageSetup
 from sim.model.visits import VisitBook
 from sim.scenario.params import CopingParams
 

@@ -36,7 +36,8 @@ from sim.model.records import ShardResult
 from sim.model.stability import daily_backlog_from_times, queue_row
 from sim.model.staff_pool import Window
 from sim.model.streams import stream
-from sim.model.village import VillageSetup, VillageSim
+from sim.model.village import VillageSim
+from sim.model.village_setup import VillageSetup
 from sim.model.visits import VisitBook
 from sim.model.world import World
 from sim.scenario.params import ModelParams

@@ -13,57 +13,20 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
-from dataclasses import dataclass, field
 
 import simpy
 
 from sim.model.admin_tasks import AdminArrays
-from sim.model.calendar import EPS, HOURS_PER_DAY, Calendar, split
+from sim.model.calendar import EPS, HOURS_PER_DAY, split
 from sim.model.demand import RequestArrays
+from sim.model.village_overtime import OvertimeMixin
+from sim.model.village_setup import Ledger, VillageSetup
 from sim.model.visits import VisitBook
 
 INF = math.inf
 
 
-@dataclass(frozen=True)
-class VillageSetup:
-    """What the village loop needs besides its arrays (all times in hours)."""
-
-    calendars: list[Calendar]
-    apps_hours: list[float]  # per worker, per present day
-    visit_hours: float  # one visit, travel included (inf: no visits)
-    visit_travel_hours: float
-    priority: tuple[str, ...]
-    due_soon_hours: float
-    on_call_delay: float
-    overtime_hours: float
-    close_hour: float  # hour of day of the daily close (end of the last duty period)
-    warmup: float
-    horizon: float  # end of the measurement window; no request arrives after it
-    end: float  # end of the drain: the village stops here at the latest (horizon + drain)
-
-
-@dataclass
-class Ledger:
-    """Village workers' duty time by use, inside the measurement window (hours)."""
-
-    service: float = 0.0
-    travel: float = 0.0
-    admin: float = 0.0
-    visit: float = 0.0
-    idle: float = 0.0
-    overtime: float = 0.0
-    duty: float = 0.0
-    worker_days: float = 0.0
-    visits: int = 0
-    queue_area: float = 0.0  # integral of requests waiting, for Little's law
-    admin_tasks: int = 0  # admin tasks arrived in the window and finished
-    admin_late: int = 0  # of those, finished after their deadline
-    daily_visits: list[int] = field(default_factory=list)
-    daily_covered: list[float] = field(default_factory=list)
-
-
-class VillageSim:
+class VillageSim(OvertimeMixin):
     """Runs one village for the horizon; results land in ``first_response``, ``village_done`` and ``ledger``."""
 
     def __init__(
@@ -385,46 +348,6 @@ class VillageSim:
             led.daily_covered.append(self.visits.vulnerable_covered())
         if self.s.overtime_hours > 0:
             self._start_overtime(day, now)
-
-    def _start_overtime(self, day: int, now: float) -> None:
-        """Overtime after the close: finish requests in progress that fit, then serve waiting ones."""
-        self.overtime_until = now + self.s.overtime_hours
-        for w in self.busy_workers():
-            self._finish_in_overtime(w, now)
-        if self.urgent_q or self.routine_q:
-            for w in list(self.free):
-                if self.cal[w].present[day] if day < len(self.cal[w].present) else False:
-                    self._overtime_job(w, now)
-
-    def _finish_in_overtime(self, worker: int, now: float) -> None:
-        """A request in progress at the close whose remaining work fits in the overtime is finished tonight."""
-        job, start, overtime_from = self.job[worker]
-        if job < 0 or overtime_from < INF:
-            return
-        cal = self.cal[worker]
-        remaining = self.r_work[job] - (cal.duty_before(now) - cal.duty_before(start))
-        if now + remaining > self._overtime_end(worker, now) + EPS:
-            return
-        self.job[worker] = (job, start, now)
-        self._schedule_done(worker, now + max(remaining, 0.0))
-
-    def _overtime_end(self, worker: int, now: float) -> float:
-        """Overtime ends after overtime_hours, or earlier when the worker's next duty begins (never overlaps it)."""
-        return min(self.overtime_until, self.cal[worker].next_duty_start(now))
-
-    def _overtime_job(self, worker: int, now: float) -> bool:
-        """Serve a waiting request after hours, if it ends within the overtime window."""
-        q = self.urgent_q or self.routine_q
-        if not q:
-            return False
-        job = q[0]
-        if now + self.r_work[job] > self._overtime_end(worker, now) + EPS:
-            return False
-        self._observe_queue(now)
-        q.popleft()
-        self.free.remove(worker)
-        self._start(worker, job, now, overtime=True)
-        return True
 
     # ------------------------------------------------------------ end of run
     def finish(self) -> None:
