@@ -278,7 +278,7 @@ def _run_village(params: ModelParams, v: pd.Series, j: int, spec: ShardSpec, fac
     }
     in_window = (requests.time >= window.warmup) & (requests.time < window.horizon)
     admin_in_window = (admin.time >= window.warmup) & (admin.time < window.horizon)
-    offered = float(requests.work[in_window].sum() + admin.hours[admin_in_window].sum()) + _apps_hours(sim)
+    offered = float(requests.work[in_window].sum() + admin.hours[admin_in_window].sum()) + sim.apps_hours_in_window()
     backlog = daily_backlog_from_times(requests.time, village_done, spec.days)
     queue = queue_row(
         stage="village",
@@ -309,13 +309,6 @@ def _run_village(params: ModelParams, v: pd.Series, j: int, spec: ShardSpec, fac
         "events": _events(env),
         "open_at_horizon": sim.open_at_horizon,
     }
-
-
-def _apps_hours(sim: VillageSim) -> float:
-    """App hours in the window (booked as admin by the ledger at the end)."""
-    s = sim.s
-    first, last = int(s.warmup // HOURS), int(math.ceil(s.horizon / HOURS))
-    return float(sum(h * c.present_days_between(first, last) for h, c in zip(s.apps_hours, s.calendars, strict=True)))
 
 
 def _events(env: simpy.Environment) -> int:

@@ -349,6 +349,14 @@ class VillageSim(OvertimeMixin):
         if self.s.overtime_hours > 0:
             self._start_overtime(day, now)
 
+    def apps_hours_in_window(self) -> float:
+        """App hours in the window (the ledger books them as admin at the end): offered work of the village."""
+        s = self.s
+        first, last = int(s.warmup // HOURS_PER_DAY), int(math.ceil(s.horizon / HOURS_PER_DAY))
+        return float(
+            sum(h * c.present_days_between(first, last) for h, c in zip(s.apps_hours, s.calendars, strict=True))
+        )
+
     # ------------------------------------------------------------ end of run
     def finish(self) -> None:
         """Book jobs still in progress when the loop stopped (clipped to the window) and the window's duty totals."""
