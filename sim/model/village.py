@@ -71,6 +71,7 @@ class VillageSim(OvertimeMixin):
         self.admin_q: list[tuple[float, int]] = []
         self.last_change = 0.0
         self.wake_at = INF
+        self.no_duty_until = -INF  # see _dispatch
         n_days = int(math.ceil(setup.end / HOURS_PER_DAY))
         self.window_days = int(math.ceil(setup.horizon / HOURS_PER_DAY))
         self.capacity = [0] * n_days
@@ -190,7 +191,14 @@ class VillageSim(OvertimeMixin):
         return None
 
     def _dispatch(self, now: float) -> None:
-        if not self.free:
+        """Start waiting work on free workers who are on duty now; otherwise wake at the next duty start.
+
+        ``no_duty_until``: the last scan found no free worker on duty before that time, and no worker
+        has become free since (a worker leaving the free set cannot put one on duty), so the scan
+        would find the same again; the wake for it is already scheduled. About a fifth of the calls
+        in a county year end there.
+        """
+        if not self.free or not (self.urgent_q or self.routine_q or self.admin_q) or now < self.no_duty_until:
             return
         d, x = split(now)
         while self.free and (self.urgent_q or self.routine_q or self.admin_q):
@@ -208,6 +216,7 @@ class VillageSim(OvertimeMixin):
                 wake = min(self._next_start(w, now) for w in self.free)
                 if wake <= now:  # cannot happen with one notion of duty time; fail loudly rather than spin
                     raise RuntimeError(f"duty calendar inconsistency at t={now!r}: next duty start {wake!r}")
+                self.no_duty_until = wake
                 self._wake_at(wake)
                 return
             job = self._next_job(now)
@@ -270,6 +279,7 @@ class VillageSim(OvertimeMixin):
             if self.open == 0 and now >= self.s.horizon:
                 self._stop()
         self.free.append(worker)
+        self.no_duty_until = -INF  # the new free worker may be on duty
         self.spell_start[worker] = now
         if now < self.overtime_until and self._overtime_job(worker, now):
             return
