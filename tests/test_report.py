@@ -146,6 +146,17 @@ def test_assumptions_are_defaults_documented_as_assumptions() -> None:
     assert "requests.seasonal_peaks" not in paths  # lists are compared whole
 
 
+def test_assumptions_behind_a_switch_that_is_off_are_not_in_force() -> None:
+    off = {p for p, _, _ in assumptions_in_force(Scenario().model_dump(mode="json"))}
+    assert "calendar.holiday_demand_factor" not in off and "admin.admission_blocked_share" not in off
+    on = Scenario.model_validate(
+        {"calendar": {"official_holidays": True}, "admin": {"admission_list": True}}
+    ).model_dump(mode="json")
+    paths = {p for p, _, _ in assumptions_in_force(on)}
+    assert {"calendar.holiday_demand_factor", "admin.admission_blocked_share"} <= paths
+    assert "admin.temporary_approval_share" not in paths  # its own switch is still off
+
+
 def test_chinese_report(zh_dir: Path) -> None:
     html = (zh_dir / "report.zh.html").read_text(encoding="utf-8")  # beside the English report.html
     assert_self_contained(html)

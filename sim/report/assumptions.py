@@ -61,15 +61,37 @@ def schema_defaults() -> dict[str, Any]:
     return Scenario().model_dump(mode="json")
 
 
+#: Assumptions that only act when a switch is on: listing them while it is off would tell a reader
+#: that a number rests on them when it does not (e.g. holiday demand in a run without holidays).
+ONLY_WITH_SWITCH: dict[str, str] = {
+    "calendar.holiday_demand_factor": "calendar.official_holidays",
+    "calendar.makeup_workday_demand_factor": "calendar.official_holidays",
+    "admin.admission_blocked_share": "admin.admission_list",
+    "admin.temporary_approval_share": "admin.temporary_tasks_need_approval",
+}
+
+
+def _value_at(resolved: dict[str, Any], path: str) -> Any:
+    node: Any = resolved
+    for key in path.split("."):
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
 def assumptions_in_force(resolved: dict[str, Any]) -> list[tuple[str, Any, str]]:
     """(path, value, description) of every "assumption" field whose value is the schema default.
 
     Fields are compared whole (dicts and lists included); nested models without the word in
-    their own description are searched field by field.
+    their own description are searched field by field. An assumption behind a switch that is
+    off (``ONLY_WITH_SWITCH``) is not in force and is left out.
     """
     from sim.scenario.params import Scenario
 
-    return list(_walk(Scenario, resolved, schema_defaults(), ""))
+    return [
+        (path, value, description)
+        for path, value, description in _walk(Scenario, resolved, schema_defaults(), "")
+        if path not in ONLY_WITH_SWITCH or _value_at(resolved, ONLY_WITH_SWITCH[path]) is True
+    ]
 
 
 def _leaves(a: Any, b: Any, prefix: str) -> Iterator[tuple[str, Any, Any]]:

@@ -52,7 +52,7 @@ class AdminParams(Strict):
         False, description="Village work admission list in force (article: 13 categories, 43 items)."
     )
     admission_blocked_share: Share = Field(
-        0.3, description="Share of signboard, document and temporary tasks the list blocks (DOMAIN §5)."
+        0.3, description="Share of signboard, document and temporary tasks the list blocks (assumption, DOMAIN §5)."
     )
     temporary_tasks_need_approval: bool = Field(False, description="Temporary tasks need county approval (article).")
     temporary_approval_share: Share = Field(
