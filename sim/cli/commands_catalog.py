@@ -24,30 +24,19 @@ app.add_typer(cache_app, name="cache")
 RUN_COLUMNS = ("resolution_hours_mean", "admin_share", "household_visits_per_day")
 
 
-def _yaml_head(path: Path) -> dict[str, Any]:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    except (OSError, YAMLError, UnicodeDecodeError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 @app.command()
 def scenarios(
     folder: Annotated[Path, typer.Argument(help="Folder to list (searched recursively).")] = Path("scenarios"),
 ) -> None:
     """List the scenario, sweep and calibration files with their descriptions."""
-    from sim.scenario.spec_kind import spec_kind
+    from sim.scenario.spec_kind import spec_kind, yaml_mapping
 
     with user_errors():
         table = Table(title=f"scenario files under {folder}", title_justify="left")
         for col in ("file", "kind", "name", "description"):
             table.add_column(col, overflow="fold")
         for path in sorted(folder.rglob("*.yaml")):
-            head = _yaml_head(path)
+            head = yaml_mapping(path)
             table.add_row(
                 str(path.relative_to(folder)),
                 spec_kind(path),

@@ -95,7 +95,7 @@ def summary_row(name: str, m: dict[str, float], lang: str = "en") -> tuple[str, 
     info = metric_info(name)
     scale = info.scale
     low, high, mean = (m.get(k) for k in ("ci_low", "ci_high", "mean"))
-    upper = 1.0 if name.endswith("_share") or name.endswith("_coverage_30d") else None
+    upper = 1.0 if info.unit_en == "%" else None  # every per-cent metric is a share of 1
     low = None if low is None else max(low, 0.0)
     high = None if high is None else (min(high, upper) if upper is not None else high)
 

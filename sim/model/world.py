@@ -8,13 +8,14 @@ replication's streams. A user with real village data passes ``villages_csv``.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sim.scenario.keypaths import read_data_bytes
 from sim.scenario.params import CadreRule, ModelParams
 
 VILLAGE_COLUMNS = [
@@ -50,10 +51,7 @@ class World:
 
 def read_counties(ref: str) -> pd.DataFrame:
     """The county table, from the package (``builtin:NAME``) or a path."""
-    if ref.startswith("builtin:"):
-        with resources.files("sim.data").joinpath(ref.removeprefix("builtin:")).open("rb") as fh:
-            return pd.read_csv(fh)
-    return pd.read_csv(Path(ref))
+    return pd.read_csv(io.BytesIO(read_data_bytes(ref)))
 
 
 def build_world(params: ModelParams) -> World:

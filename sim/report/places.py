@@ -12,24 +12,28 @@ keyed by their English text: an edited description shows as written.
 
 from __future__ import annotations
 
-import csv
 import re
 from functools import lru_cache
-from pathlib import Path
 
-COUNTIES_CSV = Path(__file__).resolve().parent.parent / "data" / "qujing_counties.csv"
+from sim.model.world import read_counties
+
+COUNTIES_CSV = "builtin:qujing_counties.csv"
 #: Kinds of township in the model's township names, in Chinese.
 TOWNSHIP_KINDS = {"street": "街道", "town": "镇", "xiang": "乡", "township": "乡镇"}
 _TOWNSHIP = re.compile(r"^(?P<county>.+)-(?P<kind>street|town|xiang|township)-(?P<n>\d+)$")
 
 
-@lru_cache(maxsize=1)
-def county_names() -> dict[str, str]:
-    """English county name → Chinese name, from the bundled county table (empty if it is missing)."""
-    if not COUNTIES_CSV.is_file():
-        return {}
-    with COUNTIES_CSV.open(encoding="utf-8", newline="") as f:
-        return {r["county"]: r["county_zh"] for r in csv.DictReader(f) if r.get("county") and r.get("county_zh")}
+@lru_cache(maxsize=4)
+def county_names(counties_csv: str = COUNTIES_CSV) -> dict[str, str]:
+    """English county name → Chinese name, from a county table (the bundled one by default).
+
+    A table without ``county_zh`` (a user's own) maps each county to itself; the report and the
+    web explorer both read names here.
+    """
+    table = read_counties(counties_csv)
+    if "county_zh" not in table:
+        return {c: c for c in table["county"]}
+    return {c: z for c, z in zip(table["county"], table["county_zh"], strict=True) if isinstance(z, str) and z}
 
 
 def place_zh(name: str) -> str | None:

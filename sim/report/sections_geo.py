@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from sim.report import figures as fig
 from sim.report import htmldoc as h
 from sim.report.context import Context, Folder, breakdown_table, mean_over_replications, missing
@@ -36,6 +38,27 @@ TYPE_METRICS = (
 )
 
 
+def _geo_block(
+    sec: h.Section,
+    ctx: Context,
+    frame: pd.DataFrame,
+    level: str,
+    keys: list[tuple[str, str]],
+    city: dict[str, float],
+    extra: list[tuple[str, str]],
+) -> None:
+    """Heading, heat map against the city value, and table for one level (county or township)."""
+    lang = ctx.lang
+    sec.add(h.heading(tr(f"by_{level}_table", lang)))
+    labels = [category(str(x), lang) for x in frame[level]]
+    ctx.figure(
+        sec,
+        lambda: fig.heatmap(frame, labels, GEO_METRICS, ctx.figures, lang, name=f"heatmap_{level}", reference=city),
+        "cap_heatmap",
+    )
+    sec.add(breakdown_table(frame, keys, GEO_METRICS, lang, extra))
+
+
 def geography_section(run: Folder, ctx: Context) -> h.Section:
     sec = h.Section("geography", tr("sec_geography", ctx.lang))
     lang = ctx.lang
@@ -45,39 +68,11 @@ def geography_section(run: Folder, ctx: Context) -> h.Section:
     city = {m: run.metrics[m]["mean"] for m in GEO_METRICS if (run.metrics.get(m) or {}).get("mean") is not None}
     if "by_county" in run.tables:
         county = mean_over_replications(run.tables["by_county"], ["county"])
-        sec.add(h.heading(tr("by_county_table", lang)))
-        ctx.figure(
-            sec,
-            lambda: fig.heatmap(
-                county,
-                [category(str(c), lang) for c in county["county"]],
-                GEO_METRICS,
-                ctx.figures,
-                lang,
-                name="heatmap_county",
-                reference=city,
-            ),
-            "cap_heatmap",
-        )
-        sec.add(breakdown_table(county, [("county", "county")], GEO_METRICS, lang, extra))
+        _geo_block(sec, ctx, county, "county", [("county", "county")], city, extra)
     if "by_township" in run.tables:
         town = mean_over_replications(run.tables["by_township"], ["county", "township_index", "township"])
         town = town.sort_values(["county", "township_index"]).reset_index(drop=True)
-        sec.add(h.heading(tr("by_township_table", lang)))
-        ctx.figure(
-            sec,
-            lambda: fig.heatmap(
-                town,
-                [category(str(t), lang) for t in town["township"]],
-                GEO_METRICS,
-                ctx.figures,
-                lang,
-                name="heatmap_township",
-                reference=city,
-            ),
-            "cap_heatmap",
-        )
-        sec.add(breakdown_table(town, [("county", "county"), ("township", "township")], GEO_METRICS, lang, extra))
+        _geo_block(sec, ctx, town, "township", [("county", "county"), ("township", "township")], city, extra)
     return sec
 
 

@@ -11,23 +11,18 @@ import csv
 import difflib
 import io
 from collections.abc import Callable
-from importlib import resources
-from pathlib import Path
 
 from sim.scenario.errors import ScenarioError
+from sim.scenario.keypaths import read_data_bytes
 from sim.scenario.params import Scenario
 
-BUILTIN_PREFIX = "builtin:"
 COUNTY_COLUMN = "county"
 
 
 def county_names(counties_csv: str) -> list[str] | None:
     """The county names of the table (builtin or a path); None when it cannot be read here."""
     try:
-        if counties_csv.startswith(BUILTIN_PREFIX):
-            text = resources.files("sim.data").joinpath(counties_csv.removeprefix(BUILTIN_PREFIX)).read_text("utf-8")
-        else:
-            text = Path(counties_csv).read_text(encoding="utf-8")
+        text = read_data_bytes(counties_csv).decode("utf-8")
     except OSError:
         return None  # a missing file is reported by the data-file check
     rows = csv.DictReader(io.StringIO(text))

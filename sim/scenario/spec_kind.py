@@ -21,15 +21,18 @@ CALIBRATION_KEYS = frozenset({"parameters", "targets"})
 COMMAND_FOR: dict[SpecKind, str] = {"scenario": "run", "sweep": "sweep", "calibration": "calibrate"}
 
 
-def spec_kind(path: Path) -> SpecKind:
-    """'sweep', 'calibration' or 'scenario' (the default, also for unreadable files: the loader reports)."""
+def yaml_mapping(path: Path) -> dict:
+    """The file's top-level mapping, or {} when it cannot be read as one (the loaders report why)."""
     try:
         data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
     except (OSError, YAMLError, UnicodeDecodeError):
-        return "scenario"
-    if not isinstance(data, dict):
-        return "scenario"
-    keys = set(data)
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def spec_kind(path: Path) -> SpecKind:
+    """'sweep', 'calibration' or 'scenario' (the default, also for unreadable files: the loader reports)."""
+    keys = set(yaml_mapping(path))
     if SWEEP_KEYS <= keys:
         return "sweep"
     if CALIBRATION_KEYS <= keys:

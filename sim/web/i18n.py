@@ -8,10 +8,8 @@ in the report.html it offers for download.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from sim.model.world import read_counties
 from sim.report.labels import Lang
+from sim.report.places import county_names
 
 LANGS: tuple[Lang, ...] = ("zh", "en")
 LANG_NAMES = {"zh": "中文", "en": "English"}
@@ -130,15 +128,6 @@ def preset_name(stem: str, lang: Lang) -> str:
     if names is None:
         return stem
     return names[1] if lang == "zh" else names[0]
-
-
-@lru_cache(maxsize=4)
-def county_names(counties_csv: str = "builtin:qujing_counties.csv") -> dict[str, str]:
-    """English county name (as the scenario uses it) -> Chinese name, from the county table."""
-    table = read_counties(counties_csv)
-    if "county_zh" not in table:
-        return {c: c for c in table["county"]}
-    return dict(zip(table["county"], table["county_zh"], strict=True))
 
 
 def county_label(county: str, lang: Lang) -> str:
