@@ -41,6 +41,7 @@ TESTS = [
     "tests/test_invariants.py",
     "tests/test_cases.py",
     "tests/test_reforms.py",
+    "tests/test_initial_state.py",
     "tests/test_check.py",
 ]
 SKIPPED_AT_ROOT = {".git", "results", "benchmarks", "notebooks", "docs", "build"}

@@ -253,4 +253,17 @@ MUTATIONS: list[Mutation] = [
         '(out["backlog_growth_low"] > 0)\n',
         '(out["backlog_growth_low"] > 1e18)\n',
     ),
+    # warm start (issue 18)
+    M(
+        "inherited backlog never queued",
+        VIL,
+        "        for i in range(inherited):  # in arrival order",
+        "        for i in range(0):  # in arrival order",
+    ),
+    M(
+        "inherited office requests routed afresh",
+        ESC,
+        "    forced = esc.forced_route if esc.forced_route is not None else np.full(n, -1)",
+        "    forced = np.full(n, -1)",
+    ),
 ]

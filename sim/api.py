@@ -56,17 +56,21 @@ def run(
     precision: float | None = None,
     overrides: Mapping[str, Any] | None = None,
     event_log_cases: int = 0,
+    export_state: bool = False,
 ) -> Results:
     """Run replications of a scenario (a Scenario or a path). No cache unless ``cache_dir`` is given.
 
     ``event_log_cases`` > 0 puts an event log of that many sampled requests per replication in
-    ``results.extra["event_log"]`` (README, "Event log for process mining").
+    ``results.extra["event_log"]`` (README, "Event log for process mining"). ``export_state`` puts
+    the requests open at the horizon in ``results.extra["open_requests"]``: an initial-state table
+    that another run can start from (README, "Warm start").
     """
     scen = scenario if isinstance(scenario, Scenario) else _load(scenario)
     if overrides:
         scen = apply_overrides(scen, overrides)
     options = _options(replications, seed, days, warmup_days, executor, workers, scheduler, cache_dir, precision)
     options.event_log_cases = event_log_cases
+    options.export_state = export_state
     return _run(scen, options)
 
 

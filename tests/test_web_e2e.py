@@ -148,8 +148,9 @@ def test_pick_a_preset_run_one_county_and_read_the_apis_number(served: tuple[str
     m = api_run(scenario).summary["first_response_hours_mean"]
     mean, _ = fmt_estimate("first_response_hours_mean", m["mean"], m["ci_low"], m["ci_high"])
     assert shown == f"{mean} 小时", (shown, m)
-    assert browser.find_elements(By.CSS_SELECTOR, ".st-key-download-report button")
-    assert browser.find_elements(By.CSS_SELECTOR, ".st-key-download-zip button")
+    # the downloads come after the metrics in the same script run: wait for them, do not race them
+    for key in ("download-report", "download-zip"):
+        WebDriverWait(browser, 60).until(ec.presence_of_element_located((By.CSS_SELECTOR, f".st-key-{key} button")))
 
 
 def test_stopping_a_run_in_the_browser_leaves_no_run_folder(served: tuple[str, Path], browser: WebDriver) -> None:

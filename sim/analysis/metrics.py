@@ -7,6 +7,7 @@ function, the same for a run, a comparison, a sweep and the regression check.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -104,6 +105,7 @@ class Combined(NamedTuple):
     events: int
     queues: pd.DataFrame
     open_at_horizon: int
+    inherited: pd.DataFrame | None = None  # a warm start's inherited requests (sim.model.initial_state)
 
 
 def combine(shards: Sequence[ShardResult]) -> Combined:
@@ -117,8 +119,16 @@ def combine(shards: Sequence[ShardResult]) -> Combined:
     )
     daily = pd.concat([s.daily for s in shards]).groupby("day", as_index=False).sum()
     queues = pd.concat([s.queues for s in shards], ignore_index=True)
+    inherited = [s.inherited for s in shards if s.inherited is not None]
     return Combined(
-        villages, types, hist, daily, sum(s.events for s in shards), queues, sum(s.open_at_horizon for s in shards)
+        villages,
+        types,
+        hist,
+        daily,
+        sum(s.events for s in shards),
+        queues,
+        sum(s.open_at_horizon for s in shards),
+        pd.concat(inherited, ignore_index=True) if inherited else None,
     )
 
 
@@ -176,7 +186,47 @@ def replication_metrics(
         m[f"{label}_resolution_hours_mean"] = _ratio(g["sum_resolution"].sum(), g["arrived"].sum())
     m["workers"] = float(v["cadres"] + v["team_members"])
     m["events"] = float(events)
+    if combined.inherited is not None:
+        m |= inherited_metrics(combined.inherited)
     return m
+
+
+#: A warm start's metrics of the inherited backlog (only in runs with ``initial_state``).
+INHERITED_METRICS = [
+    "inherited_backlog",
+    "inherited_open_at_horizon_share",
+    "inherited_open_after_drain_share",
+    "inherited_clearance_days_p50",
+    "inherited_clearance_days_p90",
+    "inherited_clearance_days",
+]
+
+
+def inherited_metrics(inherited: pd.DataFrame) -> dict[str, float]:
+    """How the backlog inherited on day 0 clears: its size, what is left, days until half, 90 % and all are resolved.
+
+    Times count from day 0 (not from the requests' arrival): "how long until today's backlog
+    clears". A request still open at the end of the drain has no resolution time; every other
+    one ended before it, so the empirical quantile is exact where it is reached and NaN where
+    the open requests decide it (the same rule as Kaplan-Meier with censoring only at the end).
+    """
+    days = np.sort(inherited["resolved_hours"].to_numpy(dtype=float)) / 24.0
+    n = len(days)
+
+    def quantile(q: float) -> float:
+        if n == 0:
+            return math.nan
+        x = days[min(n - 1, max(0, math.ceil(q * n) - 1))]  # the smallest time with at least q of them resolved
+        return float(x) if math.isfinite(x) else math.nan
+
+    return {
+        "inherited_backlog": float(n),
+        "inherited_open_at_horizon_share": _ratio(float(inherited["open_at_horizon"].sum()), n),
+        "inherited_open_after_drain_share": _ratio(float(np.isinf(days).sum()), n),
+        "inherited_clearance_days_p50": quantile(0.5),
+        "inherited_clearance_days_p90": quantile(0.9),
+        "inherited_clearance_days": quantile(1.0),
+    }
 
 
 def breakdowns(combined: Combined, type_names: list[str], window_days: float) -> dict[str, pd.DataFrame]:

@@ -76,6 +76,14 @@ def run(
             help="Requests logged per replication with --event-log (a uniform sample, split evenly over the counties).",
         ),
     ] = 2000,
+    export_state: Annotated[
+        bool,
+        typer.Option(
+            "--export-state",
+            help="Also write open_requests.csv: the requests open at the horizon, every replication, as an "
+            "initial_state table another run can start from (set its world.start_date to the table's as_of).",
+        ),
+    ] = False,
 ) -> None:
     """Run a scenario and write a run folder with summary, tables, figures and report."""
     from sim.experiment.runner import run as run_scenario
@@ -95,6 +103,7 @@ def run(
             if event_log_cases < 1:
                 raise UsageProblem(f"--event-log-cases: must be ≥ 1, got {event_log_cases}")
             options.event_log_cases = event_log_cases
+        options.export_state = export_state
         target = out or default_run_dir(Path("results/runs"), scen.name)
         if target.exists():
             raise UsageProblem(f"--out: {target} already exists")
@@ -116,6 +125,10 @@ def run(
             logged = results.extra.get("event_log")
             cases = 0 if logged is None else logged["case:concept:name"].nunique()
             out_console.print(f"event log: {cases} requests in {target / 'event_log.xes'} and event_log.csv")
+        if export_state:
+            state = results.extra.get("open_requests")
+            n = 0 if state is None else len(state)
+            out_console.print(f"open requests at the horizon: {n} rows in {target / 'open_requests.csv'}")
         out_console.print(f"run folder: {target}")
 
 
@@ -225,7 +238,8 @@ def print_comparison(comp: Any) -> None:
     table = Table(title=f"paired differences against {comp.base} (95% CI, common random numbers)", title_justify="left")
     for col in ("scenario", "metric", "base", "other", "difference", "95% CI", "change"):
         table.add_column(col, justify="left" if col in ("scenario", "metric") else "right")
-    rows = comp.table[comp.table["metric"].isin(KEY_METRICS)]
+    warm = ["inherited_clearance_days_p90", "inherited_clearance_days"]  # present in warm starts only
+    rows = comp.table[comp.table["metric"].isin([*KEY_METRICS, *warm])]
     for r in rows.itertuples():
         mark = "*" if r.excludes_zero else " "
         table.add_row(

@@ -111,7 +111,9 @@ def print_summary(results: Any, title: str, lang: str = "en") -> None:
     table = Table(title=title, title_justify="left")
     for col in ("metric", "what (unit)", "mean", "95% CI"):
         table.add_column(col, justify="right" if col in ("mean", "95% CI") else "left")
-    for name in [*KEY_METRICS, *SUMMARY_METRICS]:
+    from sim.analysis.metrics import INHERITED_METRICS
+
+    for name in [*KEY_METRICS, *SUMMARY_METRICS, *INHERITED_METRICS]:  # the inherited ones: warm starts only
         m = results.summary.get(name)
         if m is not None:
             table.add_row(*summary_row(name, m, lang))

@@ -17,13 +17,13 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analysis.metrics import KEY_METRICS, METRICS
+from sim.analysis.metrics import INHERITED_METRICS, KEY_METRICS, METRICS
 from sim.analysis.stats import paired_difference
 from sim.experiment.runner import Results, RunOptions, run
 from sim.scenario.loader import apply_overrides, load_scenario
 from sim.scenario.params import Scenario
 
-COMPARED = [*METRICS, "within_time_limit_share", "overtime_hours_per_worker_day"]
+COMPARED = [*METRICS, "within_time_limit_share", "overtime_hours_per_worker_day", *INHERITED_METRICS]  # inherited: warm
 #: Marginal-value levers: (label, path, step). The change is reported per one unit of the lever (step / |step|).
 LEVERS = [
     ("+1 worker per village", "workers.extra_workers_per_village", 1),

@@ -20,6 +20,7 @@ import pandas as pd
 
 from sim.analysis.metrics import (
     EXTRA_METRICS,
+    INHERITED_METRICS,
     KEY_METRICS,
     METRICS,
     Combined,
@@ -31,7 +32,9 @@ from sim.analysis.stability import flagged, queue_stability
 from sim.analysis.stats import mser, relative_half_width, summarise
 from sim.experiment import tasks as tk
 from sim.experiment.executors import ExecutorName, default_workers, run_tasks
+from sim.model.initial_state import place_backlog
 from sim.model.records import ShardResult
+from sim.model.world import VILLAGE_COLUMNS as WORLD_VILLAGE_COLUMNS
 from sim.model.world import build_world, read_counties, shard_name
 from sim.scenario.errors import ScenarioError
 from sim.scenario.official_days import START_FIELD, coverage_problem
@@ -73,6 +76,9 @@ class RunOptions:
     progress: Progress | None = None
     keep_requests: bool = False  # Results.extra["requests"]: every request of the window, one row each
     event_log_cases: int = 0  # Results.extra["event_log"]: events of up to this many requests per replication
+    export_state: bool = (
+        False  # Results.extra["open_requests"]: the requests open at the horizon (a warm start's table)
+    )
 
     def __post_init__(self) -> None:
         if self.executor not in EXECUTORS:
@@ -146,6 +152,13 @@ def check_calendar_coverage(scenario: Scenario, days: int, drain_days: int) -> N
         raise ScenarioError(problem, field=START_FIELD)
 
 
+def check_initial_state(scenario: Scenario) -> None:
+    """A warm start's table against the world (townships, village ids), before any task starts."""
+    params = scenario.model_params()
+    if params.initial_state is not None:
+        place_backlog(params, build_world(params))
+
+
 def build_tasks(
     scenario: Scenario,
     replications: range,
@@ -155,6 +168,7 @@ def build_tasks(
     drain_days: int,
     keep_requests: bool = False,
     event_log_cases: int = 0,
+    export_state: bool = False,
 ) -> list[tk.Task]:
     """One task per (replication, county), largest counties first so workers stay busy.
 
@@ -163,6 +177,7 @@ def build_tasks(
     """
     params = scenario.model_params()
     params_json = params.model_dump_json()
+    data_hash = tk.data_files_hash(params) if params.initial_state is not None else ""
     counties = _county_names(scenario)
     quota, spare = divmod(event_log_cases, len(counties))
     weights = dict(zip(counties["name"], counties["villages"], strict=True))
@@ -179,7 +194,8 @@ def build_tasks(
             drain_days=drain_days,
             keep_requests=keep_requests,
             event_log_cases=quota + (ci < spare),
-            key=tk.task_key(params_json, name, r, seed, days, warmup_days, drain_days),
+            export_state=export_state,
+            key=tk.task_key(params_json, name, r, seed, days, warmup_days, drain_days, data_hash),
         )
         for r in replications
         for ci, name in enumerate(counties["name"])
@@ -204,7 +220,7 @@ def execute_tasks(
     """Run (or load from the cache) every task; returns results by key and the number reused."""
     results: dict[str, ShardResult] = {}
     todo = []
-    raw = options.keep_requests or options.event_log_cases > 0
+    raw = options.keep_requests or options.event_log_cases > 0 or options.export_state
     cache = None if raw else options.cache_dir  # the cache keeps tables, not request rows or event logs
     for task in tasks:
         cached = tk.load(cache / task.key) if cache is not None else None
@@ -249,6 +265,7 @@ def run(scenario: Scenario, options: RunOptions | None = None) -> Results:
     settings = resolve_settings(scenario, options)
     days, seed = settings["days"], settings["seed"]
     check_calendar_coverage(scenario, days, settings["drain_days"])
+    check_initial_state(scenario)
     warm = settings["warmup"]
     if warm == "auto":
         warmup_days, warm_info = choose_warmup(scenario, options, days, seed)
@@ -275,6 +292,7 @@ def run(scenario: Scenario, options: RunOptions | None = None) -> Results:
                 settings["drain_days"],
                 options.keep_requests,
                 options.event_log_cases,
+                options.export_state,
             )
             if todo
             else []
@@ -320,7 +338,7 @@ def _results(
     days, warmup_days = settings["days"], settings["warmup_days"]
     combined = {r: combine(shards[r]) for r in sorted(shards)}  # once per replication, read three times
     reps = _metrics_table(scenario, combined, days, warmup_days, settings["seed"])
-    summary = summarise(reps, [m for m in METRICS + EXTRA_METRICS if m in reps])
+    summary = summarise(reps, [m for m in METRICS + EXTRA_METRICS + INHERITED_METRICS if m in reps])
     queues = queue_stability(
         pd.concat([c.queues.assign(replication=r) for r, c in combined.items()], ignore_index=True)
     )
@@ -333,6 +351,7 @@ def _results(
     daily = tables.pop("daily")
     tables["queues"] = queues
     tables["by_township"] = _with_posts(tables["by_township"], scenario, queues)
+    tables["villages"] = village_list(scenario)
     hist = pd.concat([c.hist for c in combined.values()])
     hist = hist.groupby(["metric", "type_index", "kind", "bin"], as_index=False)["count"].sum()
     stability = {"unstable_queues": flagged(queues, "unstable"), "coping_queues": flagged(queues, "coping")}
@@ -345,6 +364,9 @@ def _results(
     ]
     if rows:
         extra["requests"] = pd.concat(rows, ignore_index=True)
+    state = [s.open_requests for r in sorted(shards) for s in shards[r] if s.open_requests is not None]
+    if state:
+        extra["open_requests"] = pd.concat(state, ignore_index=True)
     logs = [s.event_log for r in sorted(shards) for s in shards[r] if s.event_log is not None]
     if logs:
         extra["event_log"] = pd.concat(logs, ignore_index=True)
@@ -376,6 +398,15 @@ POST_COLUMNS = [
     "service_staff",
     "enforcement_staff",
 ]
+
+
+#: The village list a run folder shows: the world's columns without its internal indices.
+VILLAGE_COLUMNS = [c for c in WORLD_VILLAGE_COLUMNS if not c.endswith("_index")]
+
+
+def village_list(scenario: Scenario) -> pd.DataFrame:
+    """The simulated villages with their ids: what a warm start's table refers to by ``village_id``."""
+    return build_world(scenario.model_params()).villages[VILLAGE_COLUMNS].reset_index(drop=True)
 
 
 def _with_posts(by_township: pd.DataFrame, scenario: Scenario, queues: pd.DataFrame) -> pd.DataFrame:

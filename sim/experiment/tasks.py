@@ -19,12 +19,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.model.initial_state import Backlog, place_backlog
 from sim.model.records import ShardResult
 from sim.model.shard import ShardSpec, run_shard
 from sim.model.world import World, build_world
+from sim.scenario.keypaths import BUILTIN_PREFIX, read_data_bytes
 from sim.scenario.params import ModelParams
 
 TABLES = ("villages", "types", "histograms", "daily", "queues")
+OPTIONAL_TABLES = ("inherited",)  # present only in some runs (a warm start)
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Task:
     key: str
     keep_requests: bool = False  # return the per-request rows too (tests, event logs); never cached
     event_log_cases: int = 0  # log the events of up to this many of the shard's requests; never cached
+    export_state: bool = False  # return the requests open at the horizon too; never cached
 
     def label(self) -> str:
         return f"scenario '{self.scenario}', replication {self.replication}, county {self.county_name}"
@@ -66,25 +70,41 @@ def model_code_hash() -> str:
     return h.hexdigest()[:16]
 
 
+def data_files_hash(params: ModelParams) -> str:
+    """Hash of the user's data files the scenario names: a task's result depends on their contents, not their paths."""
+    h = hashlib.sha256()
+    for ref in (params.world.counties_csv, params.world.villages_csv, params.initial_state):
+        if ref is not None and not ref.startswith(BUILTIN_PREFIX):
+            h.update(read_data_bytes(ref))
+    return h.hexdigest()[:16]
+
+
 def task_key(
-    params_json: str, county_name: str, replication: int, seed: int, days: int, warmup_days: int, drain_days: int
+    params_json: str,
+    county_name: str,
+    replication: int,
+    seed: int,
+    days: int,
+    warmup_days: int,
+    drain_days: int,
+    data_hash: str = "",
 ) -> str:
-    payload = json.dumps(
-        [params_json, county_name, replication, seed, days, warmup_days, drain_days, model_code_hash()]
-    )
+    fields = [params_json, county_name, replication, seed, days, warmup_days, drain_days, model_code_hash()]
+    payload = json.dumps([*fields, data_hash] if data_hash else fields)  # keys without data files stay as they were
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 
 @lru_cache(maxsize=4)
-def _world(params_json: str) -> tuple[ModelParams, World]:
+def _world(params_json: str) -> tuple[ModelParams, World, Backlog | None]:
     params = ModelParams.model_validate_json(params_json)
-    return params, build_world(params)
+    world = build_world(params)
+    return params, world, place_backlog(params, world)
 
 
 def execute(task: Task) -> ShardResult:
     """Run one task (in whatever process); errors come back labelled."""
     try:
-        params, world = _world(task.params_json)
+        params, world, backlog = _world(task.params_json)
         spec = ShardSpec(
             county=task.county,
             replication=task.replication,
@@ -93,7 +113,15 @@ def execute(task: Task) -> ShardResult:
             warmup_days=task.warmup_days,
             drain_days=task.drain_days,
         )
-        return run_shard(params, world, spec, keep_requests=task.keep_requests, event_log_cases=task.event_log_cases)
+        return run_shard(
+            params,
+            world,
+            spec,
+            keep_requests=task.keep_requests,
+            event_log_cases=task.event_log_cases,
+            backlog=backlog,
+            export_state=task.export_state,
+        )
     except Exception as exc:  # re-raised with the task's name for the user
         raise TaskError(f"{task.label()} failed: {type(exc).__name__}: {exc}") from exc
 
@@ -106,8 +134,9 @@ def save(result: ShardResult, directory: Path) -> None:
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=directory.parent))
     try:
-        for name in TABLES:
-            getattr(result, name).to_parquet(tmp / f"{name}.parquet", index=False)
+        for name in TABLES + OPTIONAL_TABLES:
+            if getattr(result, name) is not None:
+                getattr(result, name).to_parquet(tmp / f"{name}.parquet", index=False)
         (tmp / "meta.json").write_text(json.dumps({"events": result.events, "open_at_horizon": result.open_at_horizon}))
         os.replace(tmp, directory)
     except OSError:
@@ -122,6 +151,11 @@ def load(directory: Path) -> ShardResult | None:
         return None
     try:
         tables = {name: pd.read_parquet(directory / f"{name}.parquet") for name in TABLES}
+        tables |= {
+            n: pd.read_parquet(directory / f"{n}.parquet")
+            for n in OPTIONAL_TABLES
+            if (directory / f"{n}.parquet").is_file()
+        }
         meta = json.loads((directory / "meta.json").read_text())
     except (OSError, ValueError):
         return None

@@ -146,6 +146,8 @@ def write_run_files(results: Results, folder: Path, command: list[str] | None = 
     write_tables(results, folder)
     if results.extra.get("event_log") is not None:  # asked for with --event-log
         write_event_log(results.extra["event_log"], folder)
+    if results.extra.get("open_requests") is not None:  # asked for with --export-state
+        results.extra["open_requests"].to_csv(folder / "open_requests.csv", index=False)
 
 
 def write_run(

@@ -51,6 +51,8 @@ class Escalated:
     urgent: np.ndarray  # urgent requests go first in every queue
     procedure_factor: np.ndarray  # factor on procedural waits (urgent matters as emergencies)
     uniforms: np.ndarray  # (n, columns) one row per request
+    forced_route: np.ndarray | None = None  # a warm start's route for an inherited request (-1: drawn)
+    forced_department: np.ndarray | None = None  # and its department at stage "department" (-1: drawn)
 
 
 class CountyStage:
@@ -143,6 +145,7 @@ class Journey:
 
     __slots__ = (
         "col",
+        "department",
         "depts",
         "factor",
         "handoffs",
@@ -164,11 +167,12 @@ class Journey:
         self.col = FIXED_COLUMNS
         self.urgent = bool(esc.urgent[i])
         self.factor = float(esc.procedure_factor[i])
-        self.resolved, self.trips, self.handoffs, self.route = (
+        self.resolved, self.trips, self.handoffs, self.route, self.department = (
             out["resolved"],
             out["trips"],
             out["handoffs"],
             out["route"],
+            out["department"],
         )
         self.depts: list[int] = []
         self.step = 0
@@ -185,24 +189,23 @@ class Journey:
         """A procedural wait of ``days`` working days, shortened for urgent matters."""
         self.stage.working_days(days * self.factor, then)
 
-    def start(self, township: int, shares: np.ndarray, dmin: int, dmax: int) -> None:
+    def start(
+        self, township: int, shares: np.ndarray, dmin: int, dmax: int, route: int = -1, department: int = -1
+    ) -> None:
+        """Take the request's route (drawn unless given: a warm start's inherited stage) and its first step."""
         st, row = self.stage, self.row
-        r = float(row[U_ROUTE])
-        if r < shares[0]:
-            self.route[self.i] = ROUTE_TOWNSHIP
+        route = self._draw_route(shares) if route < 0 else route
+        self.route[self.i] = route
+        if route == ROUTE_TOWNSHIP:
             st.township_pools[township].submit(st.township_effort(self.draw()), self._township_latency, self.urgent)
-        elif r < shares[0] + shares[1]:
-            self.route[self.i] = ROUTE_DEPARTMENT
-            if float(row[U_DELEGATE]) < st.delegated_share:
-                self.route[self.i] = ROUTE_DELEGATED
-                st.enforcement_pools[township].submit(
-                    st.township_effort(self.draw()), self._delegated_latency, self.urgent
-                )
-            else:
-                self.depts = [min(int(self.draw() * len(st.dept_pools)), len(st.dept_pools) - 1)]
-                self._whistle(self._sequential_step)
+        elif route == ROUTE_DELEGATED:
+            st.enforcement_pools[township].submit(st.township_effort(self.draw()), self._delegated_latency, self.urgent)
+        elif route == ROUTE_DEPARTMENT:
+            d = department if department >= 0 else min(int(self.draw() * len(st.dept_pools)), len(st.dept_pools) - 1)
+            self.depts = [d]
+            self.department[self.i] = d
+            self._whistle(self._sequential_step)
         else:
-            self.route[self.i] = ROUTE_CROSS
             k = dmin + min(int(float(row[U_COUNT]) * (dmax - dmin + 1)), dmax - dmin)
             order = sorted(range(len(st.dept_pools)), key=lambda _d: self.draw())
             self.depts = order[:k]
@@ -210,6 +213,15 @@ class Journey:
                 self._module_pass()
             else:
                 self._whistle(self._sequential_step)
+
+    def _draw_route(self, shares: np.ndarray) -> int:
+        """The route from the request's fixed uniforms: township, department (or delegated) or cross."""
+        r = float(self.row[U_ROUTE])
+        if r < shares[0]:
+            return ROUTE_TOWNSHIP
+        if r < shares[0] + shares[1]:
+            return ROUTE_DELEGATED if float(self.row[U_DELEGATE]) < self.stage.delegated_share else ROUTE_DEPARTMENT
+        return ROUTE_CROSS
 
     # township and delegated items
     def _township_latency(self) -> None:
@@ -290,7 +302,15 @@ def run_county_stage(
     """
     env, window = stage.env, stage.window
     n = len(esc.ready)
-    out: dict[str, list] = {"resolved": [math.inf] * n, "trips": [1] * n, "handoffs": [0] * n, "route": [-1] * n}
+    out: dict[str, list] = {
+        "resolved": [math.inf] * n,
+        "trips": [1] * n,
+        "handoffs": [0] * n,
+        "route": [-1] * n,
+        "department": [-1] * n,  # the department of a single-department route
+    }
+    forced = esc.forced_route if esc.forced_route is not None else np.full(n, -1)
+    forced_dept = esc.forced_department if esc.forced_department is not None else np.full(n, -1)
     order = np.argsort(esc.ready, kind="stable")
     env.timeout(window.horizon).callbacks.append(stage.on_horizon)  # first at that instant: the state just before
     env.timeout(window.end).callbacks.append(stage._stop)
@@ -305,7 +325,12 @@ def run_county_stage(
                 yield env.timeout(t - env.now)
             stage.journey_started(i, bool(window.warmup <= esc.arrival[i] < window.horizon))
             journey(stage, i, esc, out).start(
-                int(esc.township[i]), esc.route_shares[i], int(esc.dept_min[i]), int(esc.dept_max[i])
+                int(esc.township[i]),
+                esc.route_shares[i],
+                int(esc.dept_min[i]),
+                int(esc.dept_max[i]),
+                int(forced[i]),
+                int(forced_dept[i]),
             )
         stage.launched_all = True
         if stage.active == 0 and env.now >= window.horizon:

@@ -80,9 +80,11 @@ class TracedJourney(Journey):
     def note(self, activity: str, kind: str, index: int) -> None:
         self.log.append((self.i, activity, kind, index, float(self.stage.env.now)))
 
-    def start(self, township: int, shares: np.ndarray, dmin: int, dmax: int) -> None:
+    def start(
+        self, township: int, shares: np.ndarray, dmin: int, dmax: int, route: int = -1, department: int = -1
+    ) -> None:
         n = len(self.log)
-        super().start(township, shares, dmin, dmax)  # the route is known only after its draw
+        super().start(township, shares, dmin, dmax, route, department)  # the route is known only after its draw
         route = self.route[self.i]
         if route == ROUTE_TOWNSHIP:
             first = ("township accepts", TOWNSHIP)
@@ -168,7 +170,8 @@ class ShardTrace:
             return None
         window = spec.window
         rng = stream(spec.seed, spec.replication, spec.county, -1, "event-log")
-        sample = sample_cases(req["arrival"].to_numpy(), window.warmup, window.horizon, quota, rng)
+        arrival = np.where(req["inherited"].to_numpy(), -np.inf, req["arrival"].to_numpy())  # new requests only
+        sample = sample_cases(arrival, window.warmup, window.horizon, quota, rng)
         esc_positions = np.flatnonzero(esc_mask)
         tracer = Tracer(np.flatnonzero(np.isin(esc_positions, sample)))
         return cls(sample, esc_positions, tracer, window.end, f"{spec.replication}-{spec.county}-")

@@ -24,3 +24,5 @@ class ShardResult:
     open_at_horizon: int  # the window's requests open at the horizon, counted from the model's state
     requests: pd.DataFrame | None = None  # raw per-request rows, only when asked for
     event_log: pd.DataFrame | None = None  # events of a sample of requests (sim.model.event_log), when asked for
+    inherited: pd.DataFrame | None = None  # a warm start's inherited requests: stage on day 0, when resolved
+    open_requests: pd.DataFrame | None = None  # the requests open at the horizon, as an initial-state table

@@ -31,6 +31,15 @@ from sim.model.escalation import (
     run_county_stage,
 )
 from sim.model.event_log import ShardTrace, Tracer
+from sim.model.initial_state import (
+    Backlog,
+    county_stage_frame,
+    follow_up_frame,
+    inherited_outcomes,
+    inherited_requests,
+    join_requests,
+    open_requests,
+)
 from sim.model.outcomes import summarise_shard
 from sim.model.records import ShardResult
 from sim.model.stability import daily_backlog_from_times, queue_row
@@ -72,9 +81,20 @@ class ShardSpec:
 
 
 def run_shard(
-    params: ModelParams, world: World, spec: ShardSpec, keep_requests: bool = False, event_log_cases: int = 0
+    params: ModelParams,
+    world: World,
+    spec: ShardSpec,
+    keep_requests: bool = False,
+    event_log_cases: int = 0,
+    backlog: Backlog | None = None,
+    export_state: bool = False,
 ) -> ShardResult:
-    """Simulate one county for one replication (with an event log of up to ``event_log_cases`` requests)."""
+    """Simulate one county for one replication.
+
+    ``event_log_cases``: log the events of up to that many requests. ``backlog``: a warm start's
+    requests open on day 0. ``export_state``: also return the requests open at the horizon as an
+    initial-state table.
+    """
     villages = world.county_villages(spec.county).reset_index(drop=True)
     townships = world.county_townships(spec.county)
     local_township = {t: k for k, t in enumerate(townships["township_index"])}
@@ -82,8 +102,14 @@ def run_shard(
     rows, per_request, queues, events, open_at_horizon = [], [], [], 0, 0
     daily_visits = np.zeros(spec.days)
     daily_covered = np.zeros(spec.days)
+    inherited = backlog.for_shard(spec.county, spec.replication) if backlog is not None else None
+    at_village: dict[int, pd.DataFrame] = {}
+    if inherited is not None:
+        in_village = inherited["stage"].isin(("village", "follow_up")).to_numpy()
+        at_village = {int(k): g for k, g in inherited[in_village].groupby("village_local")}
+        inherited = inherited[~in_village]
     for j, v in villages.iterrows():
-        out = _run_village(params, v, int(j), spec, factors)
+        out = _run_village(params, v, int(j), spec, factors, at_village.get(int(j)))
         events += out["events"]
         per_request.append(out["requests"])
         rows.append(out["row"])
@@ -94,6 +120,11 @@ def run_shard(
     req = pd.concat(per_request, ignore_index=True)
     village_township = villages["township_index"].map(local_township).to_numpy()
     req["township_local"] = village_township[req["village"].to_numpy()]
+    county_uniforms = []
+    if inherited is not None:
+        req = _with_county_backlog(params, req, inherited)
+        rng = stream(spec.seed, spec.replication, spec.county, -1, "initial-state")
+        county_uniforms = [rng.random((len(inherited), DOWNSTREAM_COLUMNS))]
     done = req["village_done"].to_numpy()
     esc_mask = req["escalate"].to_numpy() & np.isfinite(done)
     resolution = done + req["follow_up"].to_numpy()
@@ -101,10 +132,11 @@ def run_shard(
     handoffs = np.zeros(len(req), dtype=np.int64)
     route = np.full(len(req), -1, dtype=np.int64)
     resolution[req["escalate"].to_numpy()] = math.inf  # replaced below by the county stage's answer
+    department = np.full(len(req), -1, dtype=np.int64)
     trace = ShardTrace.start(req, esc_mask, spec, event_log_cases)  # None without an event log
     if esc_mask.any():
         escalated = req["escalate"].to_numpy()
-        uniforms = np.concatenate([r["downstream"] for r in rows])[esc_mask[escalated]]
+        uniforms = np.concatenate([r["downstream"] for r in rows] + county_uniforms)[esc_mask[escalated]]
         stage_out = _run_county(params, req[esc_mask], uniforms, townships, spec, trace and trace.tracer)
         events += stage_out["events"]
         open_at_horizon += stage_out["open_at_horizon"]
@@ -112,6 +144,7 @@ def run_shard(
         trips[esc_mask] = stage_out["trips"]
         handoffs[esc_mask] = stage_out["handoffs"]
         route[esc_mask] = stage_out["route"]
+        department[esc_mask] = stage_out["department"]
         queues += stage_out["queues"]
     for r in rows:
         del r["downstream"]
@@ -119,9 +152,14 @@ def run_shard(
     req["trips"] = trips
     req["handoffs"] = handoffs
     req["route"] = route
+    req["department"] = department
+    is_inherited = req["inherited"].to_numpy()
+    if is_inherited.any():  # a follow-up that the table's dates put before day 0 ends on day 0
+        req.loc[is_inherited, "resolution_time"] = np.maximum(req.loc[is_inherited, "resolution_time"], 0.0)
+    window = spec.window
     result = summarise_shard(
         params,
-        req,
+        req[~is_inherited] if is_inherited.any() else req,
         pd.DataFrame(rows),
         pd.DataFrame(queues),
         daily_visits,
@@ -133,7 +171,19 @@ def run_shard(
     )
     if trace is not None:
         result.event_log = trace.log(params, req, villages, townships)
+    if backlog is not None:
+        result.inherited = inherited_outcomes(req, window.horizon, window.end)
+    if export_state:
+        result.open_requests = open_requests(params, req, villages, townships, window.horizon, spec.replication)
     return result
+
+
+def _with_county_backlog(params: ModelParams, req: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """The village requests, then the inherited requests already at a county stage (routes given)."""
+    req = pd.concat([req, county_stage_frame(params, rows)], ignore_index=True)
+    for column in ("forced_route", "forced_department"):
+        req[column] = req[column].fillna(-1).astype(np.int64)
+    return req
 
 
 def _worker_calendars(
@@ -207,7 +257,9 @@ def _village_setup(
     )
 
 
-def _run_village(params: ModelParams, v: pd.Series, j: int, spec: ShardSpec, factors: np.ndarray) -> dict:
+def _run_village(
+    params: ModelParams, v: pd.Series, j: int, spec: ShardSpec, factors: np.ndarray, inherited: pd.DataFrame | None
+) -> dict:
     def s(purpose: str) -> np.random.Generator:
         return stream(spec.seed, spec.replication, spec.county, j, purpose)
 
@@ -226,8 +278,14 @@ def _run_village(params: ModelParams, v: pd.Series, j: int, spec: ShardSpec, fac
     calendars, apps = _worker_calendars(params, v, spec.total_days, s("roster"))
     book = _visit_book(params, v)
     setup = _village_setup(params, v, spec, calendars, apps)
+    everyone, n_inherited, head_uniforms = requests, 0, np.zeros((0, DOWNSTREAM_COLUMNS))
+    if inherited is not None:  # a warm start: this village's backlog on day 0 goes first
+        rng = s("initial-state")
+        head = inherited_requests(params, inherited[inherited["stage"] == "village"], on_site_travel, rng)
+        head_uniforms = rng.random((int(head.escalate.sum()), DOWNSTREAM_COLUMNS))
+        everyone, n_inherited = join_requests(head, requests), len(head.time)
     env = simpy.Environment()
-    sim = VillageSim(env, setup, requests, admin, book)
+    sim = VillageSim(env, setup, everyone, admin, book, inherited=n_inherited)
     env.run(until=sim.stop)
     sim.finish()
     led = sim.ledger
@@ -235,15 +293,21 @@ def _run_village(params: ModelParams, v: pd.Series, j: int, spec: ShardSpec, fac
     frame = pd.DataFrame(
         {
             "village": j,
-            "arrival": requests.time,
-            "type_index": requests.type_index,
+            "arrival": everyone.time,
+            "type_index": everyone.type_index,
             "first_response": first_response,
             "village_done": village_done,
-            "follow_up": requests.follow_up,
-            "escalate": requests.escalate,
-            "urgent": requests.urgent,
+            "follow_up": everyone.follow_up,
+            "escalate": everyone.escalate,
+            "urgent": everyone.urgent,
+            "inherited": np.arange(len(everyone.time)) < n_inherited,
         }
     )
+    if inherited is not None:
+        frame["initial_stage"] = np.where(frame["inherited"].to_numpy(), "village", None)
+        frame = pd.concat(
+            [frame, follow_up_frame(params, inherited[inherited["stage"] == "follow_up"], j)], ignore_index=True
+        )
     window = spec.window
     coverage = np.array(led.daily_covered)
     row = {
@@ -274,12 +338,14 @@ def _run_village(params: ModelParams, v: pd.Series, j: int, spec: ShardSpec, fac
         "campaign_peak": book.campaign_peak,
         "pre_campaign_visits_per_day": book.pre_campaign_visits_per_day(),
         "open_at_horizon": sim.open_at_horizon,
-        "downstream": s("downstream").random((int(requests.escalate.sum()), DOWNSTREAM_COLUMNS)),
+        "downstream": np.concatenate(
+            [head_uniforms, s("downstream").random((int(requests.escalate.sum()), DOWNSTREAM_COLUMNS))]
+        ),
     }
     in_window = (requests.time >= window.warmup) & (requests.time < window.horizon)
     admin_in_window = (admin.time >= window.warmup) & (admin.time < window.horizon)
     offered = float(requests.work[in_window].sum() + admin.hours[admin_in_window].sum()) + sim.apps_hours_in_window()
-    backlog = daily_backlog_from_times(requests.time, village_done, spec.days)
+    backlog = daily_backlog_from_times(everyone.time, village_done, spec.days)
     queue = queue_row(
         stage="village",
         county=str(v["county"]),
@@ -337,6 +403,8 @@ def _run_county(
         urgent=esc["urgent"].to_numpy(),
         procedure_factor=np.array([t.procedure_time_factor for t in types])[type_index],
         uniforms=uniforms,
+        forced_route=esc["forced_route"].to_numpy() if "forced_route" in esc else None,
+        forced_department=esc["forced_department"].to_numpy() if "forced_department" in esc else None,
     )
     periods = tuple((float(s), float(e)) for s, e in params.workers.duty.periods)
     office = (

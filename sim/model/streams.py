@@ -26,6 +26,7 @@ PURPOSES = (
     "roster",
     "downstream",
     "event-log",
+    "initial-state",
 )
 
 

@@ -36,7 +36,9 @@ class VillageSim(OvertimeMixin):
         requests: RequestArrays,
         admin: AdminArrays,
         visits: VisitBook,
+        inherited: int = 0,
     ) -> None:
+        """``inherited``: the first requests of ``requests`` were waiting in the queues on day 0 (a warm start)."""
         self.env = env
         self.s = setup
         self.visits = visits
@@ -76,16 +78,21 @@ class VillageSim(OvertimeMixin):
         self.window_days = int(math.ceil(setup.horizon / HOURS_PER_DAY))
         self.capacity = [0] * n_days
         self.free_hours = [0.0] * n_days
-        self.next_request = 0
+        self.next_request = inherited
+        self.first_new = inherited  # requests before it are the inherited backlog
         self.next_admin = 0
         self.overtime_until = -INF
         self.last_closed = -1
         # the horizon snapshot is scheduled first: it sees the state just before anything else at that instant
         env.timeout(setup.horizon).callbacks.append(self._on_horizon)
         env.timeout(setup.end).callbacks.append(self._on_end)
+        for i in range(inherited):  # in arrival order, ahead of every new request
+            (self.urgent_q if self.r_urgent[i] else self.routine_q).append(i)
+        self.open = inherited
         self._schedule_request()
         self._schedule_admin()
         self._schedule_close(0)
+        self._dispatch(0.0)
 
     # ------------------------------------------------------------ horizon and drain
     def _on_horizon(self, ev: simpy.events.Event) -> None:
@@ -94,11 +101,12 @@ class VillageSim(OvertimeMixin):
         t = self.r_time
         waiting = [i for q in (self.urgent_q, self.routine_q) for i in q]
         serving = [job for job, _start, _ot in (self.job[w] for w in self.busy_workers()) if job >= 0]
-        self.open_at_horizon = sum(1 for i in waiting + serving if t[i] >= warmup)
+        new = self.first_new
+        self.open_at_horizon = sum(1 for i in waiting + serving if i >= new and t[i] >= warmup)
         self.open_at_horizon += sum(
             1
             for i in self.on_call + self.follow_ups
-            if t[i] >= warmup and self.village_done[i] + self.r_follow_up[i] >= h
+            if i >= new and t[i] >= warmup and self.village_done[i] + self.r_follow_up[i] >= h
         )
         if self.open == 0:
             self._stop()

@@ -31,6 +31,7 @@ class MetricInfo(NamedTuple):
 _H = ("h", "小时")
 _PCT = ("%", "%")
 _N = ("count", "件")
+_D = ("days", "天")
 
 
 def _m(
@@ -89,6 +90,16 @@ METRICS: dict[str, MetricInfo] = {
     "urgent_resolution_hours_mean": _m("Mean resolution, urgent requests", "紧急事项平均办结时间", _H, "lower"),
     "routine_resolution_hours_mean": _m("Mean resolution, other requests", "一般事项平均办结时间", _H, "lower"),
     "admin_late_share": _m("Admin tasks finished after their deadline", "逾期完成的行政任务比例", _PCT, "lower", 100.0),
+    "inherited_backlog": _m("Inherited backlog on day 0", "起始积压诉求数", _N),
+    "inherited_open_at_horizon_share": _m(
+        "Inherited backlog still open at the horizon", "起始积压期末仍未办结比例", _PCT, "lower", 100.0
+    ),
+    "inherited_open_after_drain_share": _m(
+        "Inherited backlog still open after the drain", "起始积压延续期后仍未办结比例", _PCT, "lower", 100.0
+    ),
+    "inherited_clearance_days_p50": _m("Days until half the backlog is cleared", "起始积压办结一半用时", _D, "lower"),
+    "inherited_clearance_days_p90": _m("Days until 90 % of the backlog clears", "起始积压办结九成用时", _D, "lower"),
+    "inherited_clearance_days": _m("Days until the whole backlog is cleared", "起始积压全部办结用时", _D, "lower"),
     "workers": _m("Village workers", "村级工作人员数", ("persons", "人")),
     "events": _m("Simulation events", "仿真事件数", ("events", "个")),
 }

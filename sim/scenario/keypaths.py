@@ -21,7 +21,7 @@ def read_data_bytes(ref: str) -> bytes:
     return Path(ref).read_bytes()
 
 
-PATH_FIELDS: tuple[KeyPath, ...] = (("world", "counties_csv"), ("world", "villages_csv"))
+PATH_FIELDS: tuple[KeyPath, ...] = (("world", "counties_csv"), ("world", "villages_csv"), ("initial_state",))
 """Fields naming data files: resolved relative to the YAML file (or cwd for overrides) that set them."""
 
 EXTENDS = "extends"

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from sim.scenario.county_names import county_problems
 from sim.scenario.errors import ScenarioError, union_message, validation_message
+from sim.scenario.initial_state import initial_state_problems
 from sim.scenario.keypaths import KeyPath, dotted
 from sim.scenario.layers import Layer
 from sim.scenario.official_days import calendar_problems
@@ -91,6 +92,7 @@ def validate_layer(layer: Layer, default_file: str | None) -> Scenario:
     if scenario is not None:
         problems += county_problems(scenario, lambda path: _locate(layer, path, default_file))
         problems += calendar_problems(scenario, lambda path: _locate(layer, path, default_file))
+        problems += initial_state_problems(scenario)
     if problems or scenario is None:
         problems.sort(key=lambda p: (p.file or "", p.line or 0))
         raise ScenarioError.collect(problems)

@@ -54,6 +54,12 @@ class ModelParams(Strict):
     one_thing: OneThingParams = OneThingParams()
     delegation: DelegationParams = DelegationParams()
     policy: PolicyParams = PolicyParams()
+    initial_state: str | None = Field(
+        None,
+        description="Warm start: a table (CSV or Parquet) of requests already open on day 0, with their township, "
+        "request type, arrival day (<= 0), stage and urgency (README, 'Warm start'). Relative paths are relative to "
+        "the scenario file. Make one from a run with 'grassroots run ... --export-state'. Null: an empty start.",
+    )
     verification_mode: bool = Field(
         False,
         description="Limiting case for verification: workers and offices always on duty, no visits, no admin "
