@@ -26,6 +26,7 @@ ESC, VIL, CAL, SHARD, WORLD = (
     "sim/model/world.py",
 )
 POOL = "sim/model/staff_pool.py"
+VINPUT = "sim/model/village_inputs.py"
 ADMIN, DEMAND, OUT, METRICS = (
     "sim/model/admin_tasks.py",
     "sim/model/demand.py",
@@ -120,18 +121,18 @@ MUTATIONS: list[Mutation] = [
     ),
     M(
         "work-team availability ignored",
-        SHARD,
+        VINPUT,
         "start, days, periods, team.availability, phase, arrival",
         "start, days, periods, 1.0, phase, arrival",
     ),
     M(
         "work-team ramp-up ignored",
-        SHARD,
+        VINPUT,
         "arrivals = roster.random(n_members) * team.ramp_up_days",
         "arrivals = roster.random(n_members) * 0.0",
     ),
     # village
-    M("on-call delay set to 0", SHARD, "on_call_delay=params.workers.duty.on_call_delay_hours", "on_call_delay=0.0"),
+    M("on-call delay set to 0", VINPUT, "on_call_delay=params.workers.duty.on_call_delay_hours", "on_call_delay=0.0"),
     M(
         "urgent requests queued as routine in the village",
         VIL,
@@ -146,7 +147,7 @@ MUTATIONS: list[Mutation] = [
     ),
     M(
         "village overtime switched off",
-        SHARD,
+        VINPUT,
         "overtime_hours=0.0 if verification else params.workers.duty.overtime_hours_per_day",
         "overtime_hours=0.0",
     ),

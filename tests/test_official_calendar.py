@@ -15,7 +15,7 @@ import pytest
 
 from helpers import small_city
 from sim.experiment.runner import RunOptions, check_calendar_coverage, run
-from sim.model import shard
+from sim.model import village_inputs
 from sim.model.admin_tasks import draw_admin
 from sim.model.calendar import HOURS_PER_DAY, cadre_calendar, office_calendar, weekday_flags, working_day_flags
 from sim.model.demand import _season, day_factors
@@ -117,7 +117,7 @@ def test_a_villages_regular_cadres_do_not_work_on_a_holiday_only_the_roster() ->
         **{"world.start_date": START, "workers.duty.weekend_on_duty": 1, "workers.work_team.members_per_village": 2},
     ).model_params()
     village = pd.Series({"cadres": 5, "team_members": 2})
-    calendars, _ = shard._worker_calendars(params, village, DAYS, stream(1, 0, 0, 0, "roster"))
+    calendars, _ = village_inputs.worker_calendars(params, village, DAYS, stream(1, 0, 0, 0, "roster"))
     cadres, members = calendars[:5], calendars[5:]
     for d in NATIONAL_DAY + MID_AUTUMN:
         assert sum(c.present[d] for c in cadres) == 1, d  # the roster's one cadre
@@ -128,7 +128,7 @@ def test_a_villages_regular_cadres_do_not_work_on_a_holiday_only_the_roster() ->
     assert max(on_holidays) - min(on_holidays) <= 1  # the roster rotates through the holidays
     # the same village on a plain week: every cadre works the weekdays of the holiday week
     plain = params.model_copy(update={"calendar": CalendarParams()})
-    calendars, _ = shard._worker_calendars(plain, village, DAYS, stream(1, 0, 0, 0, "roster"))
+    calendars, _ = village_inputs.worker_calendars(plain, village, DAYS, stream(1, 0, 0, 0, "roster"))
     assert all(c.present[day("2021-10-04")] for c in calendars[:5])
 
 

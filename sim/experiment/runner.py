@@ -32,9 +32,9 @@ from sim.analysis.stability import flagged, queue_stability
 from sim.analysis.stats import mser, relative_half_width, summarise
 from sim.experiment import tasks as tk
 from sim.experiment.executors import ExecutorName, default_workers, run_tasks
+from sim.experiment.world_tables import village_list, with_posts
 from sim.model.initial_state import place_backlog
 from sim.model.records import ShardResult
-from sim.model.world import VILLAGE_COLUMNS as WORLD_VILLAGE_COLUMNS
 from sim.model.world import build_world, read_counties, shard_name
 from sim.scenario.errors import ScenarioError
 from sim.scenario.official_days import START_FIELD, coverage_problem
@@ -350,7 +350,7 @@ def _results(
         tables[name] = pd.concat(frames, ignore_index=True)
     daily = tables.pop("daily")
     tables["queues"] = queues
-    tables["by_township"] = _with_posts(tables["by_township"], scenario, queues)
+    tables["by_township"] = with_posts(tables["by_township"], scenario, queues)
     tables["villages"] = village_list(scenario)
     hist = pd.concat([c.hist for c in combined.values()])
     hist = hist.groupby(["metric", "type_index", "kind", "bin"], as_index=False)["count"].sum()
@@ -383,38 +383,3 @@ def _results(
         stability=stability,
         extra=extra,
     )
-
-
-POST_COLUMNS = [
-    "administrative_posts_before",
-    "institutional_posts_before",
-    "posts_before",
-    "added_posts",
-    "administrative_floor_added",
-    "county_floor_added",
-    "administrative_posts",
-    "institutional_posts",
-    "posts",
-    "service_staff",
-    "enforcement_staff",
-]
-
-
-#: The village list a run folder shows: the world's columns without its internal indices.
-VILLAGE_COLUMNS = [c for c in WORLD_VILLAGE_COLUMNS if not c.endswith("_index")]
-
-
-def village_list(scenario: Scenario) -> pd.DataFrame:
-    """The simulated villages with their ids: what a warm start's table refers to by ``village_id``."""
-    return build_world(scenario.model_params()).villages[VILLAGE_COLUMNS].reset_index(drop=True)
-
-
-def _with_posts(by_township: pd.DataFrame, scenario: Scenario, queues: pd.DataFrame) -> pd.DataFrame:
-    """The township table with its posts before and after the reallocation and its pools' stability."""
-    world = build_world(scenario.model_params())
-    posts = world.townships[["township", *POST_COLUMNS]]
-    pools = queues[queues["stage"] == "township"][
-        ["township", "utilisation", "utilisation_with_coping", "coping_hours_per_day", "status"]
-    ]
-    pools = pools.rename(columns={c: f"service_pool_{c}" for c in pools.columns if c != "township"})
-    return by_township.merge(posts, on="township", how="left").merge(pools, on="township", how="left")

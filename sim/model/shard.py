@@ -42,12 +42,12 @@ from sim.model.initial_state import (
 )
 from sim.model.outcomes import summarise_shard
 from sim.model.records import ShardResult
-from sim.model.stability import daily_backlog_from_times, queue_row
+from sim.model.stability import queue_row
 from sim.model.staff_pool import Window
 from sim.model.streams import stream
 from sim.model.village import VillageSim
-from sim.model.village_setup import VillageSetup
-from sim.model.visits import VisitBook
+from sim.model.village_inputs import village_setup, visit_book, worker_calendars
+from sim.model.village_outputs import village_daily, village_queue, village_row
 from sim.model.world import World
 from sim.scenario.params import ModelParams
 
@@ -186,77 +186,6 @@ def _with_county_backlog(params: ModelParams, req: pd.DataFrame, rows: pd.DataFr
     return req
 
 
-def _worker_calendars(
-    params: ModelParams, v: pd.Series, days: int, roster: np.random.Generator
-) -> tuple[list[cal.Calendar], list[float]]:
-    """Cadres' and work-team members' calendars, and each one's daily app minutes (hours)."""
-    if params.verification_mode:
-        n = int(v["cadres"]) + int(v["team_members"])
-        return [cal.always_on_calendar(days)] * n, [0.0] * n
-    duty = params.workers.duty
-    periods = tuple((float(s), float(e)) for s, e in duty.periods)
-    day_hours = sum(e - s for s, e in periods)
-    apps = min(params.admin.apps_minutes_per_cadre_day / 60.0, day_hours)
-    start = params.world.start_date
-    official = params.calendar.official_holidays
-    n_cadres = int(v["cadres"])
-    calendars = [
-        cal.cadre_calendar(start, days, periods, n_cadres, i, duty.weekend_on_duty, apps, official)
-        for i in range(n_cadres)
-    ]
-    overhead = [apps] * n_cadres
-    team = params.workers.work_team
-    n_members = int(v["team_members"])
-    phases = roster.random(n_members)
-    arrivals = roster.random(n_members) * team.ramp_up_days
-    member_apps = apps if team.does_apps else 0.0
-    for k in range(n_members):
-        phase, arrival = round(float(phases[k]), 2), int(arrivals[k])
-        calendars.append(
-            cal.member_calendar(start, days, periods, team.availability, phase, arrival, member_apps, official)
-        )
-        overhead.append(member_apps)
-    return calendars, overhead
-
-
-def _visit_book(params: ModelParams, v: pd.Series) -> VisitBook:
-    vp = params.visits
-    book = VisitBook(
-        int(v["households"]),
-        int(v["vulnerable_households"]),
-        vp.vulnerable_interval_days,
-        vp.ordinary_interval_days,
-        vp.min_revisit_days,
-    )
-    if vp.campaign is not None:
-        share = vp.campaign.target_share_of_households
-        target = int(v["vulnerable_households"]) if share is None else int(round(share * int(v["households"])))
-        book.start_campaign(vp.campaign.start_day, vp.campaign.days, target, share is None)
-    return book
-
-
-def _village_setup(
-    params: ModelParams, v: pd.Series, spec: ShardSpec, calendars: list[cal.Calendar], apps: list[float]
-) -> VillageSetup:
-    verification = params.verification_mode
-    visit_travel = float(v["travel_minutes"]) / 60.0
-    window = spec.window
-    return VillageSetup(
-        calendars=calendars,
-        apps_hours=apps,
-        visit_hours=math.inf if verification else params.visits.visit_minutes / 60.0 + visit_travel,
-        visit_travel_hours=visit_travel,
-        priority=tuple(params.policy.priority),
-        due_soon_hours=params.admin.due_soon_hours,
-        on_call_delay=params.workers.duty.on_call_delay_hours,
-        overtime_hours=0.0 if verification else params.workers.duty.overtime_hours_per_day,
-        close_hour=HOURS if verification else float(params.workers.duty.periods[-1][1]),
-        warmup=window.warmup,
-        horizon=window.horizon,
-        end=window.end,
-    )
-
-
 def _run_village(
     params: ModelParams, v: pd.Series, j: int, spec: ShardSpec, factors: np.ndarray, inherited: pd.DataFrame | None
 ) -> dict:
@@ -275,9 +204,9 @@ def _run_village(
         s("escalation"),
     )
     admin = draw_admin(params, spec.total_days, s)
-    calendars, apps = _worker_calendars(params, v, spec.total_days, s("roster"))
-    book = _visit_book(params, v)
-    setup = _village_setup(params, v, spec, calendars, apps)
+    calendars, apps = worker_calendars(params, v, spec.total_days, s("roster"))
+    book = visit_book(params, v)
+    setup = village_setup(params, v, spec, calendars, apps)
     everyone, n_inherited, head_uniforms = requests, 0, np.zeros((0, DOWNSTREAM_COLUMNS))
     if inherited is not None:  # a warm start: this village's backlog on day 0 goes first
         rng = s("initial-state")
@@ -288,7 +217,6 @@ def _run_village(
     sim = VillageSim(env, setup, everyone, admin, book, inherited=n_inherited)
     env.run(until=sim.stop)
     sim.finish()
-    led = sim.ledger
     first_response, village_done = np.array(sim.first_response), np.array(sim.village_done)
     frame = pd.DataFrame(
         {
@@ -308,68 +236,15 @@ def _run_village(
         frame = pd.concat(
             [frame, follow_up_frame(params, inherited[inherited["stage"] == "follow_up"], j)], ignore_index=True
         )
-    window = spec.window
-    coverage = np.array(led.daily_covered)
-    row = {
-        "village_index": j,
-        "village_id": int(v["village_id"]),
-        "county": str(v["county"]),
-        "township": str(v["township"]),
-        "township_index": int(v["township_index"]),
-        "kind": v["kind"],
-        "population": int(v["population"]),
-        "cadres": int(v["cadres"]),
-        "team_members": int(v["team_members"]),
-        "vulnerable": int(v["vulnerable_households"]),
-        "service_h": led.service,
-        "travel_h": led.travel,
-        "admin_h": led.admin,
-        "visit_h": led.visit,
-        "idle_h": led.idle,
-        "overtime_h": led.overtime,
-        "duty_h": led.duty,
-        "worker_days": led.worker_days,
-        "visits": led.visits,
-        "queue_area": led.queue_area,
-        "admin_tasks": led.admin_tasks,
-        "admin_late": led.admin_late,
-        "covered_days": float(coverage[spec.warmup_days : spec.days].sum()),
-        "campaign_done_day": book.campaign_done_day,
-        "campaign_peak": book.campaign_peak,
-        "pre_campaign_visits_per_day": book.pre_campaign_visits_per_day(),
-        "open_at_horizon": sim.open_at_horizon,
-        "downstream": np.concatenate(
-            [head_uniforms, s("downstream").random((int(requests.escalate.sum()), DOWNSTREAM_COLUMNS))]
-        ),
-    }
-    in_window = (requests.time >= window.warmup) & (requests.time < window.horizon)
-    admin_in_window = (admin.time >= window.warmup) & (admin.time < window.horizon)
-    offered = float(requests.work[in_window].sum() + admin.hours[admin_in_window].sum()) + sim.apps_hours_in_window()
-    backlog = daily_backlog_from_times(everyone.time, village_done, spec.days)
-    queue = queue_row(
-        stage="village",
-        county=str(v["county"]),
-        township=str(v["township"]),
-        name=f"village {int(v['village_id'])}",
-        servers=len(calendars),
-        extra_max=0,
-        capacity_h=led.duty,
-        coping_capacity_h=led.duty + setup.overtime_hours * led.worker_days,
-        offered_h=offered,
-        jobs=int(in_window.sum()),
-        extra_h=led.overtime,
-        open_at_horizon=sim.open_at_horizon,
-        daily_backlog=backlog,
-        warmup_days=spec.warmup_days,
+    row = village_row(v, j, sim, book, spec)
+    row["downstream"] = np.concatenate(
+        [head_uniforms, s("downstream").random((int(requests.escalate.sum()), DOWNSTREAM_COLUMNS))]
     )
-    daily_visits = np.zeros(spec.days)
-    daily_visits[: len(led.daily_visits)] = led.daily_visits[: spec.days]
-    daily_covered = np.zeros(spec.days)
-    daily_covered[: len(coverage)] = coverage[: spec.days]
+    daily_visits, daily_covered = village_daily(sim, spec)
     return {
         "requests": frame,
         "row": row,
-        "queue": queue,
+        "queue": village_queue(v, sim, requests, admin, everyone.time, spec),
         "daily_visits": daily_visits,
         "daily_covered": daily_covered,
         "events": _events(env),

@@ -1,0 +1,96 @@
+"""What one village loop is given: its workers' duty calendars, its visit book and its settings.
+
+Why apart from the shard: these are the village's inputs, read from the scenario and the world's
+row for the village; the shard only wires them to the loop and collects what it books.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.model import calendar as cal
+from sim.model.village_setup import VillageSetup
+from sim.model.visits import VisitBook
+from sim.scenario.params import ModelParams
+
+if TYPE_CHECKING:
+    from sim.model.shard import ShardSpec
+
+HOURS = cal.HOURS_PER_DAY
+
+
+def worker_calendars(
+    params: ModelParams, v: pd.Series, days: int, roster: np.random.Generator
+) -> tuple[list[cal.Calendar], list[float]]:
+    """Cadres' and work-team members' calendars, and each one's daily app minutes (hours)."""
+    if params.verification_mode:
+        n = int(v["cadres"]) + int(v["team_members"])
+        return [cal.always_on_calendar(days)] * n, [0.0] * n
+    duty = params.workers.duty
+    periods = tuple((float(s), float(e)) for s, e in duty.periods)
+    day_hours = sum(e - s for s, e in periods)
+    apps = min(params.admin.apps_minutes_per_cadre_day / 60.0, day_hours)
+    start = params.world.start_date
+    official = params.calendar.official_holidays
+    n_cadres = int(v["cadres"])
+    calendars = [
+        cal.cadre_calendar(start, days, periods, n_cadres, i, duty.weekend_on_duty, apps, official)
+        for i in range(n_cadres)
+    ]
+    overhead = [apps] * n_cadres
+    team = params.workers.work_team
+    n_members = int(v["team_members"])
+    phases = roster.random(n_members)
+    arrivals = roster.random(n_members) * team.ramp_up_days
+    member_apps = apps if team.does_apps else 0.0
+    for k in range(n_members):
+        phase, arrival = round(float(phases[k]), 2), int(arrivals[k])
+        calendars.append(
+            cal.member_calendar(start, days, periods, team.availability, phase, arrival, member_apps, official)
+        )
+        overhead.append(member_apps)
+    return calendars, overhead
+
+
+def visit_book(params: ModelParams, v: pd.Series) -> VisitBook:
+    """The village's households to visit, with the campaign of the scenario (if any) planned."""
+    vp = params.visits
+    book = VisitBook(
+        int(v["households"]),
+        int(v["vulnerable_households"]),
+        vp.vulnerable_interval_days,
+        vp.ordinary_interval_days,
+        vp.min_revisit_days,
+    )
+    if vp.campaign is not None:
+        share = vp.campaign.target_share_of_households
+        target = int(v["vulnerable_households"]) if share is None else int(round(share * int(v["households"])))
+        book.start_campaign(vp.campaign.start_day, vp.campaign.days, target, share is None)
+    return book
+
+
+def village_setup(
+    params: ModelParams, v: pd.Series, spec: ShardSpec, calendars: list[cal.Calendar], apps: list[float]
+) -> VillageSetup:
+    """The village loop's settings: duty calendars, visit length, priorities, overtime, the window."""
+    verification = params.verification_mode
+    visit_travel = float(v["travel_minutes"]) / 60.0
+    window = spec.window
+    return VillageSetup(
+        calendars=calendars,
+        apps_hours=apps,
+        visit_hours=math.inf if verification else params.visits.visit_minutes / 60.0 + visit_travel,
+        visit_travel_hours=visit_travel,
+        priority=tuple(params.policy.priority),
+        due_soon_hours=params.admin.due_soon_hours,
+        on_call_delay=params.workers.duty.on_call_delay_hours,
+        overtime_hours=0.0 if verification else params.workers.duty.overtime_hours_per_day,
+        close_hour=HOURS if verification else float(params.workers.duty.periods[-1][1]),
+        warmup=window.warmup,
+        horizon=window.horizon,
+        end=window.end,
+    )

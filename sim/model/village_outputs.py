@@ -1,0 +1,97 @@
+"""What one village loop books, as the shard collects it: the village's row, its queue row, its daily series.
+
+Why apart from the shard: these are read-outs of a finished :class:`~sim.model.village.VillageSim`
+(its ledger, its visit book, its request times), with no effect on the simulation itself.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim.model.admin_tasks import AdminArrays
+from sim.model.demand import RequestArrays
+from sim.model.stability import daily_backlog_from_times, queue_row
+from sim.model.village import VillageSim
+from sim.model.visits import VisitBook
+
+if TYPE_CHECKING:
+    from sim.model.shard import ShardSpec
+
+
+def village_row(v: pd.Series, j: int, sim: VillageSim, book: VisitBook, spec: ShardSpec) -> dict[str, Any]:
+    """The village's time use, visits and campaign in the window: one row of the shard's village table."""
+    led = sim.ledger
+    coverage = np.array(led.daily_covered)
+    return {
+        "village_index": j,
+        "village_id": int(v["village_id"]),
+        "county": str(v["county"]),
+        "township": str(v["township"]),
+        "township_index": int(v["township_index"]),
+        "kind": v["kind"],
+        "population": int(v["population"]),
+        "cadres": int(v["cadres"]),
+        "team_members": int(v["team_members"]),
+        "vulnerable": int(v["vulnerable_households"]),
+        "service_h": led.service,
+        "travel_h": led.travel,
+        "admin_h": led.admin,
+        "visit_h": led.visit,
+        "idle_h": led.idle,
+        "overtime_h": led.overtime,
+        "duty_h": led.duty,
+        "worker_days": led.worker_days,
+        "visits": led.visits,
+        "queue_area": led.queue_area,
+        "admin_tasks": led.admin_tasks,
+        "admin_late": led.admin_late,
+        "covered_days": float(coverage[spec.warmup_days : spec.days].sum()),
+        "campaign_done_day": book.campaign_done_day,
+        "campaign_peak": book.campaign_peak,
+        "pre_campaign_visits_per_day": book.pre_campaign_visits_per_day(),
+        "open_at_horizon": sim.open_at_horizon,
+    }
+
+
+def village_queue(
+    v: pd.Series, sim: VillageSim, requests: RequestArrays, admin: AdminArrays, arrivals: np.ndarray, spec: ShardSpec
+) -> dict[str, Any]:
+    """The village as a queue (its workers the servers): offered work, capacity and daily backlog.
+
+    ``requests`` are the new arrivals (the window's offered work); ``arrivals`` the times of every
+    request the loop served, a warm start's inherited ones first (the backlog counts them too).
+    """
+    led, window = sim.ledger, spec.window
+    in_window = (requests.time >= window.warmup) & (requests.time < window.horizon)
+    admin_in_window = (admin.time >= window.warmup) & (admin.time < window.horizon)
+    offered = float(requests.work[in_window].sum() + admin.hours[admin_in_window].sum()) + sim.apps_hours_in_window()
+    return queue_row(
+        stage="village",
+        county=str(v["county"]),
+        township=str(v["township"]),
+        name=f"village {int(v['village_id'])}",
+        servers=len(sim.cal),
+        extra_max=0,
+        capacity_h=led.duty,
+        coping_capacity_h=led.duty + sim.s.overtime_hours * led.worker_days,
+        offered_h=offered,
+        jobs=int(in_window.sum()),
+        extra_h=led.overtime,
+        open_at_horizon=sim.open_at_horizon,
+        daily_backlog=daily_backlog_from_times(arrivals, np.array(sim.village_done), spec.days),
+        warmup_days=spec.warmup_days,
+    )
+
+
+def village_daily(sim: VillageSim, spec: ShardSpec) -> tuple[np.ndarray, np.ndarray]:
+    """Visits made and vulnerable households covered, by day of the window (zeros after the loop stopped)."""
+    led = sim.ledger
+    daily_visits = np.zeros(spec.days)
+    daily_visits[: len(led.daily_visits)] = led.daily_visits[: spec.days]
+    coverage = np.array(led.daily_covered)
+    daily_covered = np.zeros(spec.days)
+    daily_covered[: len(coverage)] = coverage[: spec.days]
+    return daily_visits, daily_covered
