@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,9 @@ from sim.scenario.county_names import did_you_mean
 from sim.scenario.errors import ScenarioError
 from sim.scenario.initial_state import FIELD, load_state_table
 from sim.scenario.params import ModelParams
+
+if TYPE_CHECKING:
+    from sim.model.shard import ShardSpec
 
 HOURS = 24.0
 #: The county stage a row enters, as the escalation route it takes there.
@@ -239,8 +243,7 @@ def open_requests(
     req: pd.DataFrame,
     villages: pd.DataFrame,
     townships: pd.DataFrame,
-    horizon: float,
-    replication: int,
+    spec: ShardSpec,
 ) -> pd.DataFrame:
     """The requests open at the horizon as an initial-state table (EXPORT_COLUMNS), to start another run from.
 
@@ -248,6 +251,7 @@ def open_requests(
     or village part is after the horizon is at stage ``village``; a finished village part with a
     follow-up still running is ``follow_up``; an escalated one is at its route's stage.
     """
+    horizon, replication = spec.window.horizon, spec.replication
     a = req["arrival"].to_numpy(dtype=float)
     res = req["resolution_time"].to_numpy(dtype=float)
     r = req[(a < horizon) & (res > horizon)]

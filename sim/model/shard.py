@@ -174,7 +174,7 @@ def run_shard(
     if backlog is not None:
         result.inherited = inherited_outcomes(req, window.horizon, window.end)
     if export_state:
-        result.open_requests = open_requests(params, req, villages, townships, window.horizon, spec.replication)
+        result.open_requests = open_requests(params, req, villages, townships, spec)
     return result
 
 
@@ -244,7 +244,7 @@ def _run_village(
     return {
         "requests": frame,
         "row": row,
-        "queue": village_queue(v, sim, requests, admin, everyone.time, spec),
+        "queue": village_queue(v, sim, requests, admin, spec),
         "daily_visits": daily_visits,
         "daily_covered": daily_covered,
         "events": _events(env),

@@ -57,12 +57,12 @@ def village_row(v: pd.Series, j: int, sim: VillageSim, book: VisitBook, spec: Sh
 
 
 def village_queue(
-    v: pd.Series, sim: VillageSim, requests: RequestArrays, admin: AdminArrays, arrivals: np.ndarray, spec: ShardSpec
+    v: pd.Series, sim: VillageSim, requests: RequestArrays, admin: AdminArrays, spec: ShardSpec
 ) -> dict[str, Any]:
     """The village as a queue (its workers the servers): offered work, capacity and daily backlog.
 
-    ``requests`` are the new arrivals (the window's offered work); ``arrivals`` the times of every
-    request the loop served, a warm start's inherited ones first (the backlog counts them too).
+    ``requests`` are the new arrivals (the window's offered work); the daily backlog counts every
+    request the loop served, a warm start's inherited ones too (the loop's own arrival times).
     """
     led, window = sim.ledger, spec.window
     in_window = (requests.time >= window.warmup) & (requests.time < window.horizon)
@@ -81,7 +81,7 @@ def village_queue(
         jobs=int(in_window.sum()),
         extra_h=led.overtime,
         open_at_horizon=sim.open_at_horizon,
-        daily_backlog=daily_backlog_from_times(arrivals, np.array(sim.village_done), spec.days),
+        daily_backlog=daily_backlog_from_times(np.array(sim.r_time), np.array(sim.village_done), spec.days),
         warmup_days=spec.warmup_days,
     )
 

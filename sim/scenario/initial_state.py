@@ -77,12 +77,12 @@ class _Problems:
             field = FIELD if column is None else f"{FIELD}[{column}]"
             self.items.append(ScenarioError(message, file=self.ref, line=line, field=field))
 
-    def check_choice(self, value: str, choices: list[str], what: str, listed: str, position: int, column: str) -> bool:
+    def check_choice(self, value: str, choices: list[str], what: str, position: int, column: str) -> bool:
         """Whether ``value`` is one of ``choices``; if not, a problem with the closest and every valid one."""
         if value in choices:
             return True
         hint = did_you_mean(value, choices)
-        said = f"unknown {what} '{value}'{'; ' + hint if hint else ''}; {listed}: {', '.join(choices)}"
+        said = f"unknown {what} '{value}'{'; ' + hint if hint else ''}; the scenario's {what}s: {', '.join(choices)}"
         self.add(said, position, column)
         return False
 
@@ -151,7 +151,7 @@ def _parse_rows(params: ModelParams, raw: pd.DataFrame, problems: _Problems, sta
         if not cell["township"]:
             problems.add("empty township", pos, "township")
         kind = cell["request_type"]
-        problems.check_choice(kind, types, "request type", "the scenario's types", pos, "request_type")
+        problems.check_choice(kind, types, "request type", pos, "request_type")
         type_index = types.index(kind) if kind in types else 0
         columns["type_index"].append(type_index)
         arrival = _number(cell["arrival_day"])
@@ -211,7 +211,7 @@ def _department(cell: dict[str, str], stage: str, departments: list[str], pos: i
     if stage != "department":
         problems.add(f"department is for stage 'department' only; this row is at stage '{stage}'", pos, "department")
         return -1
-    if not problems.check_choice(name, departments, "department", "departments", pos, "department"):
+    if not problems.check_choice(name, departments, "department", pos, "department"):
         return -1
     return departments.index(name)
 
