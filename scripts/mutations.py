@@ -161,8 +161,8 @@ MUTATIONS: list[Mutation] = [
     M(
         "escalation probability of the type ignored",
         DEMAND,
-        "escalate = escalation.random(n) < p_escalate",
-        "escalate = escalation.random(n) < 0.3",
+        "escalate = u_escalate < p_escalate",
+        "escalate = u_escalate < 0.3",
     ),
     M("seasonal factors not normalised", DEMAND, "    season_year /= season_year.mean()\n", ""),
     M(

@@ -76,9 +76,8 @@ class RunOptions:
     progress: Progress | None = None
     keep_requests: bool = False  # Results.extra["requests"]: every request of the window, one row each
     event_log_cases: int = 0  # Results.extra["event_log"]: events of up to this many requests per replication
-    export_state: bool = (
-        False  # Results.extra["open_requests"]: the requests open at the horizon (a warm start's table)
-    )
+    # Results.extra["open_requests"]: the requests open at the horizon (a warm start's table)
+    export_state: bool = False
 
     def __post_init__(self) -> None:
         if self.executor not in EXECUTORS:
@@ -177,7 +176,7 @@ def build_tasks(
     """
     params = scenario.model_params()
     params_json = params.model_dump_json()
-    data_hash = tk.data_files_hash(params) if params.initial_state is not None else ""
+    data_hash = tk.data_files_hash(params)
     counties = _county_names(scenario)
     quota, spare = divmod(event_log_cases, len(counties))
     weights = dict(zip(counties["name"], counties["villages"], strict=True))
@@ -350,8 +349,9 @@ def _results(
         tables[name] = pd.concat(frames, ignore_index=True)
     daily = tables.pop("daily")
     tables["queues"] = queues
-    tables["by_township"] = with_posts(tables["by_township"], scenario, queues)
-    tables["villages"] = village_list(scenario)
+    world = build_world(scenario.model_params())
+    tables["by_township"] = with_posts(tables["by_township"], world, queues)
+    tables["villages"] = village_list(world)
     hist = pd.concat([c.hist for c in combined.values()])
     hist = hist.groupby(["metric", "type_index", "kind", "bin"], as_index=False)["count"].sum()
     stability = {"unstable_queues": flagged(queues, "unstable"), "coping_queues": flagged(queues, "coping")}

@@ -71,11 +71,18 @@ def model_code_hash() -> str:
 
 
 def data_files_hash(params: ModelParams) -> str:
-    """Hash of the user's data files the scenario names: a task's result depends on their contents, not their paths."""
+    """Hash of the user's data files the scenario names ("" when it names only built-in ones).
+
+    Why: a task's result depends on those files' contents, which the parameters only name by path;
+    an edited villages table or initial state must not be answered from the cache.
+    """
+    refs = [params.world.counties_csv, params.world.villages_csv, params.initial_state]
+    user = [ref for ref in refs if ref is not None and not ref.startswith(BUILTIN_PREFIX)]
+    if not user:
+        return ""
     h = hashlib.sha256()
-    for ref in (params.world.counties_csv, params.world.villages_csv, params.initial_state):
-        if ref is not None and not ref.startswith(BUILTIN_PREFIX):
-            h.update(read_data_bytes(ref))
+    for ref in user:
+        h.update(read_data_bytes(ref))
     return h.hexdigest()[:16]
 
 
@@ -90,7 +97,7 @@ def task_key(
     data_hash: str = "",
 ) -> str:
     fields = [params_json, county_name, replication, seed, days, warmup_days, drain_days, model_code_hash()]
-    payload = json.dumps([*fields, data_hash] if data_hash else fields)  # keys without data files stay as they were
+    payload = json.dumps([*fields, data_hash] if data_hash else fields)  # built-in data only: the keys as before
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sim.model.world import VILLAGE_COLUMNS as WORLD_VILLAGE_COLUMNS
-from sim.model.world import build_world
-from sim.scenario.params import Scenario
+from sim.model.world import World
 
 POST_COLUMNS = [
     "administrative_posts_before",
@@ -31,14 +30,13 @@ POST_COLUMNS = [
 VILLAGE_COLUMNS = [c for c in WORLD_VILLAGE_COLUMNS if not c.endswith("_index")]
 
 
-def village_list(scenario: Scenario) -> pd.DataFrame:
+def village_list(world: World) -> pd.DataFrame:
     """The simulated villages with their ids: what a warm start's table refers to by ``village_id``."""
-    return build_world(scenario.model_params()).villages[VILLAGE_COLUMNS].reset_index(drop=True)
+    return world.villages[VILLAGE_COLUMNS].reset_index(drop=True)
 
 
-def with_posts(by_township: pd.DataFrame, scenario: Scenario, queues: pd.DataFrame) -> pd.DataFrame:
+def with_posts(by_township: pd.DataFrame, world: World, queues: pd.DataFrame) -> pd.DataFrame:
     """The township table with its posts before and after the reallocation and its pools' stability."""
-    world = build_world(scenario.model_params())
     posts = world.townships[["township", *POST_COLUMNS]]
     pools = queues[queues["stage"] == "township"][
         ["township", "utilisation", "utilisation_with_coping", "coping_hours_per_day", "status"]

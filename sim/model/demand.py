@@ -108,13 +108,26 @@ def draw_requests(
     time = day_of * HOURS_PER_DAY + hour
     order = np.argsort(time, kind="stable")
     time, type_of = time[order], type_of[order].astype(np.int16)
-    u_effort = service.random(n)
-    effort = np.empty(n)
-    travel = np.zeros(n)
-    urgent = np.zeros(n, dtype=bool)
-    p_escalate = np.empty(n)
-    follow_up = np.zeros(n)
-    for k, t in enumerate(types):
+    return typed_requests(params, time, type_of, (service.random(n), escalation.random(n)), travel_hours_on_site)
+
+
+def typed_requests(
+    params: ModelParams,
+    time: np.ndarray,
+    type_of: np.ndarray,
+    u: tuple[np.ndarray, np.ndarray],
+    travel_hours_on_site: float,
+) -> RequestArrays:
+    """Requests whose times and types are known: effort, travel, urgency, escalation and follow-up by type.
+
+    ``u`` is one uniform per request for its effort and one for its escalation. A new request and
+    a warm start's inherited one get their work the same way, only from different streams.
+    """
+    u_effort, u_escalate = u
+    n = len(time)
+    effort, travel, urgent = np.empty(n), np.zeros(n), np.zeros(n, dtype=bool)
+    p_escalate, follow_up = np.empty(n), np.zeros(n)
+    for k, t in enumerate(params.requests.types.values()):
         mask = type_of == k
         effort[mask] = from_uniform(t.effort_hours, u_effort[mask])
         if t.on_site:
@@ -122,7 +135,7 @@ def draw_requests(
         urgent[mask] = t.urgent
         p_escalate[mask] = t.escalation_probability
         follow_up[mask] = t.follow_up_days * HOURS_PER_DAY
-    escalate = escalation.random(n) < p_escalate
+    escalate = u_escalate < p_escalate
     return RequestArrays(
         time=time,
         type_index=type_of,

@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from sim.model.demand import RequestArrays
-from sim.model.distributions import from_uniform
+from sim.model.calendar import HOURS_PER_DAY as HOURS
+from sim.model.demand import RequestArrays, typed_requests
 from sim.model.escalation import ROUTE_CROSS, ROUTE_DELEGATED, ROUTE_DEPARTMENT, ROUTE_TOWNSHIP
 from sim.model.world import World
 from sim.scenario.county_names import did_you_mean
@@ -40,7 +40,6 @@ from sim.scenario.params import ModelParams
 if TYPE_CHECKING:
     from sim.model.shard import ShardSpec
 
-HOURS = 24.0
 #: The county stage a row enters, as the escalation route it takes there.
 STAGE_ROUTE = {
     "township": ROUTE_TOWNSHIP,
@@ -105,7 +104,9 @@ def place_backlog(params: ModelParams, world: World) -> Backlog | None:
                     **where,
                 )
             )
-            county.append(-1), local_town.append(-1), local_village.append(-1)
+            county.append(-1)
+            local_town.append(-1)
+            local_village.append(-1)
             continue
         county.append(int(towns["county_index"].iloc[k]))
         local_town.append(int(town_local[k]))
@@ -143,32 +144,22 @@ def place_backlog(params: ModelParams, world: World) -> Backlog | None:
 
 
 def inherited_requests(
-    params: ModelParams, rows: pd.DataFrame, on_site_travel: float, rng: np.random.Generator | None
+    params: ModelParams, rows: pd.DataFrame, on_site_travel: float, rng: np.random.Generator
 ) -> RequestArrays:
-    """A village's inherited requests at stage ``village``, in arrival order, with their work drawn."""
+    """A village's inherited requests at stage ``village``, in arrival order, with their work drawn as for new ones.
+
+    Their urgency is the table's (an analyst may mark a routine type urgent), not the type's.
+    """
     rows = rows.sort_values("arrival_hours", kind="stable")
-    n = len(rows)
-    types = list(params.requests.types.values())
-    type_of = rows["type_index"].to_numpy(dtype=np.int16)
-    u = rng.random((n, 2)) if rng is not None and n else np.zeros((n, 2))
-    effort, travel = np.empty(n), np.zeros(n)
-    p_escalate, follow_up = np.zeros(n), np.zeros(n)
-    for k, t in enumerate(types):
-        mask = type_of == k
-        effort[mask] = from_uniform(t.effort_hours, u[mask, 0])
-        travel[mask] = on_site_travel if t.on_site else 0.0
-        p_escalate[mask] = t.escalation_probability
-        follow_up[mask] = t.follow_up_days * HOURS
-    escalate = u[:, 1] < p_escalate
-    return RequestArrays(
-        time=rows["arrival_hours"].to_numpy(dtype=float),
-        type_index=type_of,
-        work=effort + travel,
-        travel=travel,
-        urgent=rows["urgent"].to_numpy(dtype=bool),
-        escalate=escalate,
-        follow_up=np.where(escalate, 0.0, follow_up),
+    u = rng.random((len(rows), 2))
+    drawn = typed_requests(
+        params,
+        rows["arrival_hours"].to_numpy(dtype=float),
+        rows["type_index"].to_numpy(dtype=np.int16),
+        (u[:, 0], u[:, 1]),
+        on_site_travel,
     )
+    return replace(drawn, urgent=rows["urgent"].to_numpy(dtype=bool))
 
 
 def join_requests(head: RequestArrays, tail: RequestArrays) -> RequestArrays:
@@ -182,14 +173,16 @@ def follow_up_frame(params: ModelParams, rows: pd.DataFrame, village: int) -> pd
     """A village's inherited requests at stage ``follow_up``: done in the village, waiting on other parties."""
     types = list(params.requests.types.values())
     type_of = rows["type_index"].to_numpy(dtype=np.int16)
+    done = rows["village_done_hours"].to_numpy(dtype=float)
     return pd.DataFrame(
         {
             "village": village,
             "arrival": rows["arrival_hours"].to_numpy(dtype=float),
             "type_index": type_of,
             "first_response": math.nan,  # before day 0, not known
-            "village_done": rows["village_done_hours"].to_numpy(dtype=float),
-            "follow_up": np.array([types[k].follow_up_days * HOURS for k in type_of], dtype=float),
+            "village_done": done,
+            # what is left of the follow-up on day 0: a follow-up the table's dates end before day 0 ends on it
+            "follow_up": np.maximum(np.array([types[k].follow_up_days * HOURS for k in type_of]), -done),
             "escalate": False,
             "urgent": rows["urgent"].to_numpy(dtype=bool),
             "inherited": True,
@@ -254,7 +247,8 @@ def open_requests(
     horizon, replication = spec.window.horizon, spec.replication
     a = req["arrival"].to_numpy(dtype=float)
     res = req["resolution_time"].to_numpy(dtype=float)
-    r = req[(a < horizon) & (res > horizon)]
+    is_open = (a < horizon) & (res > horizon)
+    r = req[is_open]
     fr = r["first_response"].to_numpy(dtype=float)
     done = r["village_done"].to_numpy(dtype=float)
     in_village = (done > horizon) | (fr > horizon)
@@ -266,7 +260,7 @@ def open_requests(
     )
     types = list(params.requests.types)
     departments = [d.name for d in params.departments.departments]
-    first_dept = r["department"].to_numpy() if "department" in r else np.full(len(r), -1)
+    first_dept = r["department"].to_numpy()
     village = r["village"].to_numpy(dtype=np.int64)
     town_names = list(townships["township"])
     as_of = dt.date.fromisoformat(params.world.start_date) + dt.timedelta(days=int(round(horizon / HOURS)))
@@ -275,13 +269,11 @@ def open_requests(
             "replication": replication,
             "as_of": as_of.isoformat(),
             "township": [town_names[int(t)] for t in r["township_local"].to_numpy()],
-            "village_id": pd.Series(
-                np.where(village >= 0, villages["village_id"].to_numpy()[np.maximum(village, 0)], 0), dtype="Int64"
-            )
-            .where(village >= 0)
+            "village_id": pd.Series(villages["village_id"].to_numpy()[np.maximum(village, 0)], dtype="Int64")
+            .mask(village < 0)
             .array,
             "request_type": [types[int(k)] for k in r["type_index"].to_numpy()],
-            "arrival_day": (a[(a < horizon) & (res > horizon)] - horizon) / HOURS,
+            "arrival_day": (a[is_open] - horizon) / HOURS,
             "stage": stage,
             "urgent": r["urgent"].to_numpy(dtype=bool),
             "department": [

@@ -154,8 +154,6 @@ def run_shard(
     req["route"] = route
     req["department"] = department
     is_inherited = req["inherited"].to_numpy()
-    if is_inherited.any():  # a follow-up that the table's dates put before day 0 ends on day 0
-        req.loc[is_inherited, "resolution_time"] = np.maximum(req.loc[is_inherited, "resolution_time"], 0.0)
     window = spec.window
     result = summarise_shard(
         params,
