@@ -39,6 +39,7 @@ from typing import Any
 
 from bench_ceiling import measure_ceiling, merge_ceilings
 from bench_common import CHILD_MARK, FULL, OUT, PROFILE_COUNTY, QUICK, Mode
+from bench_engine import engine_state, prepare_native, python_engine_child, python_engine_figures
 from bench_mmc import measure_mmc
 from bench_model import child_run, measure_model_rate
 from bench_profile import print_profile, profile
@@ -46,9 +47,11 @@ from bench_report import Report, machine_info, print_report
 from bench_scaling import measure_scaling
 
 
-def run_benchmark(mode: Mode) -> Report:
+def run_benchmark(mode: Mode, native: bool = True) -> Report:
     started = time.perf_counter()
+    built = prepare_native(native)  # before this process imports any model module
     rep = Report(mode=mode.name, machine=machine_info())
+    rep.engine = {**engine_state(), "build_step": built}
 
     def log(msg: str) -> None:
         print(f"[{time.perf_counter() - started:6.1f} s] {msg}", flush=True)
@@ -61,6 +64,9 @@ def run_benchmark(mode: Mode) -> Report:
     rep.ceiling = merge_ceilings(before, measure_ceiling(mode))
     log(f"M/M/5 comparison, {mode.mmc_customers:,} customers x {mode.repeats} ...")
     rep.mmc = measure_mmc(mode)
+    if rep.engine["engine"] == "native":
+        log("the same serial figures with the Python engine (child process, GRASSROOTS_NATIVE=0) ...")
+        rep.python_engine = python_engine_figures(mode)
     log("scaling series (each point in a fresh subprocess) ...")
     rep.scaling = measure_scaling(mode, log)
     rep.elapsed_s = time.perf_counter() - started
@@ -84,10 +90,22 @@ def main(argv: list[str] | None = None) -> int:
         help=f"only profile a {PROFILE_COUNTY} county year and the M/M/5 case into benchmarks/out/",
     )
     parser.add_argument("--workers", type=int, default=None, help="pool workers for the scaling runs (default 2)")
+    parser.add_argument(
+        "--engine",
+        choices=("native", "python"),
+        default="native",
+        help="village loop to measure: the compiled build (python -m sim.native build; Python figures "
+        "are measured beside it) or plain Python only",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(CHILD_MARK + json.dumps(_jsonable(child_run(json.loads(args.child)))))
+        spec = json.loads(args.child)
+        if spec.get("kind") == "python_engine":
+            result = python_engine_child(QUICK if spec["mode"] == "quick" else FULL)
+        else:
+            result = child_run(spec)
+        print(CHILD_MARK + json.dumps(_jsonable(result)))
         return 0
     if args.profile:
         p = profile(OUT)
@@ -98,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     mode = QUICK if args.quick else FULL
     if args.workers:
         mode = Mode(**{**asdict(mode), "workers": args.workers})
-    rep = run_benchmark(mode)
+    rep = run_benchmark(mode, native=args.engine == "native")
     print_report(rep)
     if args.json:
         doc = {
@@ -106,7 +124,12 @@ def main(argv: list[str] | None = None) -> int:
             "machine": rep.machine,
             "elapsed_s": rep.elapsed_s,
             **rep.summary(),
-            "details": {"ceiling": rep.ceiling, "model_rate": rep.model_rate, "mmc": rep.mmc},
+            "details": {
+                "ceiling": rep.ceiling,
+                "model_rate": rep.model_rate,
+                "mmc": rep.mmc,
+                "python_engine": rep.python_engine,
+            },
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(_jsonable(doc), indent=2))

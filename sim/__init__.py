@@ -10,8 +10,12 @@ The Python API mirrors the CLI::
 
 from __future__ import annotations
 
-from sim.api import calibrate, compare, compare_over_assumptions, load_scenario, run, sweep, write_run
-from sim.experiment.runner import Results
+from sim.native import install as _install_native_engine
+
+_install_native_engine()  # before any model module is imported: see sim.native
+
+from sim.api import calibrate, compare, compare_over_assumptions, load_scenario, run, sweep, write_run  # noqa: E402
+from sim.experiment.runner import Results  # noqa: E402
 
 __all__ = [
     "Results",

@@ -22,6 +22,7 @@ LAYERS = {
     "cli": 5,
     "api": 5,
     "web": 5,
+    "native": 0,
     "__init__": 5,
     "__main__": 5,
 }

@@ -8,22 +8,23 @@ hours from 00:00 of simulated day 0.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import math
+from bisect import bisect_left
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Final
 
 from sim.scenario.official_days import official_working_days
 
-HOURS_PER_DAY = 24.0
-INF = math.inf
+HOURS_PER_DAY: Final = 24.0
+INF: Final = math.inf
 #: One tolerance for every comparison of a time with a duty boundary (hours; 3.6 microseconds).
 #: Why: ``d * 24 + start`` minus ``d * 24`` is not exactly ``start`` in floating point, so a duty
 #: start computed by :meth:`Calendar.next_duty_start` could be rejected by :meth:`Calendar.on_duty`
 #: and a village would re-wake at the same instant forever. Every duty check goes through
 #: :func:`split` and :data:`EPS`, so "the next duty start" is always "on duty".
-EPS = 1e-9
+EPS: Final = 1e-9
 
 
 def split(t: float) -> tuple[int, float]:
@@ -60,16 +61,16 @@ class Calendar:
         self.periods: tuple[tuple[float, float], ...] = tuple(
             (float(s), float(e)) for s, e in periods if e - s > 2 * EPS
         )
-        self.day_hours = sum(e - s for s, e in self.periods)
+        self.day_hours: float = sum(e - s for s, e in self.periods)
         self.present: list[bool] = [bool(p) for p in present]
-        cum = [0]
+        cum: list[int] = [0]
         for p in self.present:
             cum.append(cum[-1] + (1 if p else 0))
         self.cum = cum
-        self.present_days = [d for d, p in enumerate(self.present) if p]
-        self.first_start = self.periods[0][0] if self.periods else 0.0
-        self.last_end = self.periods[-1][1] if self.periods else 0.0
-        within = [0.0]
+        self.present_days: list[int] = [d for d, p in enumerate(self.present) if p]
+        self.first_start: float = self.periods[0][0] if self.periods else 0.0
+        self.last_end: float = self.periods[-1][1] if self.periods else 0.0
+        within: list[float] = [0.0]
         for s, e in self.periods:
             within.append(within[-1] + (e - s))
         self._cum_within = within
@@ -142,7 +143,7 @@ class Calendar:
             return INF
         day = self.present_days[n_full]
         within = self._cum_within
-        k = bisect.bisect_left(within, rem) - 1
+        k = bisect_left(within, rem) - 1
         k = max(0, min(k, len(self.periods) - 1))
         s, _ = self.periods[k]
         return day * HOURS_PER_DAY + s + (rem - within[k])

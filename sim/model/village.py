@@ -13,20 +13,21 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
+from typing import Final
 
 import simpy
 
 from sim.model.admin_tasks import AdminArrays
 from sim.model.calendar import EPS, HOURS_PER_DAY, split
 from sim.model.demand import RequestArrays
-from sim.model.village_overtime import OvertimeMixin
+from sim.model.village_overtime import overtime_job, start_overtime
 from sim.model.village_setup import Ledger, VillageSetup
 from sim.model.visits import VisitBook
 
-INF = math.inf
+INF: Final = math.inf
 
 
-class VillageSim(OvertimeMixin):
+class VillageSim:
     """Runs one village for the horizon; results land in ``first_response``, ``village_done`` and ``ledger``."""
 
     def __init__(
@@ -52,14 +53,14 @@ class VillageSim(OvertimeMixin):
         self.stop = env.event()  # fires when the drain is over (every request done) or at the end
         self.open_at_horizon = 0  # the window's requests still open here at the horizon (counted from state)
         # plain lists are faster than numpy scalars inside the loop
-        self.r_time = requests.time.tolist()
-        self.r_work = requests.work.tolist()
-        self.r_travel = requests.travel.tolist()
-        self.r_urgent = requests.urgent.tolist()
-        self.r_follow_up = requests.follow_up.tolist()
-        self.a_time = admin.time.tolist()
-        self.a_hours = admin.hours.tolist()
-        self.a_due = admin.due.tolist()
+        self.r_time: list[float] = requests.time.tolist()
+        self.r_work: list[float] = requests.work.tolist()
+        self.r_travel: list[float] = requests.travel.tolist()
+        self.r_urgent: list[bool] = requests.urgent.tolist()
+        self.r_follow_up: list[float] = requests.follow_up.tolist()
+        self.a_time: list[float] = admin.time.tolist()
+        self.a_hours: list[float] = admin.hours.tolist()
+        self.a_due: list[float] = admin.due.tolist()
         n_workers = len(setup.calendars)
         self.cal = setup.calendars
         self.free: list[int] = list(range(n_workers))
@@ -136,7 +137,7 @@ class VillageSim(OvertimeMixin):
             ev.callbacks.append(self._on_admin)
 
     def _on_request(self, ev: simpy.events.Event) -> None:
-        i = ev.value
+        i: int = ev.value
         self.next_request = i + 1
         self._schedule_request()
         now = self.env.now
@@ -145,15 +146,15 @@ class VillageSim(OvertimeMixin):
             if not any(c.on_duty(now) for c in self.cal):
                 self._serve_on_call(i, now)
                 return
-            self._observe_queue(now)
+            self.observe_queue(now)
             self.urgent_q.append(i)
         else:
-            self._observe_queue(now)
+            self.observe_queue(now)
             self.routine_q.append(i)
         self._dispatch(now)
 
     def _on_admin(self, ev: simpy.events.Event) -> None:
-        k = ev.value
+        k: int = ev.value
         self.next_admin = k + 1
         self._schedule_admin()
         heapq.heappush(self.admin_q, (self.a_due[k], k))
@@ -169,7 +170,7 @@ class VillageSim(OvertimeMixin):
         if self.s.warmup <= now < self.s.horizon:
             self.ledger.overtime += self.r_work[i]
 
-    def _observe_queue(self, now: float) -> None:
+    def observe_queue(self, now: float) -> None:
         """Add the queues' length since the last change to their time integral over the window (Little's L).
 
         Called just before a request joins or leaves a queue. The integrand is the containers'
@@ -188,11 +189,11 @@ class VillageSim(OvertimeMixin):
         for activity in self.s.priority:
             if activity == "urgent":
                 if self.urgent_q:
-                    self._observe_queue(now)
+                    self.observe_queue(now)
                     return self.urgent_q.popleft()
             elif activity == "routine":
                 if self.routine_q:
-                    self._observe_queue(now)
+                    self.observe_queue(now)
                     return self.routine_q.popleft()
             elif self.admin_q and (activity == "admin" or self.admin_q[0][0] - now <= self.s.due_soon_hours):
                 return -(heapq.heappop(self.admin_q)[1] + 1)
@@ -232,7 +233,7 @@ class VillageSim(OvertimeMixin):
                 return
             self.free.remove(worker)
             self._close_spell(worker, now)
-            self._start(worker, job, now, overtime=False)
+            self.start_job(worker, job, now, overtime=False)
 
     def _next_start(self, worker: int, now: float) -> float:
         """Next duty start of an off-duty worker, cached: it holds for the whole off-duty gap."""
@@ -254,7 +255,7 @@ class VillageSim(OvertimeMixin):
             self.wake_at = INF
         self._dispatch(now)
 
-    def _start(self, worker: int, job: int, now: float, overtime: bool) -> None:
+    def start_job(self, worker: int, job: int, now: float, overtime: bool) -> None:
         if job >= 0:
             self.first_response[job] = now
             work = self.r_work[job]
@@ -262,16 +263,17 @@ class VillageSim(OvertimeMixin):
             work = self.a_hours[-job - 1]
         done = now + work if overtime else self.cal[worker].advance(now, work)
         self.job[worker] = (job, now, now if overtime else INF)
-        self._schedule_done(worker, done)
+        self.schedule_done(worker, done)
 
-    def _schedule_done(self, worker: int, done: float) -> None:
+    def schedule_done(self, worker: int, done: float) -> None:
         self.serial[worker] += 1
         if done < INF:
             ev = self.env.timeout(done - self.env.now, (worker, self.serial[worker]))
             ev.callbacks.append(self._on_done)
 
     def _on_done(self, ev: simpy.events.Event) -> None:
-        worker, serial = ev.value
+        value: tuple[int, int] = ev.value
+        worker, serial = value
         if serial != self.serial[worker]:  # the job was finished in overtime instead
             return
         now = self.env.now
@@ -289,7 +291,7 @@ class VillageSim(OvertimeMixin):
         self.free.append(worker)
         self.no_duty_until = -INF  # the new free worker may be on duty
         self.spell_start[worker] = now
-        if now < self.overtime_until and self._overtime_job(worker, now):
+        if now < self.overtime_until and overtime_job(self, worker, now):
             return
         self._dispatch(now)
 
@@ -343,8 +345,9 @@ class VillageSim(OvertimeMixin):
             ev.callbacks.append(self._on_close)
 
     def _on_close(self, ev: simpy.events.Event) -> None:
-        self._close_day(ev.value, self.env.now)
-        self._schedule_close(ev.value + 1)
+        day: int = ev.value
+        self._close_day(day, self.env.now)
+        self._schedule_close(day + 1)
 
     def _close_day(self, day: int, now: float) -> None:
         """Turn the day's free duty time into visits, book the day's time use, start overtime."""
@@ -365,7 +368,7 @@ class VillageSim(OvertimeMixin):
             led.daily_visits.append(made)
             led.daily_covered.append(self.visits.vulnerable_covered())
         if self.s.overtime_hours > 0:
-            self._start_overtime(day, now)
+            start_overtime(self, day, now)
 
     def apps_hours_in_window(self) -> float:
         """App hours in the window (the ledger books them as admin at the end): offered work of the village."""
@@ -383,7 +386,7 @@ class VillageSim(OvertimeMixin):
         last_day = self.window_days - 1
         if self.last_closed < last_day:  # a close due exactly when the loop stops: SimPy stops before it
             self._close_day(last_day, min(now, last_day * HOURS_PER_DAY + s.close_hour))
-        self._observe_queue(now)
+        self.observe_queue(now)
         for w in self.busy_workers():
             job, start, overtime_from = self.job[w]
             self._book_job(w, job, start, now, overtime_from)

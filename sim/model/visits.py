@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from typing import Final
 
 #: Days before a campaign whose visits give the pre-campaign level.
-PRE_CAMPAIGN_DAYS = 7
+PRE_CAMPAIGN_DAYS: Final = 7
 
 
 class DayRing:
