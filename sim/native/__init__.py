@@ -24,9 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-#: The modules compiled together (one mypyc group): the village loop and what it calls per event.
+#: The modules compiled together (one mypyc group): the village loop and what it calls per event,
+#: and the offices' queue of the county stage.
 NATIVE_MODULES: tuple[str, ...] = (
     "sim.model.calendar",
+    "sim.model.staff_pool",
     "sim.model.village",
     "sim.model.village_overtime",
     "sim.model.village_setup",
