@@ -1,7 +1,8 @@
 """Function sizes, long parameter lists and long files of the package (the architecture issue's figures).
 
-Usage: ``python scripts/code_metrics.py [PATH ...]`` (default: sim). Function length counts the
-lines of the body without the docstring; parameters exclude ``self`` and ``cls``.
+Usage: ``python scripts/code_metrics.py [--list] [PATH ...]`` (default: sim). Function length counts
+the lines of the body without the docstring; parameters exclude ``self`` and ``cls``. ``--list``
+also names the functions over 20 lines and those with more than 5 parameters.
 """
 
 from __future__ import annotations
@@ -34,7 +35,10 @@ def parameters(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
     return len([n for n in names if n not in ("self", "cls")])
 
 
-def main(paths: list[str]) -> None:
+LIST_OVER_LINES = 20
+
+
+def main(paths: list[str], show: bool = False) -> None:
     files = [p for root in paths for p in sorted(Path(root).rglob("*.py"))]
     sizes, many, long_files = [], [], []
     for f in files:
@@ -52,7 +56,16 @@ def main(paths: list[str]) -> None:
     print(f"functions over 60 lines: {sum(n > 60 for n in lengths)}")
     print(f"functions with more than {MANY_PARAMETERS} parameters: {len(many)}")
     print(f"files over {LONG_FILE_LINES} lines: " + (", ".join(f"{f} ({n})" for f, n in long_files) or "none"))
+    if show:
+        print(f"\nfunctions over {LIST_OVER_LINES} lines ({sum(n > LIST_OVER_LINES for n in lengths)}):")
+        for n, where in sorted(sizes, reverse=True):
+            if n > LIST_OVER_LINES:
+                print(f"  {n:3d}  {where}")
+        print(f"\nfunctions with more than {MANY_PARAMETERS} parameters:")
+        for where in many:
+            print(f"  {where}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["sim"])
+    args = sys.argv[1:]
+    main([a for a in args if a != "--list"] or ["sim"], show="--list" in args)

@@ -19,59 +19,51 @@ def load_scenario(path: str | os.PathLike[str], overrides: Mapping[str, Any] | S
     return _load(path, overrides)
 
 
-def _options(
-    replications: int | None,
-    seed: int | None,
-    days: float | None,
-    warmup_days: float | str | None,
-    executor: str,
-    workers: int | None,
-    scheduler: str | None,
-    cache_dir: str | Path | None,
-    precision: float | None,
-) -> RunOptions:
-    return RunOptions(
-        replications=replications,
-        seed=seed,
-        days=days,
-        warmup_days=warmup_days,
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,  # type: ignore[arg-type]
-        cache_dir=Path(cache_dir) if cache_dir is not None else None,
-        precision=precision,
-    )
+# The run settings every operation accepts as keywords (RunOptions validates their values).
+RUN_SETTINGS = (
+    "replications",
+    "seed",
+    "days",
+    "warmup_days",
+    "drain_days",
+    "executor",
+    "workers",
+    "scheduler",
+    "cache_dir",
+    "precision",
+)
+
+
+def _options(settings: Mapping[str, Any], also: Sequence[str] = ()) -> RunOptions:
+    """RunOptions from keyword settings: unknown names are a TypeError, bad values an OptionError."""
+    allowed = (*RUN_SETTINGS, *also)
+    unknown = sorted(set(settings) - set(allowed))
+    if unknown:
+        raise TypeError(f"unknown arguments {unknown}; expected some of {list(allowed)}")
+    values = dict(settings)
+    if values.get("cache_dir") is not None:
+        values["cache_dir"] = Path(values["cache_dir"])
+    return RunOptions(**values)
 
 
 def run(
-    scenario: Scenario | str | os.PathLike[str],
-    replications: int | None = None,
-    seed: int | None = None,
-    days: float | None = None,
-    warmup_days: float | str | None = None,
-    executor: str = "local",
-    workers: int | None = None,
-    scheduler: str | None = None,
-    cache_dir: str | Path | None = None,
-    precision: float | None = None,
-    overrides: Mapping[str, Any] | None = None,
-    event_log_cases: int = 0,
-    export_state: bool = False,
+    scenario: Scenario | str | os.PathLike[str], overrides: Mapping[str, Any] | None = None, **settings: Any
 ) -> Results:
     """Run replications of a scenario (a Scenario or a path). No cache unless ``cache_dir`` is given.
 
+    ``settings`` are keywords: ``replications``, ``seed``, ``days``, ``warmup_days`` (days or
+    "auto"), ``drain_days``, ``executor`` ("serial", "local" or "dask"), ``workers``,
+    ``scheduler``, ``cache_dir``, ``precision``; each defaults to the scenario's value (or to
+    RunOptions' default), and a refused value raises OptionError naming it, as the CLI does.
     ``event_log_cases`` > 0 puts an event log of that many sampled requests per replication in
-    ``results.extra["event_log"]`` (README, "Event log for process mining"). ``export_state`` puts
+    ``results.extra["event_log"]`` (README, "Event log for process mining"). ``export_state=True`` puts
     the requests open at the horizon in ``results.extra["open_requests"]``: an initial-state table
     that another run can start from (README, "Warm start").
     """
     scen = scenario if isinstance(scenario, Scenario) else _load(scenario)
     if overrides:
         scen = apply_overrides(scen, overrides)
-    options = _options(replications, seed, days, warmup_days, executor, workers, scheduler, cache_dir, precision)
-    options.event_log_cases = event_log_cases
-    options.export_state = export_state
-    return _run(scen, options)
+    return _run(scen, _options(settings, also=("event_log_cases", "export_state")))
 
 
 def compare(
@@ -104,7 +96,7 @@ def compare(
         raise TypeError("decompose needs scenario files (paths), not Scenario objects")
     return compare_scenarios(
         scenarios,
-        _options(**_run_kwargs(kwargs)),
+        _options(kwargs),
         decompose=decompose,
         marginal=marginal,
         sources=sources,
@@ -116,34 +108,14 @@ def sweep(spec: str | os.PathLike[str] | Mapping[str, Any], **kwargs: Any):
     """Run a sweep (grid, Latin hypercube, Morris or Sobol) described by a YAML file or a mapping."""
     from sim.experiment.sweep import load_sweep, run_sweep
 
-    return run_sweep(load_sweep(spec), _options(**_run_kwargs(kwargs)))
-
-
-def _run_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
-    names = (
-        "replications",
-        "seed",
-        "days",
-        "warmup_days",
-        "executor",
-        "workers",
-        "scheduler",
-        "cache_dir",
-        "precision",
-    )
-    unknown = set(kwargs) - set(names)
-    if unknown:
-        raise TypeError(f"unknown arguments {sorted(unknown)}; expected some of {list(names)}")
-    defaults: dict[str, Any] = dict.fromkeys(names)
-    defaults["executor"] = "local"
-    return {**defaults, **kwargs}
+    return run_sweep(load_sweep(spec), _options(kwargs))
 
 
 def calibrate(targets: str | os.PathLike[str], **kwargs: Any):
     """History matching of the assumptions to a targets file (see ``grassroots calibrate``)."""
     from sim.experiment.calibrate import calibrate as _calibrate
 
-    return _calibrate(Path(targets), _options(**_run_kwargs(kwargs)))
+    return _calibrate(Path(targets), _options(kwargs))
 
 
 def compare_over_assumptions(
@@ -165,7 +137,7 @@ def compare_over_assumptions(
     from sim.experiment.robustness import compare_over_assumptions as _robust
 
     table = accepted if isinstance(accepted, pd.DataFrame) else pd.read_csv(accepted)
-    options = _options(**_run_kwargs(kwargs))
+    options = _options(kwargs)
     sets = choose_sets(accepted_assumptions(table), n_sets, seed=options.seed or 0)
     return _robust([Path(s) for s in scenarios], sets, options, overrides)
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from helpers import ROOT
-from sim.analysis.history_matching import fit_emulator, implausibility, latin_hypercube
+from sim.analysis.history_matching import Observation, fit_emulator, implausibility, latin_hypercube
 from sim.experiment.calibrate import calibrate
 from sim.experiment.calibrate_spec import CalibrationSpec, load_targets
 from sim.experiment.runner import RunOptions
@@ -118,7 +118,7 @@ def test_emulator_reproduces_a_smooth_function_and_knows_its_uncertainty() -> No
     assert np.sqrt(np.mean((mean - truth) ** 2)) < 0.05
     z = (mean - truth) / np.sqrt(var + 1e-12)
     assert np.mean(np.abs(z) < 3) > 0.9  # its uncertainty covers its errors
-    assert implausibility(np.array([1.0]), np.array([0.0]), 1.3, 0.01, 0.0, 0.0)[0] == pytest.approx(3.0)
+    assert implausibility(np.array([1.0]), np.array([0.0]), Observation(1.3, 0.01, 0.0), 0.0)[0] == pytest.approx(3.0)
 
 
 @pytest.mark.parametrize("name", ["qujing_targets.yaml", "qujing_targets_full.yaml"])

@@ -6,11 +6,11 @@ import subprocess
 import sys
 
 from helpers import ROOT
-from sim.experiment.check import CANONICAL, run_check
+from sim.experiment.check import CANONICAL, CheckRuns, run_check
 
 
 def test_check_passes_against_committed_references() -> None:
-    outcome = run_check(reference_dir=ROOT / "results/reference", scenarios_dir=ROOT / "scenarios")
+    outcome = run_check(reference_dir=ROOT / "results/reference", runs=CheckRuns(scenarios_dir=ROOT / "scenarios"))
     assert set(outcome.table["scenario"]) == set(CANONICAL)
     assert outcome.passed, outcome.table[outcome.table["status"] != "ok"].to_string()
     # the same code reproduces the references exactly
@@ -51,7 +51,7 @@ def test_paired_tier_fails_a_five_percent_shift_but_not_redrawn_random_numbers()
 
     with tempfile.TemporaryDirectory() as tmp:
         ref_dir = Path(tmp)
-        run_check(["baseline"], update=True, reference_dir=ref_dir, scenarios_dir=ROOT / "scenarios")
+        run_check(["baseline"], update=True, reference_dir=ref_dir, runs=CheckRuns(scenarios_dir=ROOT / "scenarios"))
         path = ref_dir / "baseline.json"
         ref = json.loads(path.read_text())
         ref["code_hash"] = "older-code"  # as if the model had changed since: paired tier
@@ -59,13 +59,13 @@ def test_paired_tier_fails_a_five_percent_shift_but_not_redrawn_random_numbers()
         shifted = run_check(
             ["baseline"],
             reference_dir=ref_dir,
-            scenarios_dir=ROOT / "scenarios",
-            overrides={"requests.demand_multiplier": 1.05},
+            runs=CheckRuns(scenarios_dir=ROOT / "scenarios", overrides={"requests.demand_multiplier": 1.05}),
         )
         failed = set(shifted.table.loc[shifted.table["status"] == "FAIL", "metric"])
         assert "requests_arrived" in failed and not shifted.passed
         assert (shifted.table["tier"] == "paired").all()
-        redrawn = run_check(["baseline"], reference_dir=ref_dir, scenarios_dir=ROOT / "scenarios", seed=777)
+        new_seeds = CheckRuns(scenarios_dir=ROOT / "scenarios", seed=777)
+        redrawn = run_check(["baseline"], reference_dir=ref_dir, runs=new_seeds)
         assert redrawn.passed, redrawn.table[redrawn.table["status"] != "ok"].to_string()
 
 

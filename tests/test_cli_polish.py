@@ -175,5 +175,9 @@ def test_the_api_refuses_the_run_options_the_cli_refuses() -> None:
         assert info.value.option == option
     with pytest.raises(OptionError, match="replications: must be ≥ 1"):
         sim.run(ROOT / "scenarios" / "baseline.yaml", replications=0)
+    with pytest.raises(OptionError, match="drain_days: must be ≥ 0"):  # every run setting, not a chosen few
+        sim.compare(ROOT / "scenarios" / "baseline.yaml", ROOT / "scenarios" / "baseline.yaml", drain_days=-1)
+    with pytest.raises(TypeError, match=r"unknown arguments \['replicatons'\]"):
+        sim.run(ROOT / "scenarios" / "baseline.yaml", replicatons=3)
     result = runner.invoke(app, ["run", str(ROOT / "scenarios" / "baseline.yaml"), "--drain-days", "-1"])
     assert result.exit_code == 2 and "--drain-days: must be ≥ 0" in result.output

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from helpers import SCENARIOS, small_city
 from sim.cli import app
 from sim.experiment.runner import Results, RunOptions, build_tasks, run
+from sim.experiment.tasks import Horizon, RawOutputs
 from sim.model.event_log import sample_cases
 from sim.scenario.loader import load_scenario
 
@@ -83,11 +84,12 @@ def test_sampling_bounds_the_number_of_cases() -> None:
     assert len(sample_cases(arrival, 10.0, 60.0, 0, rng)) == 0
     # the quota of a replication is split over the counties and never exceeded
     city = load_scenario(SCENARIOS / "baseline.yaml")
-    tasks = build_tasks(city, range(2), 1, 30, 5, 0, event_log_cases=2000)
+    horizon = Horizon(seed=1, days=30, warmup_days=5, drain_days=0)
+    tasks = build_tasks(city, range(2), horizon, RawOutputs(event_log_cases=2000))
     for r in range(2):
         quotas = [t.event_log_cases for t in tasks if t.replication == r]
         assert len(quotas) == 9 and sum(quotas) == 2000 and max(quotas) - min(quotas) <= 1
-    assert all(t.event_log_cases == 0 for t in build_tasks(city, range(1), 1, 30, 5, 0))
+    assert all(t.event_log_cases == 0 for t in build_tasks(city, range(1), horizon))
     # and a run logs exactly the quota when there are enough requests
     scen = small_city("baseline.yaml", **SMALL)
     res = run(scen, RunOptions(replications=2, executor="serial", event_log_cases=40))

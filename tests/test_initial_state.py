@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from helpers import SCENARIOS, small_city
 from sim.cli import app
 from sim.experiment.runner import Results, RunOptions, build_tasks, run
-from sim.experiment.tasks import data_files_hash
+from sim.experiment.tasks import Horizon, data_files_hash
 from sim.scenario.errors import ScenarioError
 from sim.scenario.initial_state import STAGES
 from sim.scenario.loader import load_scenario
@@ -300,5 +300,5 @@ def test_a_task_key_follows_the_contents_of_the_user_s_data_files(tmp_path: Path
     for population in ("1000", "2000"):  # the same path, edited in place
         (tmp_path / "village.csv").write_text(original.replace(",1000,", f",{population},"))
         scen = load_scenario(MMC, {"world.villages_csv": str(tmp_path / "village.csv")})
-        keys.append(build_tasks(scen, range(1), 1, 5, 0, 0)[0].key)
+        keys.append(build_tasks(scen, range(1), Horizon(seed=1, days=5, warmup_days=0, drain_days=0))[0].key)
     assert keys[0] != keys[1]

@@ -18,7 +18,7 @@ import sim
 from helpers import scenario
 from queueing import assert_in_interval, cobham_waits, mmc_wait
 from sim.model.admin_tasks import AdminArrays
-from sim.model.calendar import Calendar, always_on_calendar, cadre_calendar
+from sim.model.calendar import Calendar, DutyPlan, always_on_calendar, cadre_calendar
 from sim.model.demand import RequestArrays
 from sim.model.staff_pool import StaffPool, Window
 from sim.model.village import VillageSim
@@ -176,7 +176,9 @@ def village(
     on_call_delay: float = 0.5,
 ) -> VillageSim:
     """One village with hand-placed requests (time, work, urgent) and admin tasks (time, hours, due)."""
-    cals = [cadre_calendar(MONDAY, days + 3, PERIODS, cadres, i, weekend_on_duty, apps) for i in range(cadres)]
+    cals = [
+        cadre_calendar(DutyPlan(MONDAY, days + 3, PERIODS), cadres, i, weekend_on_duty, apps) for i in range(cadres)
+    ]
     n = len(requests)
     req = RequestArrays(
         time=np.array([r[0] for r in requests], dtype=float),
@@ -206,10 +208,8 @@ def village(
         horizon=days * 24.0,
         end=(days + 2) * 24.0,
     )
-    env = simpy.Environment()
-    v = VillageSim(env, setup, req, adm, VisitBook(0, 0, 30, 182, 30))
-    env.run(until=v.stop)
-    v.finish()
+    v = VillageSim(setup, req, adm, VisitBook(0, 0, 30, 182, 30))
+    v.run()
     return v
 
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.model.calendar import Calendar, cadre_calendar, member_calendar, shift_start
+from sim.model.calendar import Calendar, DutyPlan, cadre_calendar, member_calendar, shift_start
 from sim.model.distributions import from_uniform, mean_of
 from sim.model.streams import stream
 from sim.model.visits import VisitBook
@@ -44,7 +44,7 @@ def test_calendar_duty_before_and_next_start() -> None:
 
 @given(st.floats(0, 24 * 20), st.floats(0.01, 40))
 def test_advance_inverts_duty_before(t: float, work: float) -> None:
-    cal = cadre_calendar("2021-01-01", 40, PERIODS, 5, 0, 1, 0.5)
+    cal = cadre_calendar(DutyPlan("2021-01-01", 40, PERIODS), 5, 0, 1, 0.5)
     done = cal.advance(t, work)
     assert cal.duty_before(done) - cal.duty_before(t) == pytest.approx(work, abs=1e-9)
 
@@ -56,11 +56,11 @@ def test_apps_time_shifts_the_first_period() -> None:
 
 def test_weekend_roster_and_member_availability() -> None:
     # 2021-01-02 is a Saturday; with 4 cadres and 1 on duty, each cadre covers a quarter of weekend days
-    cals = [cadre_calendar("2021-01-01", 364, PERIODS, 4, i, 1, 0.0) for i in range(4)]
+    cals = [cadre_calendar(DutyPlan("2021-01-01", 364, PERIODS), 4, i, 1, 0.0) for i in range(4)]
     weekend_days = [d for d in range(364) if (d + 4) % 7 in (5, 6)]  # day 0 is a Friday
     on = [sum(c.present[d] for d in weekend_days) for c in cals]
     assert sum(on) == len(weekend_days) and max(on) - min(on) <= 1
-    member = member_calendar("2021-01-01", 364, PERIODS, 0.6, 0.3, 10, 0.0)
+    member = member_calendar(DutyPlan("2021-01-01", 364, PERIODS), 0.6, 0.3, 10, 0.0)
     weekdays_after = sum(1 for d in range(10, 364) if (d + 4) % 7 < 5)
     assert sum(member.present) == pytest.approx(0.6 * weekdays_after, abs=1)
     assert not any(member.present[:10])

@@ -17,7 +17,14 @@ from helpers import small_city
 from sim.experiment.runner import RunOptions, check_calendar_coverage, run
 from sim.model import village_inputs
 from sim.model.admin_tasks import draw_admin
-from sim.model.calendar import HOURS_PER_DAY, cadre_calendar, office_calendar, weekday_flags, working_day_flags
+from sim.model.calendar import (
+    HOURS_PER_DAY,
+    DutyPlan,
+    cadre_calendar,
+    office_calendar,
+    weekday_flags,
+    working_day_flags,
+)
 from sim.model.demand import _season, day_factors
 from sim.model.streams import stream
 from sim.scenario.errors import ScenarioError
@@ -57,7 +64,7 @@ def test_national_day_2021_are_off_days_and_makeup_weekends_are_duty_days() -> N
     assert [d for d in range(DAYS) if flags[d] != plain[d]] == sorted(
         MID_AUTUMN + MAKEUP + [day("2021-10-01"), *NATIONAL_DAY[3:]]  # 2-3 Oct are a weekend anyway
     )
-    office = office_calendar(START, DAYS, PERIODS, official=True)
+    office = office_calendar(DutyPlan(START, DAYS, PERIODS, official=True))
     assert office.present[day("2021-10-08")] and office.present[day("2021-09-26")]  # back at work; in lieu
     assert not office.present[day("2021-10-04")]  # a Monday of the National Day week: offices closed
 
@@ -97,8 +104,8 @@ def test_default_off_gives_the_same_factors_and_calendars_as_before() -> None:
         assert np.array_equal(day_factors(requests, start, days), before)
         assert np.array_equal(day_factors(requests, start, days, CalendarParams()), before)
         assert working_day_flags(start, days) == weekday_flags(start, days)
-    cals = [cadre_calendar("2021-01-01", 120, PERIODS, 4, i, 1, 0.5) for i in range(4)]
-    off = [cadre_calendar("2021-01-01", 120, PERIODS, 4, i, 1, 0.5, False) for i in range(4)]
+    cals = [cadre_calendar(DutyPlan("2021-01-01", 120, PERIODS), 4, i, 1, 0.5) for i in range(4)]
+    off = [cadre_calendar(DutyPlan("2021-01-01", 120, PERIODS, False), 4, i, 1, 0.5) for i in range(4)]
     assert [c.present for c in cals] == [c.present for c in off]
 
 

@@ -98,17 +98,21 @@ def leave_one_out(x: np.ndarray, y: np.ndarray, y_var: np.ndarray, emulator: Emu
     return errors
 
 
+@dataclass(frozen=True)
+class Observation:
+    """An observed figure and the variances that are not the simulator's own."""
+
+    value: float  # z, the observation
+    var_obs: float  # its observation error
+    var_disc: float = 0.0  # the model discrepancy
+
+
 def implausibility(
-    predicted: np.ndarray,
-    var_emulator: np.ndarray,
-    observed: float,
-    var_obs: float,
-    var_disc: float,
-    var_stoch: np.ndarray | float,
+    predicted: np.ndarray, var_emulator: np.ndarray, observed: Observation, var_stoch: np.ndarray | float
 ) -> np.ndarray:
     """I(x) for one target at many input sets (see the module docstring)."""
-    total = var_obs + var_disc + np.asarray(var_emulator) + np.asarray(var_stoch)
-    return np.abs(observed - np.asarray(predicted)) / np.sqrt(total)
+    total = observed.var_obs + observed.var_disc + np.asarray(var_emulator) + np.asarray(var_stoch)
+    return np.abs(observed.value - np.asarray(predicted)) / np.sqrt(total)
 
 
 def latin_hypercube(

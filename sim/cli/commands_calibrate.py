@@ -11,23 +11,22 @@ import typer
 from rich.table import Table
 
 from sim.cli.app import app
-from sim.cli.commands_run import reporter
+from sim.cli.commands_run import CompareExtras, reporter
 from sim.cli.console import UsageProblem, fmt_number, out_console, progress_bar, user_errors
-from sim.cli.options import CacheDir, CalibrateOut, Executor, Lang, Quiet, Scheduler, Workers
+from sim.cli.flag_groups import flag_groups
+from sim.cli.options import CalibrateOut, Display, Execution
 from sim.cli.settings import run_options
 from sim.experiment.runner import RunOptions
 
 
 @app.command()
+@flag_groups
 def calibrate(
     targets: Annotated[Path, typer.Argument(help="Calibration targets YAML (observed figures, inputs to search).")],
     out: CalibrateOut = None,
-    workers: Workers = None,
-    executor: Executor = "local",
-    scheduler: Scheduler = None,
-    quiet: Quiet = False,
-    lang: Lang = "en",
-    cache_dir: CacheDir = Path("results/cache"),
+    *,
+    execution: Execution,
+    display: Display,
 ) -> None:
     """History matching of the assumptions to observed figures; accepted sets, diagnostics, held-out check."""
     from sim.experiment.calibrate import calibrate as run_calibration
@@ -37,15 +36,15 @@ def calibrate(
 
     with user_errors():
         spec, _ = load_targets(targets)
-        options = run_options(None, None, None, None, workers, executor, scheduler, None, cache_dir)
+        options = run_options(execution)
         target = out or default_run_dir(Path("results/calibrations"), spec.name)
         if target.exists():
             raise UsageProblem(f"--out: {target} already exists")
-        with progress_bar(quiet, f"calibrate {spec.name} (runs)") as bar:
+        with progress_bar(display.quiet, f"calibrate {spec.name} (runs)") as bar:
             options.progress = bar
             result = run_calibration(targets, options)
-        write_calibration(result, target, source=targets, command=sys.argv, report=reporter(lang))
-        if not quiet:
+        write_calibration(result, target, source=targets, command=sys.argv, report=reporter(display.lang))
+        if not display.quiet:
             print_validation(result.validation)
         out_console.print(result.message)
         out_console.print(f"calibration folder: {target} (accepted sets: {target / 'accepted.csv'})")
@@ -66,22 +65,15 @@ def print_validation(table: pd.DataFrame) -> None:
     out_console.print(out)
 
 
-def compare_over_accepted(
-    scenarios: list[Path],
-    accepted: Path,
-    n_sets: int,
-    options: RunOptions,
-    sets_: list[str] | None,
-    out: Path | None,
-    quiet: bool,
-    lang: str,
-) -> None:
+def compare_over_accepted(scenarios: list[Path], extras: CompareExtras, options: RunOptions, display: Display) -> None:
     """The paired comparison repeated over accepted assumption sets, with the robustness table."""
     from sim.experiment.calibrate import accepted_assumptions
     from sim.experiment.robustness import choose_sets, compare_over_assumptions
     from sim.io.comparedir import write_robust_comparison
     from sim.io.rundir import default_run_dir
 
+    accepted, n_sets = extras.assumptions, extras.assumption_sets
+    assert accepted is not None  # compare calls this only with --assumptions
     if not accepted.is_file():
         raise UsageProblem(f"--assumptions: {accepted} not found (give a calibration folder's accepted.csv)")
     if n_sets < 1:
@@ -90,13 +82,13 @@ def compare_over_accepted(
     if table.empty:
         raise UsageProblem(f"--assumptions: {accepted} has no accepted sets (the calibration ruled out everything)")
     sets = choose_sets(accepted_assumptions(table), n_sets, seed=options.seed or 0)
-    target = out or default_run_dir(Path("results/comparisons"), "robustness")
+    target = extras.out or default_run_dir(Path("results/comparisons"), "robustness")
     if target.exists():
         raise UsageProblem(f"--out: {target} already exists")
-    with progress_bar(quiet, "compare over assumption sets") as bar:
-        robust = compare_over_assumptions(scenarios, sets, options, sets_, progress=bar)
-    write_robust_comparison(robust, target, command=sys.argv, report=reporter(lang))
-    if not quiet:
+    with progress_bar(display.quiet, "compare over assumption sets") as bar:
+        robust = compare_over_assumptions(scenarios, sets, options, extras.set_, progress=bar)
+    write_robust_comparison(robust, target, command=sys.argv, report=reporter(display.lang))
+    if not display.quiet:
         print_robustness(robust.table)
     out_console.print(f"comparison folder: {target}")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,38 +14,28 @@ from rich.table import Table
 from sim.cli.app import app
 from sim.cli.commands_run import reporter
 from sim.cli.console import UsageProblem, err_console, fmt_number, out_console, progress_bar, user_errors
-from sim.cli.options import (
-    CacheDir,
-    Days,
-    Executor,
-    Lang,
-    Quiet,
-    Replications,
-    Scheduler,
-    Seed,
-    Sets,
-    SweepOut,
-    Warmup,
-    Workers,
-)
+from sim.cli.flag_groups import flag_groups
+from sim.cli.options import Display, Execution, Lang, RunSettings, Sets, SweepOut, Workers
 from sim.cli.settings import load, run_options
 
 
+@dataclass
+class SweepExtras:
+    """The options only ``sweep`` has."""
+
+    out: SweepOut = None
+    set_: Sets = None
+
+
 @app.command()
+@flag_groups
 def sweep(
     spec: Annotated[Path, typer.Argument(help="Sweep YAML file (base scenario, factors, design).")],
-    replications: Replications = None,
-    seed: Seed = None,
-    days: Days = None,
-    warmup_days: Warmup = None,
-    out: SweepOut = None,
-    workers: Workers = None,
-    executor: Executor = "local",
-    scheduler: Scheduler = None,
-    quiet: Quiet = False,
-    lang: Lang = "en",
-    cache_dir: CacheDir = Path("results/cache"),
-    set_: Sets = None,
+    *,
+    extras: SweepExtras,
+    settings: RunSettings,
+    execution: Execution,
+    display: Display,
 ) -> None:
     """Run a sweep (grid, Latin hypercube, Morris or Sobol) and its sensitivity analysis.
 
@@ -55,57 +46,67 @@ def sweep(
     from sim.io.sweepdir import write_sweep
 
     with user_errors():
-        sw = load_sweep(spec, set_)
-        options = run_options(replications, seed, days, warmup_days, workers, executor, scheduler, None, cache_dir)
-        target = out or default_run_dir(Path("results/sweeps"), sw.spec.name)
+        sw = load_sweep(spec, extras.set_)
+        options = run_options(execution, settings)
+        target = extras.out or default_run_dir(Path("results/sweeps"), sw.spec.name)
         if target.exists():
             raise UsageProblem(f"--out: {target} already exists")
-        with progress_bar(quiet, f"sweep {sw.spec.name} (points)") as bar:
+        with progress_bar(display.quiet, f"sweep {sw.spec.name} (points)") as bar:
             options.progress = bar
             result = run_sweep(sw, options)
-        write_sweep(result, sw.base.name, target, command=sys.argv, report=reporter(lang))
-        if not quiet:
-            table = Table(title=f"sensitivity ({sw.spec.design}), rank 1 = most influential", title_justify="left")
-            cols = [c for c in result.sensitivity.columns if c not in ("design",)]
-            for c in cols:
-                table.add_column(c)
-            for row in result.sensitivity.sort_values(["metric", "rank"])[cols].to_dict("records"):
-                table.add_row(*[fmt_number(v) if isinstance(v, float) else str(v) for v in row.values()])
-            out_console.print(table)
+        write_sweep(result, sw.base.name, target, command=sys.argv, report=reporter(display.lang))
+        if not display.quiet:
+            _print_sensitivity(result.sensitivity, sw.spec.design)
         out_console.print(f"sweep folder: {target}")
 
 
-@app.command()
-def check(
-    update: Annotated[bool, typer.Option("--update", help="Rewrite the references; print what changed.")] = False,
-    only: Annotated[list[str] | None, typer.Option("--scenario", help="Check only these canonical scenarios.")] = None,
+def _print_sensitivity(sensitivity: Any, design: str) -> None:
+    table = Table(title=f"sensitivity ({design}), rank 1 = most influential", title_justify="left")
+    cols = [c for c in sensitivity.columns if c not in ("design",)]
+    for c in cols:
+        table.add_column(c)
+    for row in sensitivity.sort_values(["metric", "rank"])[cols].to_dict("records"):
+        table.add_row(*[fmt_number(v) if isinstance(v, float) else str(v) for v in row.values()])
+    out_console.print(table)
+
+
+@dataclass
+class CheckFlags:
+    """The regression check's options."""
+
+    update: Annotated[bool, typer.Option("--update", help="Rewrite the references; print what changed.")] = False
+    only: Annotated[list[str] | None, typer.Option("--scenario", help="Check only these canonical scenarios.")] = None
     exact: Annotated[
         bool,
         typer.Option(
             "--exact",
             help="Demand bit-identical numbers even after a code change (speed work must not change results).",
         ),
-    ] = False,
-    set_: Sets = None,
-    workers: Workers = None,
-    reference_dir: Annotated[Path, typer.Option("--reference-dir")] = Path("results/reference"),
-) -> None:
+    ] = False
+    set_: Sets = None
+    workers: Workers = None
+    reference_dir: Annotated[Path, typer.Option("--reference-dir")] = Path("results/reference")
+
+
+@app.command()
+@flag_groups
+def check(*, flags: CheckFlags) -> None:
     """Regression check of key metrics against the committed references (exit 1 on drift)."""
     from sim.experiment.check import run_check
     from sim.scenario.overrides import parse_overrides
 
     with user_errors():
-        overrides = {".".join(str(k) for k in o.path): o.value for o in parse_overrides(set_ or [])}
+        overrides = {".".join(str(k) for k in o.path): o.value for o in parse_overrides(flags.set_ or [])}
         outcome = run_check(
-            only,
-            update=update,
-            force_exact=exact,
-            reference_dir=reference_dir,
+            flags.only,
+            update=flags.update,
+            force_exact=flags.exact,
+            reference_dir=flags.reference_dir,
             overrides=overrides or None,
-            workers=workers,
+            workers=flags.workers,
         )
-        _print_check(outcome.table, show_all=update)
-        if update:
+        _print_check(outcome.table, show_all=flags.update)
+        if flags.update:
             out_console.print("updated: " + ", ".join(outcome.updated))
             return
         if not outcome.passed:

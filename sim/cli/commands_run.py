@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,59 +24,34 @@ from sim.cli.console import (
     user_errors,
     warn_unstable,
 )
-from sim.cli.options import (
-    CacheDir,
-    CompareOut,
-    Days,
-    Drain,
-    Executor,
-    Lang,
-    Out,
-    Precision,
-    Quiet,
-    Replications,
-    Scheduler,
-    Seed,
-    Sets,
-    Warmup,
-    Workers,
-)
+from sim.cli.flag_groups import flag_groups
+from sim.cli.options import CompareOut, Display, Execution, Out, Precision, RunSettings, Sets
 from sim.cli.settings import load, run_options
 from sim.experiment.runner import RunOptions
 
 
-@app.command()
-def run(
-    scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML file.")] = None,
-    replications: Replications = None,
-    seed: Seed = None,
-    days: Days = None,
-    warmup_days: Warmup = None,
-    drain_days: Drain = None,
-    out: Out = None,
-    set_: Sets = None,
-    workers: Workers = None,
-    executor: Executor = "local",
-    scheduler: Scheduler = None,
-    quiet: Quiet = False,
-    precision: Precision = None,
-    lang: Lang = "en",
-    cache_dir: CacheDir = Path("results/cache"),
-    from_manifest: Annotated[Path | None, typer.Option("--from-manifest", help="Reproduce a run exactly.")] = None,
+@dataclass
+class RunExtras:
+    """The options only ``run`` has."""
+
+    out: Out = None
+    set_: Sets = None
+    precision: Precision = None
+    from_manifest: Annotated[Path | None, typer.Option("--from-manifest", help="Reproduce a run exactly.")] = None
     event_log: Annotated[
         bool,
         typer.Option(
             "--event-log",
             help="Also write event_log.csv and .xes: the journeys of a sample of requests, for process mining.",
         ),
-    ] = False,
+    ] = False
     event_log_cases: Annotated[
         int,
         typer.Option(
             "--event-log-cases",
             help="Requests logged per replication with --event-log (a uniform sample, split evenly over the counties).",
         ),
-    ] = 2000,
+    ] = 2000
     export_state: Annotated[
         bool,
         typer.Option(
@@ -83,76 +59,84 @@ def run(
             help="Also write open_requests.csv: the requests open at the horizon, every replication, as an "
             "initial_state table another run can start from (set its world.start_date to the table's as_of).",
         ),
-    ] = False,
+    ] = False
+
+
+@app.command()
+@flag_groups
+def run(
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML file.")] = None,
+    *,
+    settings: RunSettings,
+    execution: Execution,
+    display: Display,
+    extras: RunExtras,
 ) -> None:
     """Run a scenario and write a run folder with summary, tables, figures and report."""
     from sim.experiment.runner import run as run_scenario
     from sim.io.rundir import default_run_dir, write_run
 
     with user_errors():
-        if from_manifest is not None:
-            scen, options = _from_manifest(from_manifest, workers, executor, scheduler, cache_dir)
-        else:
-            if scenario is None:
-                raise UsageProblem("give a SCENARIO.yaml (or --from-manifest MANIFEST.json)")
-            scen = load(scenario, set_)
-            options = run_options(
-                replications, seed, days, warmup_days, workers, executor, scheduler, precision, cache_dir, drain_days
-            )
-        if event_log:
-            if event_log_cases < 1:
-                raise UsageProblem(f"--event-log-cases: must be ≥ 1, got {event_log_cases}")
-            options.event_log_cases = event_log_cases
-        options.export_state = export_state
-        target = out or default_run_dir(Path("results/runs"), scen.name)
+        scen, options = _scenario_and_options(scenario, settings, execution, extras)
+        target = extras.out or default_run_dir(Path("results/runs"), scen.name)
         if target.exists():
             raise UsageProblem(f"--out: {target} already exists")
         started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        with progress_bar(quiet, f"{scen.name}") as bar:
+        with progress_bar(display.quiet, f"{scen.name}") as bar:
             options.progress = bar
             results = run_scenario(scen, options)
         results.extra["started_at"] = started
-        write_run(results, target, command=sys.argv, report=reporter(lang))
+        write_run(results, target, command=sys.argv, report=reporter(display.lang))
         warn_unstable(results, scen.name)
-        if not quiet:
-            print_summary(
-                results,
-                f"{scenario_title(scen.name, set_)}: {results.settings['replications']} replications, "
-                f"{results.settings['days']} days (warm-up {results.settings['warmup_days']})",
-                lang,
-            )
-        if event_log:
-            logged = results.extra.get("event_log")
-            cases = 0 if logged is None else logged["case:concept:name"].nunique()
-            out_console.print(f"event log: {cases} requests in {target / 'event_log.xes'} and event_log.csv")
-        if export_state:
-            state = results.extra.get("open_requests")
-            n = 0 if state is None else len(state)
-            out_console.print(f"open requests at the horizon: {n} rows in {target / 'open_requests.csv'}")
+        _print_run(results, target, display, extras)
         out_console.print(f"run folder: {target}")
 
 
-def _from_manifest(
-    path: Path, workers: int | None, executor: str, scheduler: str | None, cache_dir: Path
+def _scenario_and_options(
+    scenario: Path | None, settings: RunSettings, execution: Execution, extras: RunExtras
 ) -> tuple[Any, RunOptions]:
+    if extras.from_manifest is not None:
+        scen, options = _from_manifest(extras.from_manifest, execution)
+    elif scenario is None:
+        raise UsageProblem("give a SCENARIO.yaml (or --from-manifest MANIFEST.json)")
+    else:
+        scen = load(scenario, extras.set_)
+        options = run_options(execution, settings, extras.precision)
+    if extras.event_log:
+        if extras.event_log_cases < 1:
+            raise UsageProblem(f"--event-log-cases: must be ≥ 1, got {extras.event_log_cases}")
+        options.event_log_cases = extras.event_log_cases
+    options.export_state = extras.export_state
+    return scen, options
+
+
+def _print_run(results: Any, target: Path, display: Display, extras: RunExtras) -> None:
+    if not display.quiet:
+        s = results.settings
+        print_summary(
+            results,
+            f"{scenario_title(results.scenario.name, extras.set_)}: {s['replications']} replications, "
+            f"{s['days']} days (warm-up {s['warmup_days']})",
+            display.lang,
+        )
+    if extras.event_log:
+        logged = results.extra.get("event_log")
+        cases = 0 if logged is None else logged["case:concept:name"].nunique()
+        out_console.print(f"event log: {cases} requests in {target / 'event_log.xes'} and event_log.csv")
+    if extras.export_state:
+        state = results.extra.get("open_requests")
+        n = 0 if state is None else len(state)
+        out_console.print(f"open requests at the horizon: {n} rows in {target / 'open_requests.csv'}")
+
+
+def _from_manifest(path: Path, execution: Execution) -> tuple[Any, RunOptions]:
     from sim.scenario.params import Scenario
 
     data = json.loads(path.read_text(encoding="utf-8"))
     scen = Scenario.model_validate(data["scenario"])
     s = data["settings"]
-    options = run_options(
-        s["replications"],
-        s["seed"],
-        s["days"],
-        str(s["warmup_days"]),
-        workers,
-        executor,
-        scheduler,
-        None,
-        cache_dir,
-        s.get("drain_days"),
-    )
-    return scen, options
+    recorded = RunSettings(s["replications"], s["seed"], s["days"], str(s["warmup_days"]), s.get("drain_days"))
+    return scen, run_options(execution, recorded)
 
 
 def reporter(lang: str) -> Callable[[Path], Any] | None:
@@ -165,36 +149,37 @@ def reporter(lang: str) -> Callable[[Path], Any] | None:
     return lambda folder: build_report(folder, lang=lang)
 
 
-@app.command()
-def compare(
-    scenarios: Annotated[list[Path], typer.Argument(help="BASE.yaml OTHER.yaml [MORE.yaml ...]")],
-    replications: Replications = None,
-    seed: Seed = None,
-    days: Days = None,
-    warmup_days: Warmup = None,
-    drain_days: Drain = None,
-    out: CompareOut = None,
-    set_: Sets = None,
-    workers: Workers = None,
-    executor: Executor = "local",
-    scheduler: Scheduler = None,
-    quiet: Quiet = False,
-    lang: Lang = "en",
-    cache_dir: CacheDir = Path("results/cache"),
+@dataclass
+class CompareExtras:
+    """The options only ``compare`` has."""
+
+    out: CompareOut = None
+    set_: Sets = None
     decompose: Annotated[
         bool,
         typer.Option("--decompose", help="Effect of each lever alone, in pairs, all together, and the interaction."),
-    ] = False,
+    ] = False
     marginal: Annotated[
         bool, typer.Option("--marginal", help="Change per +1 worker, -1 signboard, +1 delegated item, for the base.")
-    ] = False,
+    ] = False
     assumptions: Annotated[
         Path | None,
         typer.Option("--assumptions", help="accepted.csv of a calibration: repeat the comparison over its sets."),
-    ] = None,
+    ] = None
     assumption_sets: Annotated[
         int, typer.Option("--assumption-sets", help="How many accepted sets to compare over (sampled).")
-    ] = 10,
+    ] = 10
+
+
+@app.command()
+@flag_groups
+def compare(
+    scenarios: Annotated[list[Path], typer.Argument(help="BASE.yaml OTHER.yaml [MORE.yaml ...]")],
+    *,
+    settings: RunSettings,
+    execution: Execution,
+    display: Display,
+    extras: CompareExtras,
 ) -> None:
     """Paired comparison (common random numbers) of scenarios against the first one."""
     from sim.experiment.compare import compare_scenarios
@@ -202,32 +187,32 @@ def compare(
     from sim.io.rundir import default_run_dir
 
     with user_errors():
-        if len(scenarios) < 2 and not marginal:
+        if len(scenarios) < 2 and not extras.marginal:
             raise UsageProblem("compare needs BASE.yaml and at least one OTHER.yaml (or --marginal)")
-        if assumptions is not None:
+        options = run_options(execution, settings)
+        if extras.assumptions is not None:
             from sim.cli.commands_calibrate import compare_over_accepted
 
-            options = run_options(
-                replications, seed, days, warmup_days, workers, executor, scheduler, None, cache_dir, drain_days
-            )
-            compare_over_accepted(scenarios, assumptions, assumption_sets, options, set_, out, quiet, lang)
+            compare_over_accepted(scenarios, extras, options, display)
             return
-        loaded = [load(p, set_) for p in scenarios]
-        options = run_options(
-            replications, seed, days, warmup_days, workers, executor, scheduler, None, cache_dir, drain_days
-        )
-        target = out or default_run_dir(Path("results/comparisons"), comparison_name([s.name for s in loaded]))
+        loaded = [load(p, extras.set_) for p in scenarios]
+        target = extras.out or default_run_dir(Path("results/comparisons"), comparison_name([s.name for s in loaded]))
         if target.exists():
             raise UsageProblem(f"--out: {target} already exists")
-        with progress_bar(quiet, "compare") as bar:
+        with progress_bar(display.quiet, "compare") as bar:
             options.progress = bar
             comp = compare_scenarios(
-                loaded, options, decompose=decompose, marginal=marginal, sources=scenarios, overrides=set_
+                loaded,
+                options,
+                decompose=extras.decompose,
+                marginal=extras.marginal,
+                sources=scenarios,
+                overrides=extras.set_,
             )
-        write_comparison(comp, target, command=sys.argv, report=reporter(lang))
+        write_comparison(comp, target, command=sys.argv, report=reporter(display.lang))
         for name, res in comp.runs.items():
             warn_unstable(res, name)
-        if not quiet:
+        if not display.quiet:
             print_comparison(comp)
         out_console.print(f"comparison folder: {target}")
 

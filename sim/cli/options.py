@@ -1,7 +1,8 @@
-"""Command-line options shared by the commands (one definition each)."""
+"""Command-line options shared by the commands (one definition each), and the groups they travel in."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -36,3 +37,32 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or t
 Precision = Annotated[float | None, typer.Option("--precision", help="Add replications until half-width/mean ≤ this.")]
 Lang = Annotated[str, typer.Option("--lang", help="Report language: en or zh.")]
 CacheDir = Annotated[Path, typer.Option("--cache-dir", help="Finished tasks are kept here and reused on re-run.")]
+
+
+@dataclass
+class RunSettings:
+    """What to simulate: replications, seed and the time window (each defaults to the scenario's)."""
+
+    replications: Replications = None
+    seed: Seed = None
+    days: Days = None
+    warmup_days: Warmup = None
+    drain_days: Drain = None
+
+
+@dataclass
+class Execution:
+    """Where the replications run and where finished tasks are kept."""
+
+    workers: Workers = None
+    executor: Executor = "local"
+    scheduler: Scheduler = None
+    cache_dir: CacheDir = Path("results/cache")
+
+
+@dataclass
+class Display:
+    """What the terminal and the report show."""
+
+    quiet: Quiet = False
+    lang: Lang = "en"

@@ -2,46 +2,41 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 from sim.cli.console import UsageProblem
+from sim.cli.options import Execution, RunSettings
 from sim.experiment.runner import OptionError, RunOptions
 
 
 def run_options(
-    replications: int | None,
-    seed: int | None,
-    days: float | None,
-    warmup: str | None,
-    workers: int | None,
-    executor: str,
-    scheduler: str | None,
-    precision: float | None = None,
-    cache_dir: Path | None = None,
-    drain_days: float | None = None,
+    execution: Execution, settings: RunSettings | None = None, precision: float | None = None
 ) -> RunOptions:
-    warm: float | str | None = warmup
-    if warmup is not None and warmup != "auto":
-        try:
-            warm = float(warmup)
-        except ValueError:
-            raise UsageProblem(f"--warmup-days: expected a number of days or 'auto', got {warmup!r}") from None
+    """The run options of a command's flag groups; a refused value names its flag."""
+    chosen = settings or RunSettings()
     try:
         return RunOptions(
-            replications=replications,
-            seed=seed,
-            days=days,
-            warmup_days=warm,
-            executor=executor,  # type: ignore[arg-type]
-            workers=workers,
-            scheduler=scheduler,
+            replications=chosen.replications,
+            seed=chosen.seed,
+            days=chosen.days,
+            warmup_days=_warmup(chosen.warmup_days),
+            drain_days=chosen.drain_days,
             precision=precision,
-            drain_days=drain_days,
-            cache_dir=cache_dir,
+            **dataclasses.asdict(execution),
         )
     except OptionError as exc:  # the options object validates; the CLI names the flag
         raise UsageProblem(f"--{exc.option.replace('_', '-')}: {exc.message}") from None
+
+
+def _warmup(text: str | None) -> float | str | None:
+    if text is None or text == "auto":
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise UsageProblem(f"--warmup-days: expected a number of days or 'auto', got {text!r}") from None
 
 
 def load(path: Path, sets: list[str] | None) -> Any:

@@ -113,27 +113,54 @@ class Simulator:
         return float(values.mean()) if len(values) else math.nan, var
 
 
-def _simulate_points(
-    sim: SimulatorFn,
-    box: Box,
-    units: np.ndarray,
-    targets: list[TargetSpec],
-    wave: int,
-    start: int,
-    progress: Progress | None,
-    done: list[int],
-    total: int,
-) -> pd.DataFrame:
-    rows = []
+SimulatorFn = Callable[[TargetSpec, dict[str, Any]], tuple[float, float]]
+
+
+@dataclass
+class _Tally:
+    """Simulations done out of the calibration's total, reported to ``progress`` after each one."""
+
+    total: int
+    progress: Progress | None
+    done: int = 0
+
+    def step(self) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total)
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """What every step of a calibration shares: the spec, the prior box, the simulator and the targets."""
+
+    spec: CalibrationSpec
+    box: Box
+    sim: SimulatorFn
+    tally: _Tally
+    calibration: list[TargetSpec]  # the targets that rule inputs out
+    validation: list[TargetSpec]  # the held-out ones
+
+    @classmethod
+    def make(cls, spec: CalibrationSpec, folder: Path, options: RunOptions, simulator: SimulatorFn | None) -> _Setup:
+        box = make_box(spec)
+        cal = [t for t in spec.targets if t.role == "calibration"]
+        val = [t for t in spec.targets if t.role == "validation"]
+        sim = simulator or Simulator(spec, folder, options)
+        total = spec.waves * spec.points_per_wave + spec.validation_sets * len(val)
+        return cls(spec, box, sim, _Tally(total, options.progress), cal, val)
+
+
+def _simulate_points(setup: _Setup, units: np.ndarray, wave: int, start: int) -> pd.DataFrame:
+    """One row per point of a wave (numbered from ``start``): its inputs and every calibration target's output."""
+    box, rows = setup.box, []
     for k, u in enumerate(units):
         values = box.from_unit(u)
         row: dict[str, Any] = {"wave": wave, "point": start + k, **dict(zip(box.paths, values, strict=True))}
-        for t in targets:
-            row[t.name], row[f"{t.name}__var"] = sim(t, box.assumptions(values))
+        for t in setup.calibration:
+            row[t.name], row[f"{t.name}__var"] = setup.sim(t, box.assumptions(values))
         rows.append(row)
-        done[0] += 1
-        if progress:
-            progress(done[0], total)
+        setup.tally.step()
     return pd.DataFrame(rows)
 
 
@@ -141,9 +168,7 @@ def _judge(design: pd.DataFrame, targets: list[TargetSpec]) -> pd.DataFrame:
     """Implausibility of each simulated point from its own outputs (no emulator)."""
     out = design.copy()
     for t in targets:
-        out[f"I_{t.name}"] = implausibility(
-            out[t.name], 0.0, t.value, t.sd**2, t.discrepancy_sd**2, out[f"{t.name}__var"]
-        )
+        out[f"I_{t.name}"] = implausibility(out[t.name], 0.0, t.observation(), out[f"{t.name}__var"])
     cols = [f"I_{t.name}" for t in targets]
     out["I_max"] = out[cols].max(axis=1)
     return out
@@ -170,11 +195,24 @@ def _emulated_max_implausibility(
     worst = np.zeros(len(units))
     for t in targets:
         mean, var = emulators[t.name].predict(units)
-        worst = np.maximum(worst, implausibility(mean, var, t.value, t.sd**2, t.discrepancy_sd**2, stoch[t.name]))
+        worst = np.maximum(worst, implausibility(mean, var, t.observation(), stoch[t.name]))
     return worst
 
 
-SimulatorFn = Callable[[TargetSpec, dict[str, Any]], tuple[float, float]]
+@dataclass
+class _Matching:
+    """History matching so far: the candidate cloud, which of it is left, and what each wave simulated."""
+
+    cloud: np.ndarray  # candidate points from the whole prior box, in the unit cube
+    alive: np.ndarray  # not ruled out by any wave's emulators
+    candidates: pd.DataFrame  # a sample of the cloud with its implausibility wave by wave
+    frames: list[pd.DataFrame] = field(default_factory=list)  # the simulated points, one frame per wave
+    waves: list[dict[str, Any]] = field(default_factory=list)  # one row per wave
+    message: str = ""  # why matching stopped early, if it did
+
+    @property
+    def simulated(self) -> int:
+        return sum(len(f) for f in self.frames)
 
 
 def calibrate(
@@ -193,122 +231,130 @@ def calibrate(
     else:
         spec, folder = load_targets(spec_or_path)
     options = options or RunOptions()
-    box = make_box(spec)
-    cal = [t for t in spec.targets if t.role == "calibration"]
-    val = [t for t in spec.targets if t.role == "validation"]
-    sim = simulator or Simulator(spec, folder, options)
-    done, total = [0], spec.waves * spec.points_per_wave + spec.validation_sets * len(val)
-    rng_seed = spec.seed
-    units = latin_hypercube(spec.points_per_wave, len(box.paths), rng_seed)
-    prior_cloud = latin_hypercube(spec.candidates, len(box.paths), rng_seed + 1)
-    alive = np.ones(len(prior_cloud), dtype=bool)
-    candidate_log = pd.DataFrame(box.from_unit(prior_cloud[:2000]), columns=box.paths)
-    frames, wave_rows, message = [], [], ""
+    setup = _Setup.make(spec, folder, options, simulator)
+    matching = _history_match(setup)
+    judged = _judge(pd.concat(matching.frames, ignore_index=True), setup.calibration)
+    accepted = judged[judged["I_max"] <= spec.cutoff].reset_index(drop=True)
+    if accepted.empty and not matching.message:
+        matching.message = "no simulated input set is within the cut-off of every calibration target"
+    return CalibrationResult(
+        spec=spec,
+        box=setup.box,
+        design=judged,
+        waves=pd.DataFrame(matching.waves),
+        accepted=accepted,
+        validation=_validate(setup, accepted),
+        candidates=matching.candidates,
+        message=matching.message or _progress_message(accepted, judged, matching),
+        settings=_settings(setup, options),
+    )
+
+
+def _history_match(setup: _Setup) -> _Matching:
+    """Waves of simulation, emulation and refocusing, until the last wave or until nothing is left."""
+    spec, dims = setup.spec, len(setup.box.paths)
+    units = latin_hypercube(spec.points_per_wave, dims, spec.seed)
+    cloud = latin_hypercube(spec.candidates, dims, spec.seed + 1)
+    sample = pd.DataFrame(setup.box.from_unit(cloud[:2000]), columns=setup.box.paths)
+    matching = _Matching(cloud=cloud, alive=np.ones(len(cloud), dtype=bool), candidates=sample)
     for wave in range(1, spec.waves + 1):
-        frames.append(
-            _simulate_points(sim, box, units, cal, wave, sum(len(f) for f in frames), options.progress, done, total)
-        )
-        design = pd.concat(frames, ignore_index=True)
-        # refocus: emulate on the points not ruled out by the earlier waves' emulators (all points in wave 1)
-        focus = design if wave == 1 else design[design["wave"] == wave]
-        emulators, stoch, loo = _emulate(box, focus, cal, rng_seed + wave)
-        worst = _emulated_max_implausibility(prior_cloud, emulators, stoch, cal)
-        alive &= worst <= spec.cutoff
-        candidate_log[f"I_wave{wave}"] = worst[:2000]
-        wave_rows.append(
-            {
-                "wave": wave,
-                "points": len(units),
-                "share_of_prior_left": float(alive.mean()),
-                **{f"loo_within_2sd_{k}": v for k, v in loo.items()},
-            }
-        )
-        if not alive.any():
-            message = (
+        _run_wave(setup, matching, units, wave)
+        if not matching.alive.any():
+            matching.message = (
                 f"wave {wave}: every input set in the prior box is ruled out — no assumption set "
                 "reproduces the calibration targets within their errors; widen the ranges, or the "
                 "discrepancy, or question a target"
             )
             break
         if wave < spec.waves:
-            units = maximin_subset(prior_cloud[alive], spec.points_per_wave, rng_seed + wave)
-    judged = _judge(pd.concat(frames, ignore_index=True), cal)
-    accepted = judged[judged["I_max"] <= spec.cutoff].reset_index(drop=True)
-    if accepted.empty and not message:
-        message = "no simulated input set is within the cut-off of every calibration target"
-    validation = _validate(sim, box, accepted, val, spec, options.progress, done, total)
-    if not message:
-        message = (
-            f"{len(accepted)} accepted assumption sets of {len(judged)} simulated; "
-            f"{100 * wave_rows[-1]['share_of_prior_left']:.1f} % of the prior box is not ruled out"
-        )
-    settings = {
-        "runs": getattr(sim, "runs", None),
-        "replications": spec.replications,
-        "seed": spec.seed,
-        "configuration": spec.configuration,
-        "executor": options.executor,
-        "workers": options.workers,
-    }
-    return CalibrationResult(
-        spec=spec,
-        box=box,
-        design=judged,
-        waves=pd.DataFrame(wave_rows),
-        accepted=accepted,
-        validation=validation,
-        candidates=candidate_log,
-        message=message,
-        settings=settings,
+            units = maximin_subset(cloud[matching.alive], spec.points_per_wave, spec.seed + wave)
+    return matching
+
+
+def _run_wave(setup: _Setup, matching: _Matching, units: np.ndarray, wave: int) -> None:
+    """Simulate a wave's points, emulate on them, and rule out the candidates the emulators find implausible."""
+    matching.frames.append(_simulate_points(setup, units, wave, matching.simulated))
+    design = pd.concat(matching.frames, ignore_index=True)
+    # refocus: emulate on the points not ruled out by the earlier waves' emulators (all points in wave 1)
+    focus = design if wave == 1 else design[design["wave"] == wave]
+    emulators, stoch, loo = _emulate(setup.box, focus, setup.calibration, setup.spec.seed + wave)
+    worst = _emulated_max_implausibility(matching.cloud, emulators, stoch, setup.calibration)
+    matching.alive &= worst <= setup.spec.cutoff
+    matching.candidates[f"I_wave{wave}"] = worst[:2000]
+    matching.waves.append(
+        {
+            "wave": wave,
+            "points": len(units),
+            "share_of_prior_left": float(matching.alive.mean()),
+            **{f"loo_within_2sd_{k}": v for k, v in loo.items()},
+        }
     )
 
 
-def _validate(
-    sim: SimulatorFn,
-    box: Box,
-    accepted: pd.DataFrame,
-    targets: list[TargetSpec],
-    spec: CalibrationSpec,
-    progress: Progress | None,
-    done: list[int],
-    total: int,
-) -> pd.DataFrame:
+def _progress_message(accepted: pd.DataFrame, judged: pd.DataFrame, matching: _Matching) -> str:
+    return (
+        f"{len(accepted)} accepted assumption sets of {len(judged)} simulated; "
+        f"{100 * matching.waves[-1]['share_of_prior_left']:.1f} % of the prior box is not ruled out"
+    )
+
+
+def _settings(setup: _Setup, options: RunOptions) -> dict[str, Any]:
+    """How the calibration ran (simulator runs, replications, seed, configuration, executor)."""
+    return {
+        "runs": getattr(setup.sim, "runs", None),
+        "replications": setup.spec.replications,
+        "seed": setup.spec.seed,
+        "configuration": setup.spec.configuration,
+        "executor": options.executor,
+        "workers": options.workers,
+    }
+
+
+def _validate(setup: _Setup, accepted: pd.DataFrame) -> pd.DataFrame:
     """Each held-out target on a sample of accepted sets: predicted range, smallest implausibility, verdict."""
-    rows = []
+    spec = setup.spec
     sample = (
         accepted.sample(n=min(spec.validation_sets, len(accepted)), random_state=spec.seed)
         if len(accepted)
         else accepted
     )
-    for t in targets:
-        outputs = []
-        for _, row in sample.iterrows():
-            outputs.append(sim(t, box.assumptions(row[box.paths].to_numpy(dtype=float))))
-            done[0] += 1
-            if progress:
-                progress(done[0], total)
-        means = np.array([m for m, _ in outputs])
-        var = np.array([v for _, v in outputs])
-        worst = implausibility(means, 0.0, t.value, t.sd**2, t.discrepancy_sd**2, var) if len(means) else means
-        best = float(np.min(worst)) if len(worst) else math.nan
-        rows.append(
-            {
-                "target": t.name,
-                "metric": t.metric,
-                "scenario": t.scenario,
-                "observed": t.value,
-                "sd": t.sd,
-                "discrepancy_sd": t.discrepancy_sd,
-                "sets": len(means),
-                "predicted_low": float(np.percentile(means, 5)) if len(means) else math.nan,
-                "predicted_median": float(np.median(means)) if len(means) else math.nan,
-                "predicted_high": float(np.percentile(means, 95)) if len(means) else math.nan,
-                "best_implausibility": best,
-                "passed": bool(best <= spec.cutoff) if len(means) else False,
-                "source": t.source,
-            }
-        )
-    return pd.DataFrame(rows)
+    return pd.DataFrame([_validation_row(setup, t, sample) for t in setup.validation])
+
+
+def _validation_row(setup: _Setup, target: TargetSpec, sample: pd.DataFrame) -> dict[str, Any]:
+    """One held-out target simulated at every sampled set, and judged on those outputs."""
+    outputs = []
+    for _, row in sample.iterrows():
+        outputs.append(setup.sim(target, setup.box.assumptions(row[setup.box.paths].to_numpy(dtype=float))))
+        setup.tally.step()
+    means = np.array([m for m, _ in outputs])
+    var = np.array([v for _, v in outputs])
+    worst = implausibility(means, 0.0, target.observation(), var) if len(means) else means
+    best = float(np.min(worst)) if len(worst) else math.nan
+    return {
+        "target": target.name,
+        "metric": target.metric,
+        "scenario": target.scenario,
+        "observed": target.value,
+        "sd": target.sd,
+        "discrepancy_sd": target.discrepancy_sd,
+        "sets": len(means),
+        **_predicted_range(means),
+        "best_implausibility": best,
+        "passed": bool(best <= setup.spec.cutoff) if len(means) else False,
+        "source": target.source,
+    }
+
+
+def _predicted_range(means: np.ndarray) -> dict[str, float]:
+    """The 5 %, 50 % and 95 % points of the simulated means (NaN without any)."""
+    if not len(means):
+        return {"predicted_low": math.nan, "predicted_median": math.nan, "predicted_high": math.nan}
+    return {
+        "predicted_low": float(np.percentile(means, 5)),
+        "predicted_median": float(np.median(means)),
+        "predicted_high": float(np.percentile(means, 95)),
+    }
 
 
 def accepted_assumptions(table: pd.DataFrame, paths: list[str] | None = None) -> list[dict[str, Any]]:

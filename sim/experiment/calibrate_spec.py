@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
+from sim.analysis.history_matching import Observation
+from sim.experiment.spec_file import read_spec
 from sim.scenario.errors import ScenarioError
 from sim.scenario.priors import PRIORS, Prior
 from sim.scenario.schema_walk import walk_schema
@@ -58,6 +58,10 @@ class TargetSpec(Strict):
     set: dict[str, Any] = Field(default_factory=dict, description="Overrides for this target's runs.")
     use_configuration: bool = Field(True, description="Apply the file's reduced configuration to this target.")
 
+    def observation(self) -> Observation:
+        """The figure with its observation error and model discrepancy as variances."""
+        return Observation(self.value, self.sd**2, self.discrepancy_sd**2)
+
 
 class CalibrationSpec(Strict):
     """A targets file."""
@@ -87,24 +91,23 @@ class CalibrationSpec(Strict):
 
 def load_targets(spec: str | os.PathLike[str] | Mapping[str, Any]) -> tuple[CalibrationSpec, Path]:
     """Read and check a targets file (or mapping); returns the spec and the folder its paths are relative to."""
-    source: Path | None = None
-    if isinstance(spec, Mapping):
-        data, base_dir = dict(spec), Path.cwd()
-    else:
-        source = Path(spec)
-        if not source.is_file():
-            raise ScenarioError(f"file not found: {source}", file=str(source))
-        try:
-            data = YAML(typ="safe").load(source.read_text(encoding="utf-8"))
-        except YAMLError as exc:
-            raise ScenarioError(f"invalid YAML: {exc}", file=str(source)) from None
-        base_dir = source.parent
-    where = str(source) if source else None
+    file = read_spec(spec)
     try:
-        parsed = CalibrationSpec.model_validate(data)
+        parsed = CalibrationSpec.model_validate(file.data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise ScenarioError(first["msg"], file=where, field=".".join(str(p) for p in first["loc"])) from None
+        raise ScenarioError(first["msg"], file=file.where, field=".".join(str(p) for p in first["loc"])) from None
+    _check_parameters(parsed, file.where)
+    for i, t in enumerate(parsed.targets):
+        if not (file.base_dir / t.scenario).is_file():
+            raise ScenarioError(
+                f"scenario file not found: {t.scenario}", file=file.where, field=f"targets[{i}].scenario"
+            )
+    return parsed, file.base_dir
+
+
+def _check_parameters(parsed: CalibrationSpec, where: str | None) -> None:
+    """Every searched input is a scenario path with a usable range."""
     for i, p in enumerate(parsed.parameter_specs()):
         if not isinstance(walk_schema(p.path.split(".")), tuple):
             raise ScenarioError(f"unknown scenario path {p.path!r}", file=where, field=f"parameters[{i}]")
@@ -112,7 +115,3 @@ def load_targets(spec: str | os.PathLike[str] | Mapping[str, Any]) -> tuple[Cali
             p.prior()
         except ValueError as exc:
             raise ScenarioError(str(exc), file=where, field=f"parameters[{i}]") from None
-    for i, t in enumerate(parsed.targets):
-        if not (base_dir / t.scenario).is_file():
-            raise ScenarioError(f"scenario file not found: {t.scenario}", file=where, field=f"targets[{i}].scenario")
-    return parsed, base_dir

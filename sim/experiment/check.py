@@ -59,12 +59,24 @@ class CheckOutcome:
     updated: list[str]
 
 
-def _run_canonical(
-    name: str, scenarios_dir: Path, extra: dict[str, Any] | None, workers: int | None, seed: int | None = None
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class CheckRuns:
+    """How the current runs of the canonical scenarios are made.
+
+    ``overrides`` go on top of the canonical configuration; ``seed`` replaces the canonical seed
+    (tests use it to stand in for a library upgrade that re-draws every random number).
+    """
+
+    scenarios_dir: Path = Path("scenarios")
+    overrides: dict[str, Any] | None = None
+    workers: int | None = None
+    seed: int | None = None
+
+
+def _run_canonical(name: str, runs: CheckRuns) -> dict[str, Any]:
     file, config = CANONICAL[name]
-    scen = load_scenario(scenarios_dir / file, {**config, **(extra or {})})
-    res = run(scen, RunOptions(executor="local", workers=workers, cache_dir=None, seed=seed))
+    scen = load_scenario(runs.scenarios_dir / file, {**config, **(runs.overrides or {})})
+    res = run(scen, RunOptions(executor="local", workers=runs.workers, cache_dir=None, seed=runs.seed))
     reps = res.replications.sort_values("replication")
     return {
         "scenario": name,
@@ -98,33 +110,31 @@ def paired_verdict(reference: list[float], current: list[float], allowance: floa
 
 
 def compare_to_reference(ref: dict[str, Any], cur: dict[str, Any], exact: bool) -> list[dict[str, Any]]:
-    rows = []
-    tier = "exact" if exact else "paired"
-    for metric, r in ref["metrics"].items():
-        c = cur["metrics"].get(metric)
-        rv, cv = _number(r["mean"]), None if c is None else _number(c["mean"])
-        row = {
-            "scenario": cur["scenario"],
-            "metric": metric,
-            "reference": rv,
-            "current": cv,
-            "difference": None,
-            "tolerance": 0.0,
-            "tier": tier,
-        }
-        if rv is None or cv is None:
-            rows.append({**row, "status": "ok" if rv is None and cv is None else "FAIL"})
-            continue
-        if exact:
-            rows.append({**row, "difference": cv - rv, "status": "ok" if cv == rv else "FAIL"})
-            continue
-        allowance = RELATIVE_ALLOWANCE * abs(rv)
-        if "replications" not in r:  # a reference written before the paired tier: it must be refreshed
-            rows.append({**row, "difference": cv - rv, "status": "FAIL (old reference format)"})
-            continue
-        ok, diff, half = paired_verdict(r["replications"], c["replications"], allowance)
-        rows.append({**row, "difference": diff, "tolerance": allowance + half, "status": "ok" if ok else "FAIL"})
-    return rows
+    """One row per reference metric: both values, the difference, its tolerance, the tier and the status."""
+    return [_metric_row(metric, r, cur, exact) for metric, r in ref["metrics"].items()]
+
+
+def _metric_row(metric: str, r: dict[str, Any], cur: dict[str, Any], exact: bool) -> dict[str, Any]:
+    c = cur["metrics"].get(metric)
+    rv, cv = _number(r["mean"]), None if c is None else _number(c["mean"])
+    row = {
+        "scenario": cur["scenario"],
+        "metric": metric,
+        "reference": rv,
+        "current": cv,
+        "difference": None,
+        "tolerance": 0.0,
+        "tier": "exact" if exact else "paired",
+    }
+    if rv is None or cv is None:
+        return {**row, "status": "ok" if rv is None and cv is None else "FAIL"}
+    if exact:
+        return {**row, "difference": cv - rv, "status": "ok" if cv == rv else "FAIL"}
+    allowance = RELATIVE_ALLOWANCE * abs(rv)
+    if "replications" not in r:  # a reference written before the paired tier: it must be refreshed
+        return {**row, "difference": cv - rv, "status": "FAIL (old reference format)"}
+    ok, diff, half = paired_verdict(r["replications"], c["replications"], allowance)
+    return {**row, "difference": diff, "tolerance": allowance + half, "status": "ok" if ok else "FAIL"}
 
 
 def run_check(
@@ -132,16 +142,9 @@ def run_check(
     update: bool = False,
     force_exact: bool = False,
     reference_dir: Path = REFERENCE_DIR,
-    scenarios_dir: Path = Path("scenarios"),
-    overrides: dict[str, Any] | None = None,
-    workers: int | None = None,
-    seed: int | None = None,
+    runs: CheckRuns = CheckRuns(),
 ) -> CheckOutcome:
-    """Run the canonical scenarios and compare (or, with ``update``, rewrite) the references.
-
-    ``seed`` replaces the canonical seed of the current run (tests use it to stand in for a
-    library upgrade that re-draws every random number).
-    """
+    """Run the canonical scenarios and compare (or, with ``update``, rewrite) the references."""
     chosen = names or list(CANONICAL)
     unknown = set(chosen) - set(CANONICAL)
     if unknown:
@@ -149,32 +152,45 @@ def run_check(
     rows: list[dict[str, Any]] = []
     updated = []
     for name in chosen:
-        current = _run_canonical(name, scenarios_dir, overrides, workers, seed)
+        current = _run_canonical(name, runs)
         path = reference_dir / f"{name}.json"
         reference = json.loads(path.read_text()) if path.is_file() else None
         if update:
-            if reference is not None:
-                rows += compare_to_reference(reference, current, exact=reference["code_hash"] == current["code_hash"])
-            reference_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(current, indent=2, sort_keys=False) + "\n")
+            rows += _rewrite(path, reference, current)
             updated.append(str(path))
-            continue
-        if reference is None:
-            rows.append(
-                {
-                    "scenario": name,
-                    "metric": "(reference missing)",
-                    "reference": None,
-                    "current": None,
-                    "difference": None,
-                    "tolerance": 0.0,
-                    "tier": "-",
-                    "status": "FAIL",
-                }
-            )
-            continue
-        exact = force_exact or (reference["code_hash"] == current["code_hash"] and seed is None)
-        rows += compare_to_reference(reference, current, exact)
+        else:
+            rows += _compare(reference, current, force_exact, runs.seed)
     table = pd.DataFrame(rows)
     passed = update or (bool(len(table)) and bool((table["status"] == "ok").all()))
     return CheckOutcome(table=table, passed=passed, updated=updated)
+
+
+def _rewrite(path: Path, reference: dict[str, Any] | None, current: dict[str, Any]) -> list[dict[str, Any]]:
+    """Write the current figures as the reference; the rows say what moved (none for a new reference)."""
+    rows = []
+    if reference is not None:
+        rows = compare_to_reference(reference, current, exact=reference["code_hash"] == current["code_hash"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(current, indent=2, sort_keys=False) + "\n")
+    return rows
+
+
+def _compare(
+    reference: dict[str, Any] | None, current: dict[str, Any], force_exact: bool, seed: int | None
+) -> list[dict[str, Any]]:
+    """The current figures against the reference: exact when forced, or when this code wrote it with these seeds."""
+    if reference is None:
+        return [
+            {
+                "scenario": current["scenario"],
+                "metric": "(reference missing)",
+                "reference": None,
+                "current": None,
+                "difference": None,
+                "tolerance": 0.0,
+                "tier": "-",
+                "status": "FAIL",
+            }
+        ]
+    exact = force_exact or (reference["code_hash"] == current["code_hash"] and seed is None)
+    return compare_to_reference(reference, current, exact)

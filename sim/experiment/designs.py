@@ -28,7 +28,7 @@ from scipy.stats import qmc
 
 from sim.analysis.stats import ID_COLUMNS
 
-__all__ = ["Design", "Factor", "analyze", "main_effects", "make_design"]
+__all__ = ["AnalysisOptions", "Design", "Factor", "analyze", "main_effects", "make_design"]
 
 Design = Literal["grid", "lhs", "morris", "sobol"]
 MORRIS_LEVELS = 4
@@ -222,23 +222,24 @@ def main_effects(
     rows: list[dict[str, Any]] = []
     for f in factors:
         keys, levels = _group_labels(f, design_df[f.path].reset_index(drop=True), bins)
-        order = [_key(v) for v in f.levels] if f.levels is not None else sorted(keys.dropna().unique())
-        first_level = levels.groupby(keys, sort=False).first()
-        for metric in out.columns:
-            grouped = out[metric].groupby(keys, sort=False)
-            means, counts = grouped.mean(), grouped.count()
-            for k in order:
-                if k in means.index:
-                    rows.append(
-                        {
-                            "factor": f.path,
-                            "level": first_level[k],
-                            "metric": metric,
-                            "mean": float(means[k]),
-                            "n": int(counts[k]),
-                        }
-                    )
+        rows += _level_means(f, keys, levels, out)
     return pd.DataFrame(rows, columns=["factor", "level", "metric", "mean", "n"])
+
+
+def _level_means(f: Factor, keys: pd.Series, levels: pd.Series, out: pd.DataFrame) -> list[dict[str, Any]]:
+    """One row per (metric, level) of one factor, in the factor's level order."""
+    order = [_key(v) for v in f.levels] if f.levels is not None else sorted(keys.dropna().unique())
+    first_level = levels.groupby(keys, sort=False).first()
+    rows = []
+    for metric in out.columns:
+        grouped = out[metric].groupby(keys, sort=False)
+        means, counts = grouped.mean(), grouped.count()
+        rows += [
+            {"factor": f.path, "level": first_level[k], "metric": metric, "mean": float(means[k]), "n": int(counts[k])}
+            for k in order
+            if k in means.index
+        ]
+    return rows
 
 
 def _src(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -271,16 +272,18 @@ def _regression_rows(
     return {"src": src, "src_ci_low": low, "src_ci_high": high}
 
 
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """How the indices are estimated: the seed of every resample (SALib's, the bootstrap's) and their sizes."""
+
+    seed: int
+    bins: int = 4  # quantile bins of a continuous factor's main effect under lhs
+    n_boot: int = 200  # bootstrap resamples of the regression coefficients
+    conf_level: float = 0.95
+
+
 def analyze(
-    design_df: pd.DataFrame,
-    factors: list[Factor],
-    design: Design,
-    outputs: pd.DataFrame,
-    seed: int,
-    *,
-    bins: int = 4,
-    n_boot: int = 200,
-    conf_level: float = 0.95,
+    design_df: pd.DataFrame, factors: list[Factor], design: Design, outputs: pd.DataFrame, options: AnalysisOptions
 ) -> pd.DataFrame:
     """Sensitivity of every output metric to every factor, as a tidy table.
 
@@ -293,58 +296,97 @@ def analyze(
     * sobol: ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (SALib, Saltelli/Jansen estimators);
       ranked by ``ST``.
     * grid / lhs: ``main_effect_range`` (max - min of the metric's mean over a factor's levels,
-      or over ``bins`` quantile bins for continuous lhs factors) and ``src`` with a bootstrap
+      or over ``options.bins`` quantile bins for continuous lhs factors) and ``src`` with a bootstrap
       ``src_ci_low``/``src_ci_high`` (standardized regression coefficient; non-numeric levels
       enter as their level index); ranked by ``|src|``.
 
-    ``seed`` drives the bootstrap resamples so the table is reproducible. Morris and Sobol need
+    ``options.seed`` drives the resamples so the table is reproducible. Morris and Sobol need
     every design row: a metric with any missing output gets NaN indices and no rank instead of
     stopping the analysis of the other metrics; so does a constant metric under Sobol (its
     variance decomposition is 0/0) and under SRC. Under Morris a constant metric is simply 0.
     """
     _check_factors(factors)
     out = _aligned_outputs(design_df, outputs, factors)
-    k = len(factors)
     names = [f.path for f in factors]
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(options.seed)
     x = np.column_stack([f.numeric(design_df[f.path].reset_index(drop=True)) for f in factors])
+    ctx = _Analysis(design_df, factors, design, x, options, rng)
     frames: list[pd.DataFrame] = []
     for metric in out.columns:
-        y = out[metric].to_numpy(dtype=float)
-        complete = bool(np.all(np.isfinite(y)))
-        if design == "morris":
-            if len(y) % (k + 1):
-                raise ValueError(f"{len(y)} rows is not a whole number of Morris trajectories")
-            cols = ["mu", "mu_star", "mu_star_conf", "sigma"]
-            if complete:
-                res = morris_analyze.analyze(
-                    _problem(factors), x, y, conf_level=conf_level, num_levels=MORRIS_LEVELS, seed=seed
-                )
-                values = {c: np.asarray(res[c], dtype=float) for c in cols}
-            else:
-                values = {c: np.full(k, np.nan) for c in cols}
-            key = values["mu_star"]
-        elif design == "sobol":
-            if len(y) % (k + 2):
-                raise ValueError(f"{len(y)} rows is not a whole number of Saltelli blocks")
-            cols = ["S1", "S1_conf", "ST", "ST_conf"]
-            if complete and np.ptp(y) > 0:
-                res = sobol_analyze.analyze(
-                    _problem(factors), y, calc_second_order=False, conf_level=conf_level, seed=seed
-                )
-                values = {c: np.asarray(res[c], dtype=float) for c in cols}
-            else:
-                values = {c: np.full(k, np.nan) for c in cols}
-            key = values["ST"]
-        elif design in ("grid", "lhs"):
-            effects = main_effects(design_df, factors, out[[metric]], bins=None if design == "grid" else bins)
-            span = effects.groupby("factor")["mean"].agg(lambda s: s.max() - s.min())
-            values = {"main_effect_range": span.reindex(names).to_numpy(dtype=float)}
-            values.update(_regression_rows(x, y, rng, n_boot, conf_level))
-            key = np.abs(values["src"])
-        else:
-            raise ValueError(f"unknown design {design!r}")
+        values, key = _indices(ctx, out, metric)
         frame = pd.DataFrame({"metric": metric, "factor": names, "design": design, **values})
         frame["rank"] = pd.Series(key).rank(ascending=False, method="min").astype("Int64")
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
+
+
+@dataclass(frozen=True)
+class _Analysis:
+    """What the analysis of every metric shares: the design, its numeric inputs, the options, one generator."""
+
+    design_df: pd.DataFrame
+    factors: list[Factor]
+    design: Design
+    x: np.ndarray  # the factors' numeric encoding, one column each
+    options: AnalysisOptions
+    rng: np.random.Generator  # the bootstrap's, drawn from metric after metric
+
+
+Indices = tuple[dict[str, np.ndarray], np.ndarray]  # the index columns, and the one ranked
+
+
+def _indices(ctx: _Analysis, out: pd.DataFrame, metric: str) -> Indices:
+    """The design's indices of one metric and the values it is ranked by."""
+    y = out[metric].to_numpy(dtype=float)
+    if ctx.design == "morris":
+        return _morris(ctx, y)
+    if ctx.design == "sobol":
+        return _sobol(ctx, y)
+    if ctx.design in ("grid", "lhs"):
+        return _regression(ctx, out[[metric]], y)
+    raise ValueError(f"unknown design {ctx.design!r}")
+
+
+def _morris(ctx: _Analysis, y: np.ndarray) -> Indices:
+    k = len(ctx.factors)
+    if len(y) % (k + 1):
+        raise ValueError(f"{len(y)} rows is not a whole number of Morris trajectories")
+    cols = ["mu", "mu_star", "mu_star_conf", "sigma"]
+    if np.all(np.isfinite(y)):
+        res = morris_analyze.analyze(
+            _problem(ctx.factors),
+            ctx.x,
+            y,
+            conf_level=ctx.options.conf_level,
+            num_levels=MORRIS_LEVELS,
+            seed=ctx.options.seed,
+        )
+        values = {c: np.asarray(res[c], dtype=float) for c in cols}
+    else:
+        values = {c: np.full(k, np.nan) for c in cols}
+    return values, values["mu_star"]
+
+
+def _sobol(ctx: _Analysis, y: np.ndarray) -> Indices:
+    k = len(ctx.factors)
+    if len(y) % (k + 2):
+        raise ValueError(f"{len(y)} rows is not a whole number of Saltelli blocks")
+    cols = ["S1", "S1_conf", "ST", "ST_conf"]
+    if np.all(np.isfinite(y)) and np.ptp(y) > 0:
+        res = sobol_analyze.analyze(
+            _problem(ctx.factors), y, calc_second_order=False, conf_level=ctx.options.conf_level, seed=ctx.options.seed
+        )
+        values = {c: np.asarray(res[c], dtype=float) for c in cols}
+    else:
+        values = {c: np.full(k, np.nan) for c in cols}
+    return values, values["ST"]
+
+
+def _regression(ctx: _Analysis, column: pd.DataFrame, y: np.ndarray) -> Indices:
+    """Main-effect range and standardized regression coefficients (grid, lhs)."""
+    bins = None if ctx.design == "grid" else ctx.options.bins
+    effects = main_effects(ctx.design_df, ctx.factors, column, bins=bins)
+    span = effects.groupby("factor")["mean"].agg(lambda s: s.max() - s.min())
+    values = {"main_effect_range": span.reindex([f.path for f in ctx.factors]).to_numpy(dtype=float)}
+    values.update(_regression_rows(ctx.x, y, ctx.rng, ctx.options.n_boot, ctx.options.conf_level))
+    return values, np.abs(values["src"])

@@ -18,21 +18,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.metrics import (
-    EXTRA_METRICS,
-    INHERITED_METRICS,
-    KEY_METRICS,
-    METRICS,
-    Combined,
-    breakdowns,
-    combine,
-    replication_metrics,
-)
+from sim.analysis.metrics import EXTRA_METRICS, INHERITED_METRICS, KEY_METRICS, METRICS, combine
 from sim.analysis.stability import flagged, queue_stability
 from sim.analysis.stats import mser, relative_half_width, summarise
 from sim.experiment import tasks as tk
 from sim.experiment.executors import ExecutorName, default_workers, run_tasks
-from sim.experiment.world_tables import village_list, with_posts
+from sim.experiment.run_tables import (
+    Shards,
+    breakdown_tables,
+    histograms,
+    metrics_table,
+    raw_tables,
+    with_world_tables,
+)
 from sim.model.initial_state import place_backlog
 from sim.model.records import ShardResult
 from sim.model.world import build_world, read_counties, shard_name
@@ -97,6 +95,10 @@ class RunOptions:
         if self.precision is not None and not 0 < self.precision < 1:
             raise OptionError("precision", f"expected a relative half-width in (0, 1), got {self.precision:g}")
 
+    def raw_outputs(self) -> tk.RawOutputs:
+        """The per-request outputs asked for (request rows, event log, open requests)."""
+        return tk.RawOutputs(self.keep_requests, self.event_log_cases, self.export_state)
+
 
 @dataclass
 class Results:
@@ -159,26 +161,18 @@ def check_initial_state(scenario: Scenario) -> None:
 
 
 def build_tasks(
-    scenario: Scenario,
-    replications: range,
-    seed: int,
-    days: int,
-    warmup_days: int,
-    drain_days: int,
-    keep_requests: bool = False,
-    event_log_cases: int = 0,
-    export_state: bool = False,
+    scenario: Scenario, replications: range, horizon: tk.Horizon, raw: tk.RawOutputs = tk.NO_RAW_OUTPUTS
 ) -> list[tk.Task]:
     """One task per (replication, county), largest counties first so workers stay busy.
 
-    An event log of ``event_log_cases`` requests per replication is split evenly over the counties
-    (the first ones take the remainder), so a replication never logs more than asked for.
+    An event log of ``raw.event_log_cases`` requests per replication is split evenly over the
+    counties (the first ones take the remainder), so a replication never logs more than asked for.
     """
     params = scenario.model_params()
     params_json = params.model_dump_json()
     data_hash = tk.data_files_hash(params)
     counties = _county_names(scenario)
-    quota, spare = divmod(event_log_cases, len(counties))
+    quota, spare = divmod(raw.event_log_cases, len(counties))
     weights = dict(zip(counties["name"], counties["villages"], strict=True))
     tasks = [
         tk.Task(
@@ -187,14 +181,14 @@ def build_tasks(
             county=ci,
             county_name=name,
             replication=r,
-            seed=seed,
-            days=days,
-            warmup_days=warmup_days,
-            drain_days=drain_days,
-            keep_requests=keep_requests,
+            seed=horizon.seed,
+            days=horizon.days,
+            warmup_days=horizon.warmup_days,
+            drain_days=horizon.drain_days,
+            keep_requests=raw.keep_requests,
             event_log_cases=quota + (ci < spare),
-            export_state=export_state,
-            key=tk.task_key(params_json, name, r, seed, days, warmup_days, drain_days, data_hash),
+            export_state=raw.export_state,
+            key=tk.task_key(params_json, name, r, horizon, data_hash),
         )
         for r in replications
         for ci, name in enumerate(counties["name"])
@@ -217,16 +211,8 @@ def execute_tasks(
     tasks: list[tk.Task], options: RunOptions, done_so_far: int = 0, total: int | None = None
 ) -> tuple[dict[str, ShardResult], int]:
     """Run (or load from the cache) every task; returns results by key and the number reused."""
-    results: dict[str, ShardResult] = {}
-    todo = []
-    raw = options.keep_requests or options.event_log_cases > 0 or options.export_state
-    cache = None if raw else options.cache_dir  # the cache keeps tables, not request rows or event logs
-    for task in tasks:
-        cached = tk.load(cache / task.key) if cache is not None else None
-        if cached is not None:
-            results[task.key] = cached
-        else:
-            todo.append(task)
+    cache = None if options.raw_outputs().wanted else options.cache_dir  # the cache keeps tables, not request rows
+    results, todo = _from_cache(tasks, cache)
     reused = len(results)
     total = total if total is not None else len(tasks)
     count = done_so_far + reused
@@ -242,9 +228,23 @@ def execute_tasks(
     return results, reused
 
 
+def _from_cache(tasks: list[tk.Task], cache: Path | None) -> tuple[dict[str, ShardResult], list[tk.Task]]:
+    """The cached results by key, and the tasks still to run (all of them without a cache)."""
+    results: dict[str, ShardResult] = {}
+    todo = []
+    for task in tasks:
+        cached = tk.load(cache / task.key) if cache is not None else None
+        if cached is not None:
+            results[task.key] = cached
+        else:
+            todo.append(task)
+    return results, todo
+
+
 def choose_warmup(scenario: Scenario, options: RunOptions, days: int, seed: int) -> tuple[int, dict[str, Any]]:
     """MSER-5 on a pilot replication's daily series (mean first response, visits)."""
-    pilot = build_tasks(scenario, range(1), seed, days, 0, resolve_settings(scenario, options)["drain_days"])
+    horizon = tk.Horizon(seed, days, 0, resolve_settings(scenario, options)["drain_days"])
+    pilot = build_tasks(scenario, range(1), horizon)
     results, _ = execute_tasks(pilot, RunOptions(**{**options.__dict__, "progress": None}))
     daily = combine([results[t.key] for t in pilot]).daily
     fr = (daily["sum_first_response"] / daily["arrived"].replace(0, np.nan)).ffill().fillna(0).to_numpy()
@@ -257,129 +257,102 @@ def choose_warmup(scenario: Scenario, options: RunOptions, days: int, seed: int)
     return warm, {"method": "MSER-5 on a pilot replication", "truncation_days": cuts, "chosen": warm}
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What every batch of a run's replications shares: the scenario, the options, the horizon."""
+
+    scenario: Scenario
+    options: RunOptions
+    horizon: tk.Horizon
+    counties: int  # shards (tasks) per replication
+
+
 def run(scenario: Scenario, options: RunOptions | None = None) -> Results:
     """Run replications of ``scenario`` and summarise them."""
     options = options or RunOptions()
     started = time.perf_counter()
     settings = resolve_settings(scenario, options)
-    days, seed = settings["days"], settings["seed"]
-    check_calendar_coverage(scenario, days, settings["drain_days"])
+    check_calendar_coverage(scenario, settings["days"], settings["drain_days"])
     check_initial_state(scenario)
-    warm = settings["warmup"]
+    warmup_days, warm_info = _warmup(scenario, options, settings)
+    settings["warmup_days"], settings["warmup_info"] = warmup_days, warm_info
+    horizon = tk.Horizon(settings["seed"], settings["days"], warmup_days, settings["drain_days"])
+    plan = _Plan(scenario, options, horizon, len(_county_names(scenario)))
+    shards, settings["replications"], reused = _replicate(plan, settings["replications"])
+    if options.event_log_cases > 0:  # recorded only when asked for, so other manifests stay as they were
+        settings["event_log_cases"] = options.event_log_cases
+    return _results(plan, shards, settings, time.perf_counter() - started, reused)
+
+
+def _warmup(scenario: Scenario, options: RunOptions, settings: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """The warm-up in days (fixed, or chosen by MSER-5) and how it was chosen; shorter than the run."""
+    days, warm = settings["days"], settings["warmup"]
     if warm == "auto":
-        warmup_days, warm_info = choose_warmup(scenario, options, days, seed)
+        warmup_days, warm_info = choose_warmup(scenario, options, days, settings["seed"])
     else:
         warmup_days, warm_info = int(round(float(warm))), {"method": "fixed", "chosen": int(round(float(warm)))}
     if warmup_days >= days:
         raise ValueError(f"warm-up ({warmup_days} days) must be shorter than the run ({days} days)")
-    settings["warmup_days"] = warmup_days
-    settings["warmup_info"] = warm_info
-    n = settings["replications"]
-    shards: dict[int, list[ShardResult]] = {}
-    reused = 0
-    n_counties = len(_county_names(scenario))
+    return warmup_days, warm_info
+
+
+def _replicate(plan: _Plan, n: int) -> tuple[Shards, int, int]:
+    """``n`` replications, more while a precision target is missed (up to the maximum): shards, count, reused tasks."""
+    options = plan.options
     target_total = n if options.precision is None else max(n, options.max_replications)
+    shards: Shards = {}
+    reused = 0
     while True:
-        todo = [r for r in range(n) if r not in shards]
-        tasks = (
-            build_tasks(
-                scenario,
-                range(len(shards), n),
-                seed,
-                days,
-                warmup_days,
-                settings["drain_days"],
-                options.keep_requests,
-                options.event_log_cases,
-                options.export_state,
-            )
-            if todo
-            else []
-        )
-        got, k = execute_tasks(tasks, options, done_so_far=len(shards) * n_counties, total=target_total * n_counties)
+        batch, k = _run_batch(plan, range(len(shards), n), target_total)
+        shards.update(batch)
         reused += k
-        for r in todo:  # combine in county order, whatever order tasks finished in
-            shards[r] = [got[t.key] for t in sorted((t for t in tasks if t.replication == r), key=lambda t: t.county)]
-        if options.precision is None or n >= options.max_replications:
-            break
-        reps = _replication_table(scenario, shards, days, warmup_days, seed)
-        widths = [relative_half_width(reps[m].to_numpy()) for m in KEY_METRICS if m in reps]
-        if all(w <= options.precision for w in widths if not math.isnan(w)):
+        if options.precision is None or n >= options.max_replications or _precise_enough(plan, shards):
             break
         n = min(options.max_replications, n + max(2, n // 2))
-    settings["replications"] = n
-    if options.event_log_cases > 0:  # recorded only when asked for, so other manifests stay as they were
-        settings["event_log_cases"] = options.event_log_cases
-    return _results(scenario, shards, settings, time.perf_counter() - started, reused)
+    return shards, n, reused
 
 
-def _replication_table(
-    scenario: Scenario, shards: dict[int, list[ShardResult]], days: int, warmup_days: int, seed: int
-) -> pd.DataFrame:
+def _run_batch(plan: _Plan, replications: range, target_total: int) -> tuple[Shards, int]:
+    """The shards of some replications (run or from the cache) and how many tasks were reused."""
+    tasks = build_tasks(plan.scenario, replications, plan.horizon, plan.options.raw_outputs()) if replications else []
+    done_so_far, total = replications.start * plan.counties, target_total * plan.counties
+    got, reused = execute_tasks(tasks, plan.options, done_so_far=done_so_far, total=total)
+    by_county = sorted(tasks, key=lambda t: t.county)  # combined in county order, whatever order tasks finished in
+    return {r: [got[t.key] for t in by_county if t.replication == r] for r in replications}, reused
+
+
+def _precise_enough(plan: _Plan, shards: Shards) -> bool:
+    """Every key metric's relative half-width (where defined) within the precision target."""
+    reps = _replication_table(plan.scenario, shards, plan.horizon)
+    widths = [relative_half_width(reps[m].to_numpy()) for m in KEY_METRICS if m in reps]
+    return all(w <= plan.options.precision for w in widths if not math.isnan(w))
+
+
+def _replication_table(scenario: Scenario, shards: Shards, horizon: tk.Horizon) -> pd.DataFrame:
+    """The metrics of the replications so far (one row each)."""
     combined = {r: combine(shards[r]) for r in sorted(shards)}
-    return _metrics_table(scenario, combined, days, warmup_days, seed)
+    return metrics_table(scenario, combined, horizon)
 
 
-def _metrics_table(
-    scenario: Scenario, combined: dict[int, Combined], days: int, warmup_days: int, seed: int
-) -> pd.DataFrame:
-    urgent = [k for k, t in enumerate(scenario.requests.types.values()) if t.urgent]
-    rows = [
-        {"replication": r, "seed": seed, **replication_metrics(c, days, warmup_days, urgent)}
-        for r, c in combined.items()
-    ]
-    return pd.DataFrame(rows)
-
-
-def _results(
-    scenario: Scenario, shards: dict[int, list[ShardResult]], settings: dict[str, Any], wall: float, reused: int
-) -> Results:
-    days, warmup_days = settings["days"], settings["warmup_days"]
+def _results(plan: _Plan, shards: Shards, settings: dict[str, Any], wall: float, reused: int) -> Results:
+    """The Results of a run's replications: metrics, summary, tables, stability and what else was asked for."""
+    scenario, horizon = plan.scenario, plan.horizon
     combined = {r: combine(shards[r]) for r in sorted(shards)}  # once per replication, read three times
-    reps = _metrics_table(scenario, combined, days, warmup_days, settings["seed"])
-    summary = summarise(reps, [m for m in METRICS + EXTRA_METRICS + INHERITED_METRICS if m in reps])
+    reps = metrics_table(scenario, combined, horizon)
     queues = queue_stability(
         pd.concat([c.queues.assign(replication=r) for r, c in combined.items()], ignore_index=True)
     )
-    type_names = list(scenario.requests.types)
-    per_rep = {r: breakdowns(c, type_names, days - warmup_days) for r, c in combined.items()}
-    tables = {}
-    for name in per_rep[0]:
-        frames = [t[name].assign(replication=r) for r, t in per_rep.items()]
-        tables[name] = pd.concat(frames, ignore_index=True)
-    daily = tables.pop("daily")
-    tables["queues"] = queues
-    world = build_world(scenario.model_params())
-    tables["by_township"] = with_posts(tables["by_township"], world, queues)
-    tables["villages"] = village_list(world)
-    hist = pd.concat([c.hist for c in combined.values()])
-    hist = hist.groupby(["metric", "type_index", "kind", "bin"], as_index=False)["count"].sum()
-    stability = {"unstable_queues": flagged(queues, "unstable"), "coping_queues": flagged(queues, "coping")}
-    extra: dict[str, Any] = {}
-    rows = [
-        s.requests.assign(replication=r, county=k)
-        for r in sorted(shards)
-        for k, s in enumerate(shards[r])
-        if s.requests is not None
-    ]
-    if rows:
-        extra["requests"] = pd.concat(rows, ignore_index=True)
-    state = [s.open_requests for r in sorted(shards) for s in shards[r] if s.open_requests is not None]
-    if state:
-        extra["open_requests"] = pd.concat(state, ignore_index=True)
-    logs = [s.event_log for r in sorted(shards) for s in shards[r] if s.event_log is not None]
-    if logs:
-        extra["event_log"] = pd.concat(logs, ignore_index=True)
+    tables, daily = breakdown_tables(scenario, combined, horizon.days - horizon.warmup_days)
     return Results(
         scenario=scenario,
         replications=reps,
-        summary=summary,
-        tables=tables,
+        summary=summarise(reps, [m for m in METRICS + EXTRA_METRICS + INHERITED_METRICS if m in reps]),
+        tables=with_world_tables(tables, scenario, queues),
         daily=daily,
-        histograms=hist,
+        histograms=histograms(combined),
         settings=settings,
         wall_time_s=wall,
         cached_tasks=reused,
-        stability=stability,
-        extra=extra,
+        stability={"unstable_queues": flagged(queues, "unstable"), "coping_queues": flagged(queues, "coping")},
+        extra=raw_tables(shards),
     )

@@ -15,13 +15,12 @@ from typing import Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
 from sim.analysis.metrics import KEY_METRICS
 from sim.analysis.stats import t_interval
-from sim.experiment.designs import Factor, analyze, main_effects, make_design
+from sim.experiment.designs import AnalysisOptions, Factor, analyze, main_effects, make_design
 from sim.experiment.runner import Results, RunOptions, run
+from sim.experiment.spec_file import SpecFile, read_spec
 from sim.scenario.errors import ScenarioError, validation_message
 from sim.scenario.loader import Overrides, apply_overrides, load_scenario
 from sim.scenario.params import Scenario
@@ -89,55 +88,48 @@ def load_sweep(spec: str | os.PathLike[str] | Mapping[str, Any], overrides: Over
     ``overrides`` (the CLI's ``--set``) apply to the base scenario after the spec's own ``set``,
     so every point of the sweep sees them; factors still vary on top.
     """
-    source: Path | None = None
-    if isinstance(spec, Mapping):
-        data = dict(spec)
-        base_dir = Path.cwd()
-    else:
-        source = Path(spec)
-        if not source.is_file():
-            raise ScenarioError(f"file not found: {source}", file=str(source))
-        try:
-            data = YAML(typ="safe").load(source.read_text(encoding="utf-8"))
-        except YAMLError as exc:
-            raise ScenarioError(f"invalid YAML: {exc}", file=str(source)) from None
-        base_dir = source.parent
-    try:
-        parsed = SweepSpec.model_validate(data)
-    except ValidationError as exc:
-        file = str(source) if source else None
-        raise ScenarioError.collect(
-            [
-                ScenarioError(validation_message(e), file=file, field=".".join(str(p) for p in e["loc"]) or None)
-                for e in exc.errors()
-            ]
-        ) from None
-    problems = []
-    for i, f in enumerate(parsed.factors):
-        miss = walk_schema(f.path.split("."))
-        if not isinstance(miss, tuple):
-            problems.append(
-                ScenarioError(
-                    f"factor path: {getattr(miss, 'message', miss)}",
-                    file=str(source) if source else None,
-                    field=f"factors[{i}].path",
-                )
-            )
-    base_path = base_dir / parsed.base
-    if not base_path.is_file():
-        problems.append(
-            ScenarioError(
-                f"base scenario not found: {parsed.base} (looked for {base_path.absolute()})",
-                file=str(source) if source else None,
-                field="base",
-            )
-        )
+    file = read_spec(spec)
+    parsed = _parse(file)
+    base_path = file.base_dir / parsed.base
+    problems = _factor_problems(parsed, file) + _base_problems(parsed, base_path, file)
     if problems:
         raise ScenarioError.collect(problems)
     base = load_scenario(base_path, parsed.set)
     if overrides:
         base = apply_overrides(base, overrides)
-    return Sweep(spec=parsed, base=base, source=source)
+    return Sweep(spec=parsed, base=base, source=file.source)
+
+
+def _parse(file: SpecFile) -> SweepSpec:
+    """The sweep's schema checked, every error at once."""
+    try:
+        return SweepSpec.model_validate(file.data)
+    except ValidationError as exc:
+        raise ScenarioError.collect(
+            [
+                ScenarioError(validation_message(e), file=file.where, field=".".join(str(p) for p in e["loc"]) or None)
+                for e in exc.errors()
+            ]
+        ) from None
+
+
+def _factor_problems(parsed: SweepSpec, file: SpecFile) -> list[ScenarioError]:
+    """A factor path that is not a scenario path."""
+    problems = []
+    for i, f in enumerate(parsed.factors):
+        miss = walk_schema(f.path.split("."))
+        if not isinstance(miss, tuple):
+            message = f"factor path: {getattr(miss, 'message', miss)}"
+            problems.append(ScenarioError(message, file=file.where, field=f"factors[{i}].path"))
+    return problems
+
+
+def _base_problems(parsed: SweepSpec, base_path: Path, file: SpecFile) -> list[ScenarioError]:
+    """A base scenario that is not there."""
+    if base_path.is_file():
+        return []
+    message = f"base scenario not found: {parsed.base} (looked for {base_path.absolute()})"
+    return [ScenarioError(message, file=file.where, field="base")]
 
 
 def _factors(spec: SweepSpec) -> list[Factor]:
@@ -157,38 +149,46 @@ def run_sweep(sweep: Sweep, options: RunOptions) -> SweepResult:
     """Run every design point (same seeds at every point) and analyse the sensitivity."""
     spec, factors = sweep.spec, _factors(sweep.spec)
     design = make_design(factors, spec.design, spec.n, spec.design_seed)
-    rows, reps = [], []
-    progress = options.progress
-    total = len(design)
-    for i, (_, row) in enumerate(design.iterrows()):
-        point = int(row["point"])
-        res: Results = run(
-            point_scenario(sweep.base, row, factors, point), RunOptions(**{**options.__dict__, "progress": None})
-        )
-        r = res.replications.assign(point=point)
-        reps.append(r)
-        summary: dict[str, Any] = {"point": point, **{f.path: _plain(row[f.path]) for f in factors}}
-        for metric in spec.metrics:
-            ci = t_interval(r[metric].to_numpy(dtype=float))
-            summary.update(
-                {f"{metric}_mean": ci["mean"], f"{metric}_ci_low": ci["ci_low"], f"{metric}_ci_high": ci["ci_high"]}
-            )
-        rows.append(summary)
-        if progress:
-            progress(i + 1, total)
-    points = pd.DataFrame(rows)
-    replications = pd.concat(reps, ignore_index=True)
+    points, replications, settings = _run_points(sweep, factors, design, options)
     outputs = points[[f"{m}_mean" for m in spec.metrics]].rename(columns=lambda c: c.removesuffix("_mean"))
-    sensitivity = analyze(design, factors, spec.design, outputs, spec.design_seed)
-    effects = main_effects(design, factors, outputs)
-    settings = dict(res.settings) if rows else {}
+    settings = dict(settings)
     settings.pop("warmup_info", None)
     return SweepResult(
         spec=spec,
         design=design,
         points=points,
         replications=replications,
-        sensitivity=sensitivity,
-        main_effects=effects,
+        sensitivity=analyze(design, factors, spec.design, outputs, AnalysisOptions(seed=spec.design_seed)),
+        main_effects=main_effects(design, factors, outputs),
         settings=settings,
     )
+
+
+def _run_points(
+    sweep: Sweep, factors: list[Factor], design: pd.DataFrame, options: RunOptions
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Every design point's run: one summary row per point, every replication, and the last run's settings."""
+    quiet = RunOptions(**{**options.__dict__, "progress": None})
+    rows, reps, settings = [], [], {}
+    for i, (_, row) in enumerate(design.iterrows()):
+        point = int(row["point"])
+        res: Results = run(point_scenario(sweep.base, row, factors, point), quiet)
+        reps.append(res.replications.assign(point=point))
+        rows.append(_point_summary(row, factors, reps[-1], sweep.spec.metrics))
+        settings = res.settings
+        if options.progress:
+            options.progress(i + 1, len(design))
+    return pd.DataFrame(rows), pd.concat(reps, ignore_index=True), settings
+
+
+def _point_summary(
+    row: Mapping[str, Any], factors: list[Factor], reps: pd.DataFrame, metrics: list[str]
+) -> dict[str, Any]:
+    """A point's factor values and each metric's mean and 95 % interval over its replications."""
+    summary: dict[str, Any] = {"point": int(row["point"]), **{f.path: _plain(row[f.path]) for f in factors}}
+    for metric in metrics:
+        ci = t_interval(reps[metric].to_numpy(dtype=float))
+        summary.update(
+            {f"{metric}_mean": ci["mean"], f"{metric}_ci_low": ci["ci_low"], f"{metric}_ci_high": ci["ci_high"]}
+        )
+    return summary

@@ -21,13 +21,40 @@ import pandas as pd
 
 from sim.model.initial_state import Backlog, place_backlog
 from sim.model.records import ShardResult
-from sim.model.shard import ShardSpec, run_shard
+from sim.model.shard import ShardOptions, ShardSpec, run_shard
 from sim.model.world import World, build_world
 from sim.scenario.keypaths import BUILTIN_PREFIX, read_data_bytes
 from sim.scenario.params import ModelParams
 
 TABLES = ("villages", "types", "histograms", "daily", "queues")
 OPTIONAL_TABLES = ("inherited",)  # present only in some runs (a warm start)
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """The seed and the simulated days every shard of a run shares (part of each task's key)."""
+
+    seed: int
+    days: int
+    warmup_days: int
+    drain_days: int
+
+
+@dataclass(frozen=True)
+class RawOutputs:
+    """Per-request outputs a run may ask for besides its tables; never cached, not part of a key."""
+
+    keep_requests: bool = False  # the per-request rows
+    event_log_cases: int = 0  # the events of up to this many requests per replication
+    export_state: bool = False  # the requests open at the horizon
+
+    @property
+    def wanted(self) -> bool:
+        """True when any of them is asked for (the cache then stays out of the way)."""
+        return bool(self.keep_requests or self.event_log_cases > 0 or self.export_state)
+
+
+NO_RAW_OUTPUTS = RawOutputs()
 
 
 @dataclass(frozen=True)
@@ -86,17 +113,18 @@ def data_files_hash(params: ModelParams) -> str:
     return h.hexdigest()[:16]
 
 
-def task_key(
-    params_json: str,
-    county_name: str,
-    replication: int,
-    seed: int,
-    days: int,
-    warmup_days: int,
-    drain_days: int,
-    data_hash: str = "",
-) -> str:
-    fields = [params_json, county_name, replication, seed, days, warmup_days, drain_days, model_code_hash()]
+def task_key(params_json: str, county_name: str, replication: int, horizon: Horizon, data_hash: str = "") -> str:
+    """The task's cache key: a hash of everything its result depends on (the content and its order never change)."""
+    fields = [
+        params_json,
+        county_name,
+        replication,
+        horizon.seed,
+        horizon.days,
+        horizon.warmup_days,
+        horizon.drain_days,
+        model_code_hash(),
+    ]
     payload = json.dumps([*fields, data_hash] if data_hash else fields)  # built-in data only: the keys as before
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
@@ -120,15 +148,13 @@ def execute(task: Task) -> ShardResult:
             warmup_days=task.warmup_days,
             drain_days=task.drain_days,
         )
-        return run_shard(
-            params,
-            world,
-            spec,
+        options = ShardOptions(
             keep_requests=task.keep_requests,
             event_log_cases=task.event_log_cases,
             backlog=backlog,
             export_state=task.export_state,
         )
+        return run_shard(params, world, spec, options)
     except Exception as exc:  # re-raised with the task's name for the user
         raise TaskError(f"{task.label()} failed: {type(exc).__name__}: {exc}") from exc
 

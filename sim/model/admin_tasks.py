@@ -92,21 +92,29 @@ def draw_admin(params: ModelParams, days: int, streams: Callable[[str], np.rando
 Part = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
-def _tasks(
-    rng: np.random.Generator, cal: _Calendar, rate_per_weekday: np.ndarray, mean_hours: float, cv: float, marks: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class TaskKind:
+    """A kind of admin task: its Poisson rate on each working day, its lognormal length, its uniform marks."""
+
+    rate_per_weekday: np.ndarray
+    mean_hours: float
+    cv: float
+    marks: int = 0  # uniforms drawn with each task (thinning decisions), in its row
+
+
+def _tasks(rng: np.random.Generator, cal: _Calendar, kind: TaskKind) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Poisson tasks on working days within duty hours: (times, lengths, uniform marks (n x marks)).
 
     Each task's uniforms are one row of a matrix (time, length, marks), so the tasks of the
     first days do not depend on the horizon: a shorter run is a prefix of a longer one.
     """
     count_rng, attribute_rng = rng.spawn(2)  # counts and attributes apart: neither shifts the other's draws
-    counts = count_rng.poisson(np.where(cal.weekdays, rate_per_weekday, 0.0))
+    counts = count_rng.poisson(np.where(cal.weekdays, kind.rate_per_weekday, 0.0))
     n = int(counts.sum())
     day = np.repeat(np.arange(len(counts)), counts)
-    u = attribute_rng.random((n, 2 + marks))
+    u = attribute_rng.random((n, 2 + kind.marks))
     t = day * HOURS_PER_DAY + cal.open_hour + u[:, 0] * (cal.close_hour - cal.open_hour)
-    return t, _lognormal(u[:, 1], mean_hours, cv), u[:, 2:]
+    return t, _lognormal(u[:, 1], kind.mean_hours, kind.cv), u[:, 2:]
 
 
 def _signboards(
@@ -118,7 +126,7 @@ def _signboards(
     rate = per_signboard * np.where(cal.december, admin.year_end_peak_factor, 1.0)
     times, lengths = [], []
     for k in range(math.ceil(count)):
-        t, length, u = _tasks(streams(f"admin.signboard.{k}"), cal, rate, admin.signboard_task_hours, 0.5, 4)
+        t, length, u = _tasks(streams(f"admin.signboard.{k}"), cal, TaskKind(rate, admin.signboard_task_hours, 0.5, 4))
         keep = u[:, 0] < min(1.0, count - k)  # the fractional last signboard
         inspection = u[:, 1] < admin.inspection_share
         keep &= ~inspection | (u[:, 2] < admin.inspections_retained)
@@ -134,7 +142,7 @@ def _documents(admin: AdminParams, cal: _Calendar, rng: np.random.Generator, blo
     hours = admin.documents_per_day * admin.document_hours
     if hours <= 0:
         return np.zeros(0), np.zeros(0), np.zeros(0)
-    t, length, _ = _tasks(rng, cal, np.full(len(cal.weekdays), 1.0), hours, 0.3, 0)
+    t, length, _ = _tasks(rng, cal, TaskKind(np.full(len(cal.weekdays), 1.0), hours, 0.3))
     return t, length * (1.0 - blocked), t + HOURS_PER_DAY
 
 
@@ -142,7 +150,7 @@ def _temporary(admin: AdminParams, cal: _Calendar, rng: np.random.Generator, due
     if admin.temporary_task_hours <= 0 or admin.temporary_tasks_per_week <= 0:
         return np.zeros(0), np.zeros(0), np.zeros(0)
     rate = np.full(len(cal.weekdays), admin.temporary_tasks_per_week / 5.0)
-    t, length, u = _tasks(rng, cal, rate, admin.temporary_task_hours, 0.5, 2)
+    t, length, u = _tasks(rng, cal, TaskKind(rate, admin.temporary_task_hours, 0.5, 2))
     approved = u[:, 0] < (admin.temporary_approval_share if admin.temporary_tasks_need_approval else 1.0)
     keep = approved & (u[:, 1] >= blocked)
     return t[keep], length[keep], t[keep] + due_hours
@@ -153,7 +161,7 @@ def _meetings(admin: AdminParams, cal: _Calendar, rng: np.random.Generator) -> P
     if admin.meeting_hours <= 0 or admin.meeting_attendees <= 0 or admin.township_meetings_per_week <= 0:
         return np.zeros(0), np.zeros(0), np.zeros(0)
     rate = np.full(len(cal.weekdays), admin.township_meetings_per_week / 5.0)
-    t, _, _ = _tasks(rng, cal, rate, admin.meeting_hours, 0.0, 0)
+    t, _, _ = _tasks(rng, cal, TaskKind(rate, admin.meeting_hours, 0.0))
     t = np.repeat(t, admin.meeting_attendees)
     return t, np.full(len(t), admin.meeting_hours), t.copy()
 

@@ -12,6 +12,7 @@ import datetime as dt
 import math
 from bisect import bisect_left
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
@@ -192,24 +193,25 @@ def working_day_flags(start_date: str, days: int, official: bool = False) -> lis
     return official_working_days(start_date, days) if official else weekday_flags(start_date, days)
 
 
+@dataclass(frozen=True)
+class DutyPlan:
+    """What every calendar of a run shares: its first day, its length, the duty periods, whose working days."""
+
+    start_date: str
+    days: int
+    periods: tuple[tuple[float, float], ...]
+    official: bool = False  # the official calendar (holidays, make-up days) instead of plain weekdays
+
+
 @lru_cache(maxsize=4096)
-def cadre_calendar(
-    start_date: str,
-    days: int,
-    periods: tuple[tuple[float, float], ...],
-    n_cadres: int,
-    index: int,
-    weekend_on_duty: int,
-    apps_hours: float,
-    official: bool = False,
-) -> Calendar:
+def cadre_calendar(plan: DutyPlan, n_cadres: int, index: int, weekend_on_duty: int, apps_hours: float) -> Calendar:
     """A cadre's calendar: every working day, plus off days (weekends, holidays) by a rotating roster.
 
     The first ``apps_hours`` of each duty day go to government apps (accounted as
     admin time), so the calendar's first period starts that much later. With ``official``
     an official holiday is an off day served by the roster and a make-up day a working day.
     """
-    flags = working_day_flags(start_date, days, official)
+    flags = working_day_flags(plan.start_date, plan.days, plan.official)
     present: list[bool] = []
     weekend_slot = 0
     for is_weekday in flags:
@@ -222,26 +224,17 @@ def cadre_calendar(
         )
         present.append(on)
         weekend_slot += 1
-    return Calendar(present, shift_start(periods, apps_hours))
+    return Calendar(present, shift_start(plan.periods, apps_hours))
 
 
 @lru_cache(maxsize=4096)
-def member_calendar(
-    start_date: str,
-    days: int,
-    periods: tuple[tuple[float, float], ...],
-    availability: float,
-    phase: float,
-    arrival_day: int,
-    apps_hours: float,
-    official: bool = False,
-) -> Calendar:
+def member_calendar(plan: DutyPlan, availability: float, phase: float, arrival_day: int, apps_hours: float) -> Calendar:
     """A work-team member's calendar: working days from arrival, a share ``availability`` of them.
 
     Presence is spread evenly (a Bresenham pattern shifted by ``phase``) rather
     than drawn day by day, so availability is exact over any few weeks.
     """
-    flags = working_day_flags(start_date, days, official)
+    flags = working_day_flags(plan.start_date, plan.days, plan.official)
     present: list[bool] = []
     j = 0
     for d, is_weekday in enumerate(flags):
@@ -251,15 +244,13 @@ def member_calendar(
         on = math.floor((j + 1 + phase) * availability) > math.floor((j + phase) * availability)
         present.append(on)
         j += 1
-    return Calendar(present, shift_start(periods, apps_hours))
+    return Calendar(present, shift_start(plan.periods, apps_hours))
 
 
 @lru_cache(maxsize=64)
-def office_calendar(
-    start_date: str, days: int, periods: tuple[tuple[float, float], ...], official: bool = False
-) -> Calendar:
+def office_calendar(plan: DutyPlan) -> Calendar:
     """Township and department staff: working days (weekdays, or the official calendar), the standard periods."""
-    return Calendar(working_day_flags(start_date, days, official), periods)
+    return Calendar(working_day_flags(plan.start_date, plan.days, plan.official), plan.periods)
 
 
 @lru_cache(maxsize=16)

@@ -11,6 +11,7 @@ days of a long run draw exactly what a short run draws.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,15 +73,17 @@ def _season(requests: RequestParams, day: dt.date) -> float:
     return factor
 
 
+@dataclass(frozen=True)
+class Catchment:
+    """Whom a village's requests come from, and how long a cadre's round trip to them takes."""
+
+    population: float
+    kind: str  # "urban" or "rural": the types' rate multipliers differ
+    travel_hours_on_site: float
+
+
 def draw_requests(
-    params: ModelParams,
-    factors: np.ndarray,
-    population: float,
-    kind: str,
-    travel_hours_on_site: float,
-    arrivals: np.random.Generator,
-    service: np.random.Generator,
-    escalation: np.random.Generator,
+    params: ModelParams, factors: np.ndarray, catchment: Catchment, streams: Callable[[str], np.random.Generator]
 ) -> RequestArrays:
     """All requests of one village over ``days`` (non-homogeneous Poisson by day)."""
     rp = params.requests
@@ -88,18 +91,19 @@ def draw_requests(
     per_day = (
         np.array(
             [
-                t.rate_per_1000_residents_per_year * (t.urban_multiplier if kind == "urban" else t.rural_multiplier)
+                t.rate_per_1000_residents_per_year
+                * (t.urban_multiplier if catchment.kind == "urban" else t.rural_multiplier)
                 for t in types
             ]
         )
         * rp.demand_multiplier
-        * population
+        * catchment.population
         / 1000.0
         / 365.0
     )
     days = len(factors)
     lam = np.outer(factors, per_day)
-    count_rng, hour_rng = arrivals.spawn(2)  # counts and hours apart: a longer run does not shift the hours
+    count_rng, hour_rng = streams("arrivals").spawn(2)  # counts and hours apart: a longer run does not shift the hours
     counts = count_rng.poisson(lam)
     n = int(counts.sum())
     day_of = np.repeat(np.repeat(np.arange(days), counts.shape[1]), counts.ravel())
@@ -108,7 +112,8 @@ def draw_requests(
     time = day_of * HOURS_PER_DAY + hour
     order = np.argsort(time, kind="stable")
     time, type_of = time[order], type_of[order].astype(np.int16)
-    return typed_requests(params, time, type_of, (service.random(n), escalation.random(n)), travel_hours_on_site)
+    u = (streams("service").random(n), streams("escalation").random(n))
+    return typed_requests(params, time, type_of, u, catchment.travel_hours_on_site)
 
 
 def typed_requests(

@@ -55,6 +55,16 @@ class Escalated:
     forced_department: np.ndarray | None = None  # and its department at stage "department" (-1: drawn)
 
 
+@dataclass(frozen=True)
+class CountyOffices:
+    """A county's offices as its stage needs them: their duty calendar and staff, and the county's size."""
+
+    calendar: Calendar
+    service_staff: list[int]  # per township: its service pool's staff
+    enforcement_staff: list[int]  # per township: its enforcement team's staff
+    population: float  # the county's residents (a department's staff grows with them)
+
+
 class CountyStage:
     """Township pools, enforcement teams and departments of one county."""
 
@@ -62,23 +72,20 @@ class CountyStage:
         self,
         env: simpy.Environment,
         params: ModelParams,
-        office: Calendar,
-        service_staff: list[int],
-        enforcement_staff: list[int],
-        population: float,
+        offices: CountyOffices,
         window: Window,
         fallback: np.random.Generator,
     ) -> None:
         self.env = env
         self.p = params
-        self.office = office
+        self.office = office = offices.calendar
         self.window = window
         self.fallback = fallback
         dp, tp = params.departments, params.township
-        self.township_pools = [StaffPool(env, c, office, window, tp.coping) for c in service_staff]
-        self.enforcement_pools = [StaffPool(env, c, office, window, tp.coping) for c in enforcement_staff]
+        self.township_pools = [StaffPool(env, c, office, window, tp.coping) for c in offices.service_staff]
+        self.enforcement_pools = [StaffPool(env, c, office, window, tp.coping) for c in offices.enforcement_staff]
         self.dept_pools = [
-            StaffPool(env, department_staff(d, population), office, window, dp.coping) for d in dp.departments
+            StaffPool(env, department_staff(d, offices.population), office, window, dp.coping) for d in dp.departments
         ]
         self.dept_effort = [Sampler(d.effort_hours) for d in dp.departments]
         self.township_effort = Sampler(tp.effort_hours)
@@ -189,10 +196,13 @@ class Journey:
         """A procedural wait of ``days`` working days, shortened for urgent matters."""
         self.stage.working_days(days * self.factor, then)
 
-    def start(
-        self, township: int, shares: np.ndarray, dmin: int, dmax: int, route: int = -1, department: int = -1
-    ) -> None:
+    def start(self, esc: Escalated) -> None:
         """Take the request's route (drawn unless given: a warm start's inherited stage) and its first step."""
+        i = self.i
+        township, dmin, dmax = int(esc.township[i]), int(esc.dept_min[i]), int(esc.dept_max[i])
+        shares = esc.route_shares[i]
+        route = int(esc.forced_route[i]) if esc.forced_route is not None else -1
+        department = int(esc.forced_department[i]) if esc.forced_department is not None else -1
         st, row = self.stage, self.row
         route = self._draw_route(shares) if route < 0 else route
         self.route[self.i] = route
@@ -309,8 +319,6 @@ def run_county_stage(
         "route": [-1] * n,
         "department": [-1] * n,  # the department of a single-department route
     }
-    forced = esc.forced_route if esc.forced_route is not None else np.full(n, -1)
-    forced_dept = esc.forced_department if esc.forced_department is not None else np.full(n, -1)
     order = np.argsort(esc.ready, kind="stable")
     env.timeout(window.horizon).callbacks.append(stage.on_horizon)  # first at that instant: the state just before
     env.timeout(window.end).callbacks.append(stage._stop)
@@ -324,14 +332,7 @@ def run_county_stage(
             if t > env.now:
                 yield env.timeout(t - env.now)
             stage.journey_started(i, bool(window.warmup <= esc.arrival[i] < window.horizon))
-            journey(stage, i, esc, out).start(
-                int(esc.township[i]),
-                esc.route_shares[i],
-                int(esc.dept_min[i]),
-                int(esc.dept_max[i]),
-                int(forced[i]),
-                int(forced_dept[i]),
-            )
+            journey(stage, i, esc, out).start(esc)
         stage.launched_all = True
         if stage.active == 0 and env.now >= window.horizon:
             stage._stop()

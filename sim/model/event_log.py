@@ -80,11 +80,9 @@ class TracedJourney(Journey):
     def note(self, activity: str, kind: str, index: int) -> None:
         self.log.append((self.i, activity, kind, index, float(self.stage.env.now)))
 
-    def start(
-        self, township: int, shares: np.ndarray, dmin: int, dmax: int, route: int = -1, department: int = -1
-    ) -> None:
+    def start(self, esc: Escalated) -> None:
         n = len(self.log)
-        super().start(township, shares, dmin, dmax, route, department)  # the route is known only after its draw
+        super().start(esc)  # the route is known only after its draw
         route = self.route[self.i]
         if route == ROUTE_TOWNSHIP:
             first = ("township accepts", TOWNSHIP)
@@ -94,7 +92,7 @@ class TracedJourney(Journey):
             first = ("whistle", TOWNSHIP)
         else:  # a "one thing" module: its joint pass is already noted
             return
-        self.log.insert(n, (self.i, first[0], first[1], township, float(self.stage.env.now)))
+        self.log.insert(n, (self.i, first[0], first[1], self.town, float(self.stage.env.now)))
 
     def _township_latency(self) -> None:
         self.note("township work done", TOWNSHIP, self.town)
@@ -179,51 +177,36 @@ class ShardTrace:
     def log(
         self, params: ModelParams, req: pd.DataFrame, villages: pd.DataFrame, townships: pd.DataFrame
     ) -> pd.DataFrame:
-        """The event log, once the county stage has run and ``req`` carries the routes."""
-        return build_event_log(
-            params,
-            req,
-            self.sample,
-            self.esc_positions,
-            self.tracer.steps,
-            villages,
-            townships,
-            self.end,
-            self.case_prefix,
-        )
+        """The sampled requests' events, one row each, sorted by case and time (XES column names).
+
+        Called once the county stage has run and ``req`` (the shard's raw request rows; positions
+        are case numbers) carries the routes; events after the end of the drain are dropped.
+        """
+        village_ids = villages["village_id"].to_numpy()
+        rows = _village_events(req, self.sample, village_ids) + self._county_events(params, townships)
+        if not rows:
+            return pd.DataFrame({c: [] for c in COLUMNS})
+        frame = pd.DataFrame(rows, columns=["request", "order", "concept:name", "org:resource", "org:group", "hours"])
+        frame = frame[np.isfinite(frame["hours"]) & (frame["hours"] <= self.end)]
+        # by case, then in the order the steps happened (a hand-off's timestamps can differ in the last bit)
+        frame = frame.sort_values(["request", "order"], kind="stable").drop(columns="order")
+        return _with_case_attributes(params, frame, req, villages, self.case_prefix)
+
+    def _county_events(self, params: ModelParams, townships: pd.DataFrame) -> list[tuple[Any, ...]]:
+        """The traced county-stage steps, each at its escalation's row and after the village's four."""
+        towns = list(townships["township"])
+        depts = [d.name for d in params.departments.departments]
+        rows: list[tuple[Any, ...]] = []
+        for k, (i, activity, kind, index, t) in enumerate(self.tracer.steps):
+            name = f"department {depts[index]}" if kind == DEPARTMENT else f"{kind} {towns[index]}"
+            rows.append((int(self.esc_positions[i]), 4 + k, activity, name, kind, t))
+        return rows
 
 
-def sample_cases(
-    arrival: np.ndarray, warmup: float, horizon: float, quota: int, rng: np.random.Generator
-) -> np.ndarray:
-    """Positions (sorted) of at most ``quota`` requests drawn uniformly from those arriving in the window."""
-    cohort = np.flatnonzero((arrival >= warmup) & (arrival < horizon))
-    if quota <= 0 or not len(cohort):
-        return np.zeros(0, dtype=np.int64)
-    if quota >= len(cohort):
-        return cohort
-    return np.sort(rng.choice(cohort, size=quota, replace=False))
-
-
-def build_event_log(
-    params: ModelParams,
-    req: pd.DataFrame,
-    sample: np.ndarray,
-    esc_positions: np.ndarray,
-    steps: list[Step],
-    villages: pd.DataFrame,
-    townships: pd.DataFrame,
-    end: float,
-    case_prefix: str,
-) -> pd.DataFrame:
-    """The sampled requests' events, one row each, sorted by case and time (XES column names).
-
-    ``req`` holds the shard's raw request rows (positions are case numbers), ``esc_positions``
-    maps an escalation index of the county stage to its row, ``end`` is the end of the drain.
-    """
-    rows: list[tuple[Any, ...]] = []  # (position, order, activity, resource, group, hours)
+def _village_events(req: pd.DataFrame, sample: np.ndarray, village_ids: np.ndarray) -> list[tuple[Any, ...]]:
+    """(position, order, activity, resource, group, hours) of each sampled request's village part."""
+    rows: list[tuple[Any, ...]] = []
     r = req.iloc[sample]
-    village_ids = villages["village_id"].to_numpy()
     for pos, v, a, fr, done, follow, esc in zip(
         sample,
         r["village"].to_numpy(),
@@ -246,18 +229,19 @@ def build_event_log(
             ]
         else:
             rows.append((pos, 3, "resolved", here, "village", done))
-    towns = list(townships["township"])
-    depts = [d.name for d in params.departments.departments]
-    for k, (i, activity, kind, index, t) in enumerate(steps):
-        name = f"department {depts[index]}" if kind == DEPARTMENT else f"{kind} {towns[index]}"
-        rows.append((int(esc_positions[i]), 4 + k, activity, name, kind, t))
-    if not rows:
-        return pd.DataFrame({c: [] for c in COLUMNS})
-    frame = pd.DataFrame(rows, columns=["request", "order", "concept:name", "org:resource", "org:group", "hours"])
-    frame = frame[np.isfinite(frame["hours"]) & (frame["hours"] <= end)]
-    # by case, then in the order the steps happened (a hand-off's timestamps can differ in the last bit)
-    frame = frame.sort_values(["request", "order"], kind="stable").drop(columns="order")
-    return _with_case_attributes(params, frame, req, villages, case_prefix)
+    return rows
+
+
+def sample_cases(
+    arrival: np.ndarray, warmup: float, horizon: float, quota: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Positions (sorted) of at most ``quota`` requests drawn uniformly from those arriving in the window."""
+    cohort = np.flatnonzero((arrival >= warmup) & (arrival < horizon))
+    if quota <= 0 or not len(cohort):
+        return np.zeros(0, dtype=np.int64)
+    if quota >= len(cohort):
+        return cohort
+    return np.sort(rng.choice(cohort, size=quota, replace=False))
 
 
 def _with_case_attributes(

@@ -24,7 +24,8 @@ from sim.model.records import EDGES, ShardResult
 from sim.scenario.params import ModelParams
 
 if TYPE_CHECKING:
-    from sim.model.shard import ShardSpec
+    from sim.model.shard import ShardOptions, ShardSpec, Tally
+    from sim.model.staff_pool import Window
 
 HOURS = 24.0
 SUM_COLUMNS = [
@@ -49,16 +50,15 @@ SUM_COLUMNS = [
 TIME_METRICS = ("first_response_hours", "resolution_hours")
 
 
-def request_outcomes(
-    params: ModelParams, req: pd.DataFrame, kinds: np.ndarray, horizon: float, end: float, warmup: float
-) -> pd.DataFrame:
-    """Per-request outcome columns for the requests that arrived in [warmup, horizon).
+def request_outcomes(params: ModelParams, req: pd.DataFrame, kinds: np.ndarray, window: Window) -> pd.DataFrame:
+    """Per-request outcome columns for the requests that arrived before the horizon, warm-up included.
 
-    ``end`` is the end of the drain: a request with no first response (or no resolution) by
-    then is censored there, at age ``end - arrival``.
+    A request with no first response (or no resolution) by the end of the drain is censored
+    there, at age ``end - arrival``.
     """
+    horizon, end = window.horizon, window.end
     a = req["arrival"].to_numpy()
-    cohort = (a >= warmup) & (a < horizon)
+    cohort = (a >= 0.0) & (a < horizon)
     r = req[cohort]
     a = a[cohort]
     fr = r["first_response"].to_numpy()
@@ -135,22 +135,14 @@ def _daily(out: pd.DataFrame, daily_visits: np.ndarray, daily_covered: np.ndarra
 
 
 def summarise_shard(
-    params: ModelParams,
-    req: pd.DataFrame,
-    villages: pd.DataFrame,
-    queues: pd.DataFrame,
-    daily_visits: np.ndarray,
-    daily_covered: np.ndarray,
-    spec: ShardSpec,
-    events: int,
-    open_at_horizon: int,
-    keep_requests: bool,
+    params: ModelParams, req: pd.DataFrame, tally: Tally, spec: ShardSpec, options: ShardOptions
 ) -> ShardResult:
     """Reduce a shard's raw rows to the tables of :class:`ShardResult`."""
     window = spec.window
+    villages = pd.DataFrame(tally.rows)
     kinds = villages["kind"].to_numpy()
     # every arrival, warm-up included, feeds the daily series (warm-up diagnostics); the rest uses the cohort
-    everyone = request_outcomes(params, req, kinds, window.horizon, window.end, 0.0)
+    everyone = request_outcomes(params, req, kinds, window)
     out = everyone[everyone["arrival"].to_numpy() >= window.warmup]
     by_village = out.groupby("village")[SUM_COLUMNS].sum()
     villages = villages.set_index("village_index")
@@ -160,9 +152,11 @@ def summarise_shard(
         villages=villages,
         types=types,
         histograms=_histograms(out),
-        daily=_daily(everyone, daily_visits, daily_covered, spec.days),
-        queues=queues,
-        events=events,
-        open_at_horizon=open_at_horizon,
-        requests=out.assign(request=out.index.to_numpy()) if keep_requests else None,  # request: row in the shard
+        daily=_daily(everyone, tally.daily_visits, tally.daily_covered, spec.days),
+        queues=pd.DataFrame(tally.queues),
+        events=tally.events,
+        open_at_horizon=tally.open_at_horizon,
+        requests=out.assign(request=out.index.to_numpy())
+        if options.keep_requests
+        else None,  # request: row in the shard
     )

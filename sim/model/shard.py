@@ -13,7 +13,8 @@ admin) for up to ``drain_days`` until the window's requests are resolved.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -21,11 +22,12 @@ import simpy
 
 from sim.model import calendar as cal
 from sim.model.admin_tasks import draw_admin
-from sim.model.demand import day_factors, draw_requests
+from sim.model.demand import Catchment, RequestArrays, day_factors, draw_requests
 from sim.model.escalation import (
     FIXED_COLUMNS,
     POOL_KINDS,
     STEP_COLUMNS,
+    CountyOffices,
     CountyStage,
     Escalated,
     run_county_stage,
@@ -42,7 +44,7 @@ from sim.model.initial_state import (
 )
 from sim.model.outcomes import summarise_shard
 from sim.model.records import ShardResult
-from sim.model.stability import queue_row
+from sim.model.stability import QueueLoad, queue_row
 from sim.model.staff_pool import Window
 from sim.model.streams import stream
 from sim.model.village import VillageSim
@@ -80,100 +82,145 @@ class ShardSpec:
         return self.days + self.drain_days + 1
 
 
-def run_shard(
-    params: ModelParams,
-    world: World,
-    spec: ShardSpec,
-    keep_requests: bool = False,
-    event_log_cases: int = 0,
-    backlog: Backlog | None = None,
-    export_state: bool = False,
-) -> ShardResult:
-    """Simulate one county for one replication.
+@dataclass(frozen=True)
+class ShardOptions:
+    """A warm start's backlog and the optional outputs (each costs time or memory, so each is asked for)."""
 
-    ``event_log_cases``: log the events of up to that many requests. ``backlog``: a warm start's
-    requests open on day 0. ``export_state``: also return the requests open at the horizon as an
-    initial-state table.
-    """
-    villages = world.county_villages(spec.county).reset_index(drop=True)
-    townships = world.county_townships(spec.county)
-    local_township = {t: k for k, t in enumerate(townships["township_index"])}
-    factors = day_factors(params.requests, params.world.start_date, spec.days, params.calendar)
-    rows, per_request, queues, events, open_at_horizon = [], [], [], 0, 0
-    daily_visits = np.zeros(spec.days)
-    daily_covered = np.zeros(spec.days)
-    inherited = backlog.for_shard(spec.county, spec.replication) if backlog is not None else None
-    at_village: dict[int, pd.DataFrame] = {}
-    if inherited is not None:
-        in_village = inherited["stage"].isin(("village", "follow_up")).to_numpy()
-        at_village = {int(k): g for k, g in inherited[in_village].groupby("village_local")}
-        inherited = inherited[~in_village]
-    for j, v in villages.iterrows():
-        out = _run_village(params, v, int(j), spec, factors, at_village.get(int(j)))
-        events += out["events"]
-        per_request.append(out["requests"])
-        rows.append(out["row"])
-        queues.append(out["queue"])
-        open_at_horizon += out["open_at_horizon"]
-        daily_visits += out["daily_visits"]
-        daily_covered += out["daily_covered"]
-    req = pd.concat(per_request, ignore_index=True)
-    village_township = villages["township_index"].map(local_township).to_numpy()
-    req["township_local"] = village_township[req["village"].to_numpy()]
-    county_uniforms = []
-    if inherited is not None:
-        req = _with_county_backlog(params, req, inherited)
-        rng = stream(spec.seed, spec.replication, spec.county, -1, "initial-state")
-        county_uniforms = [rng.random((len(inherited), DOWNSTREAM_COLUMNS))]
-    done = req["village_done"].to_numpy()
-    esc_mask = req["escalate"].to_numpy() & np.isfinite(done)
-    resolution = done + req["follow_up"].to_numpy()
-    trips = np.ones(len(req), dtype=np.int64)
-    handoffs = np.zeros(len(req), dtype=np.int64)
-    route = np.full(len(req), -1, dtype=np.int64)
-    resolution[req["escalate"].to_numpy()] = math.inf  # replaced below by the county stage's answer
-    department = np.full(len(req), -1, dtype=np.int64)
-    trace = ShardTrace.start(req, esc_mask, spec, event_log_cases)  # None without an event log
-    if esc_mask.any():
-        escalated = req["escalate"].to_numpy()
-        uniforms = np.concatenate([r["downstream"] for r in rows] + county_uniforms)[esc_mask[escalated]]
-        stage_out = _run_county(params, req[esc_mask], uniforms, townships, spec, trace and trace.tracer)
-        events += stage_out["events"]
-        open_at_horizon += stage_out["open_at_horizon"]
-        resolution[esc_mask] = stage_out["resolved"]
-        trips[esc_mask] = stage_out["trips"]
-        handoffs[esc_mask] = stage_out["handoffs"]
-        route[esc_mask] = stage_out["route"]
-        department[esc_mask] = stage_out["department"]
-        queues += stage_out["queues"]
-    for r in rows:
-        del r["downstream"]
-    req["resolution_time"] = resolution
-    req["trips"] = trips
-    req["handoffs"] = handoffs
-    req["route"] = route
-    req["department"] = department
-    is_inherited = req["inherited"].to_numpy()
-    window = spec.window
-    result = summarise_shard(
-        params,
-        req[~is_inherited] if is_inherited.any() else req,
-        pd.DataFrame(rows),
-        pd.DataFrame(queues),
-        daily_visits,
-        daily_covered,
-        spec,
-        events,
-        open_at_horizon,
-        keep_requests,
+    keep_requests: bool = False  # the raw request rows
+    event_log_cases: int = 0  # log the events of up to that many requests
+    backlog: Backlog | None = None  # a warm start's requests open on day 0
+    export_state: bool = False  # the requests open at the horizon, as an initial-state table
+
+
+@dataclass(frozen=True)
+class County:
+    """What every step of a shard reads: the parameters, the run control, the county's villages and townships."""
+
+    params: ModelParams
+    spec: ShardSpec
+    villages: pd.DataFrame
+    townships: pd.DataFrame
+
+
+@dataclass
+class Tally:
+    """The shard's outputs as its villages, then its county stage, add to them."""
+
+    days: int
+    rows: list[dict] = field(default_factory=list)
+    requests: list[pd.DataFrame] = field(default_factory=list)
+    queues: list[dict] = field(default_factory=list)
+    downstream: list[np.ndarray] = field(default_factory=list)  # uniforms of each village's escalated requests
+    events: int = 0
+    open_at_horizon: int = 0
+    daily_visits: np.ndarray = field(init=False)
+    daily_covered: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.daily_visits = np.zeros(self.days)
+        self.daily_covered = np.zeros(self.days)
+
+    def add_village(self, out: dict) -> None:
+        self.requests.append(out["requests"])
+        self.downstream.append(out["row"].pop("downstream"))
+        self.rows.append(out["row"])
+        self.queues.append(out["queue"])
+        self.events += out["events"]
+        self.open_at_horizon += out["open_at_horizon"]
+        self.daily_visits += out["daily_visits"]
+        self.daily_covered += out["daily_covered"]
+
+
+def run_shard(params: ModelParams, world: World, spec: ShardSpec, options: ShardOptions | None = None) -> ShardResult:
+    """Simulate one county for one replication: its villages one by one, then its county stage."""
+    options = options or ShardOptions()
+    county = County(
+        params, spec, world.county_villages(spec.county).reset_index(drop=True), world.county_townships(spec.county)
     )
+    inherited = options.backlog.for_shard(spec.county, spec.replication) if options.backlog is not None else None
+    at_village, at_county = _split_backlog(inherited)
+    tally = _run_villages(county, at_village)
+    req = _shard_requests(county, tally, at_county)
+    trace = ShardTrace.start(req, _escalated(req), spec, options.event_log_cases)  # None without an event log
+    _resolve(county, req, tally, _county_uniforms(county, at_county), trace)
+    is_inherited = req["inherited"].to_numpy()
+    result = summarise_shard(params, req[~is_inherited] if is_inherited.any() else req, tally, spec, options)
     if trace is not None:
-        result.event_log = trace.log(params, req, villages, townships)
-    if backlog is not None:
-        result.inherited = inherited_outcomes(req, window.horizon, window.end)
-    if export_state:
-        result.open_requests = open_requests(params, req, villages, townships, spec)
+        result.event_log = trace.log(params, req, county.villages, county.townships)
+    if options.backlog is not None:
+        result.inherited = inherited_outcomes(req, spec.window.horizon, spec.window.end)
+    if options.export_state:
+        result.open_requests = open_requests(params, req, county.villages, county.townships, spec)
     return result
+
+
+def _split_backlog(inherited: pd.DataFrame | None) -> tuple[dict[int, pd.DataFrame], pd.DataFrame | None]:
+    """A warm start's open requests: those still at a village (by village), and those at a county stage."""
+    if inherited is None:
+        return {}, None
+    in_village = inherited["stage"].isin(("village", "follow_up")).to_numpy()
+    at_village = {int(k): g for k, g in inherited[in_village].groupby("village_local")}
+    return at_village, inherited[~in_village]
+
+
+def _run_villages(county: County, at_village: dict[int, pd.DataFrame]) -> Tally:
+    p, spec = county.params, county.spec
+    factors = day_factors(p.requests, p.world.start_date, spec.days, p.calendar)
+    tally = Tally(spec.days)
+    for j, v in county.villages.iterrows():
+        tally.add_village(_run_village(county, factors, int(j), v, at_village.get(int(j))))
+    return tally
+
+
+def _shard_requests(county: County, tally: Tally, at_county: pd.DataFrame | None) -> pd.DataFrame:
+    """Every request of the shard, one row each, with its township's index in the county."""
+    req = pd.concat(tally.requests, ignore_index=True)
+    local_township = {t: k for k, t in enumerate(county.townships["township_index"])}
+    village_township = county.villages["township_index"].map(local_township).to_numpy()
+    req["township_local"] = village_township[req["village"].to_numpy()]
+    return req if at_county is None else _with_county_backlog(county.params, req, at_county)
+
+
+def _county_uniforms(county: County, at_county: pd.DataFrame | None) -> list[np.ndarray]:
+    """The downstream uniforms of the inherited requests already at a county stage (a warm start only)."""
+    if at_county is None:
+        return []
+    spec = county.spec
+    rng = stream(spec.seed, spec.replication, spec.county, -1, "initial-state")
+    return [rng.random((len(at_county), DOWNSTREAM_COLUMNS))]
+
+
+def _escalated(req: pd.DataFrame) -> np.ndarray:
+    """Requests that reach the county stage: escalated, and their village part done before the end."""
+    return req["escalate"].to_numpy() & np.isfinite(req["village_done"].to_numpy())
+
+
+def _resolve(
+    county: County, req: pd.DataFrame, tally: Tally, county_uniforms: list[np.ndarray], trace: ShardTrace | None
+) -> None:
+    """Every request's resolution time and journey columns; escalated ones get the county stage's answer."""
+    escalate, esc_mask = req["escalate"].to_numpy(), _escalated(req)
+    resolution = req["village_done"].to_numpy() + req["follow_up"].to_numpy()
+    resolution[escalate] = math.inf  # replaced below by the county stage's answer
+    n = len(req)
+    journey = {
+        "trips": np.ones(n, dtype=np.int64),
+        "handoffs": np.zeros(n, dtype=np.int64),
+        "route": np.full(n, -1, dtype=np.int64),
+        "department": np.full(n, -1, dtype=np.int64),
+    }
+    if esc_mask.any():
+        uniforms = np.concatenate(tally.downstream + county_uniforms)[esc_mask[escalate]]
+        stage_out = _run_county(county, req[esc_mask], uniforms, trace and trace.tracer)
+        tally.events += stage_out["events"]
+        tally.open_at_horizon += stage_out["open_at_horizon"]
+        tally.queues += stage_out["queues"]
+        resolution[esc_mask] = stage_out["resolved"]
+        for column, values in journey.items():
+            values[esc_mask] = stage_out[column]
+    req["resolution_time"] = resolution
+    for column, values in journey.items():
+        req[column] = values
 
 
 def _with_county_backlog(params: ModelParams, req: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
@@ -184,70 +231,84 @@ def _with_county_backlog(params: ModelParams, req: pd.DataFrame, rows: pd.DataFr
     return req
 
 
-def _run_village(
-    params: ModelParams, v: pd.Series, j: int, spec: ShardSpec, factors: np.ndarray, inherited: pd.DataFrame | None
-) -> dict:
+def _run_village(county: County, factors: np.ndarray, j: int, v: pd.Series, inherited: pd.DataFrame | None) -> dict:
+    """One village's loop: its requests, admin tasks, calendars and visits, and what it reports."""
+    params, spec = county.params, county.spec
+
     def s(purpose: str) -> np.random.Generator:
         return stream(spec.seed, spec.replication, spec.county, j, purpose)
 
     on_site_travel = float(v["travel_minutes"]) * params.world.travel.on_site_round_trip_factor / 60.0
-    requests = draw_requests(
-        params,
-        factors,
-        float(v["population"]),
-        str(v["kind"]),
-        on_site_travel,
-        s("arrivals"),
-        s("service"),
-        s("escalation"),
-    )
+    requests = draw_requests(params, factors, Catchment(float(v["population"]), str(v["kind"]), on_site_travel), s)
     admin = draw_admin(params, spec.total_days, s)
     calendars, apps = worker_calendars(params, v, spec.total_days, s("roster"))
     book = visit_book(params, v)
     setup = village_setup(params, v, spec, calendars, apps)
-    everyone, n_inherited, head_uniforms = requests, 0, np.zeros((0, DOWNSTREAM_COLUMNS))
-    if inherited is not None:  # a warm start: this village's backlog on day 0 goes first
-        rng = s("initial-state")
-        head = inherited_requests(params, inherited[inherited["stage"] == "village"], on_site_travel, rng)
-        head_uniforms = rng.random((int(head.escalate.sum()), DOWNSTREAM_COLUMNS))
-        everyone, n_inherited = join_requests(head, requests), len(head.time)
-    env = simpy.Environment()
-    sim = VillageSim(env, setup, everyone, admin, book, inherited=n_inherited)
-    env.run(until=sim.stop)
-    sim.finish()
-    first_response, village_done = np.array(sim.first_response), np.array(sim.village_done)
-    frame = pd.DataFrame(
-        {
-            "village": j,
-            "arrival": everyone.time,
-            "type_index": everyone.type_index,
-            "first_response": first_response,
-            "village_done": village_done,
-            "follow_up": everyone.follow_up,
-            "escalate": everyone.escalate,
-            "urgent": everyone.urgent,
-            "inherited": np.arange(len(everyone.time)) < n_inherited,
-        }
-    )
-    if inherited is not None:
-        frame["initial_stage"] = np.where(frame["inherited"].to_numpy(), "village", None)
-        frame = pd.concat(
-            [frame, follow_up_frame(params, inherited[inherited["stage"] == "follow_up"], j)], ignore_index=True
-        )
+    head = _inherited_head(params, inherited, on_site_travel, s)
+    everyone = requests if head is None else join_requests(head.requests, requests)
+    n_inherited = 0 if head is None else len(head.requests.time)
+    sim = VillageSim(setup, everyone, admin, book, inherited=n_inherited)
+    sim.run()
     row = village_row(v, j, sim, book, spec)
+    head_uniforms = np.zeros((0, DOWNSTREAM_COLUMNS)) if head is None else head.uniforms
     row["downstream"] = np.concatenate(
         [head_uniforms, s("downstream").random((int(requests.escalate.sum()), DOWNSTREAM_COLUMNS))]
     )
     daily_visits, daily_covered = village_daily(sim, spec)
     return {
-        "requests": frame,
+        "requests": _request_frame(params, j, sim, everyone, inherited),
         "row": row,
         "queue": village_queue(v, sim, requests, admin, spec),
         "daily_visits": daily_visits,
         "daily_covered": daily_covered,
-        "events": _events(env),
+        "events": _events(sim.env),
         "open_at_horizon": sim.open_at_horizon,
     }
+
+
+@dataclass(frozen=True)
+class InheritedHead:
+    """A warm start's requests waiting at a village on day 0, and the downstream uniforms of the escalated ones."""
+
+    requests: RequestArrays
+    uniforms: np.ndarray
+
+
+def _inherited_head(
+    params: ModelParams,
+    inherited: pd.DataFrame | None,
+    on_site_travel: float,
+    s: Callable[[str], np.random.Generator],
+) -> InheritedHead | None:
+    if inherited is None:
+        return None
+    rng = s("initial-state")
+    head = inherited_requests(params, inherited[inherited["stage"] == "village"], on_site_travel, rng)
+    return InheritedHead(head, rng.random((int(head.escalate.sum()), DOWNSTREAM_COLUMNS)))
+
+
+def _request_frame(
+    params: ModelParams, j: int, sim: VillageSim, everyone: RequestArrays, inherited: pd.DataFrame | None
+) -> pd.DataFrame:
+    """The village's requests as rows; a warm start's follow-ups in progress on day 0 are appended."""
+    frame = pd.DataFrame(
+        {
+            "village": j,
+            "arrival": everyone.time,
+            "type_index": everyone.type_index,
+            "first_response": np.array(sim.first_response),
+            "village_done": np.array(sim.village_done),
+            "follow_up": everyone.follow_up,
+            "escalate": everyone.escalate,
+            "urgent": everyone.urgent,
+            "inherited": np.arange(len(everyone.time)) < sim.first_new,  # the loop's inherited requests come first
+        }
+    )
+    if inherited is None:
+        return frame
+    frame["initial_stage"] = np.where(frame["inherited"].to_numpy(), "village", None)
+    follow_ups = follow_up_frame(params, inherited[inherited["stage"] == "follow_up"], j)
+    return pd.concat([frame, follow_ups], ignore_index=True)
 
 
 def _events(env: simpy.Environment) -> int:
@@ -255,18 +316,26 @@ def _events(env: simpy.Environment) -> int:
     return next(env._eid)
 
 
-def _run_county(
-    params: ModelParams,
-    esc: pd.DataFrame,
-    uniforms: np.ndarray,
-    townships: pd.DataFrame,
-    spec: ShardSpec,
-    tracer: Tracer | None = None,
-) -> dict:
+def _run_county(county: County, esc: pd.DataFrame, uniforms: np.ndarray, tracer: Tracer | None = None) -> dict:
+    """The county stage for the shard's escalated requests (``uniforms``: one row each, in their order)."""
+    params, spec = county.params, county.spec
+    env = simpy.Environment()
+    fallback = stream(spec.seed, spec.replication, spec.county, -1, "downstream-extra")
+    stage = CountyStage(env, params, _county_offices(county), spec.window, fallback)
+    escalated = _escalated_requests(params, esc, uniforms)
+    out = run_county_stage(stage, escalated) if tracer is None else run_county_stage(stage, escalated, tracer)
+    out["events"] = _events(env)
+    out["open_at_horizon"] = stage.open_at_horizon
+    out["queues"] = _pool_rows(params, stage, county.townships, spec)
+    return out
+
+
+def _escalated_requests(params: ModelParams, esc: pd.DataFrame, uniforms: np.ndarray) -> Escalated:
+    """The escalated rows as the county stage reads them, with their type's routes and procedures."""
     types = list(params.requests.types.values())
     type_index = esc["type_index"].to_numpy()
     shares = np.array([[t.routes.township, t.routes.department, t.routes.cross_department] for t in types])
-    escalated = Escalated(
+    return Escalated(
         ready=esc["village_done"].to_numpy(),
         arrival=esc["arrival"].to_numpy(),
         township=esc["township_local"].to_numpy(),
@@ -279,28 +348,25 @@ def _run_county(
         forced_route=esc["forced_route"].to_numpy() if "forced_route" in esc else None,
         forced_department=esc["forced_department"].to_numpy() if "forced_department" in esc else None,
     )
+
+
+def _county_offices(county: County) -> CountyOffices:
+    """The townships' staff and the offices' calendar (always on duty in verification mode)."""
+    params, days, townships = county.params, county.spec.total_days, county.townships
     periods = tuple((float(s), float(e)) for s, e in params.workers.duty.periods)
     office = (
-        cal.always_on_calendar(spec.total_days)
+        cal.always_on_calendar(days)
         if params.verification_mode
-        else cal.office_calendar(params.world.start_date, spec.total_days, periods, params.calendar.official_holidays)
+        else cal.office_calendar(
+            cal.DutyPlan(params.world.start_date, days, periods, params.calendar.official_holidays)
+        )
     )
-    env = simpy.Environment()
-    stage = CountyStage(
-        env,
-        params,
+    return CountyOffices(
         office,
         [int(x) for x in townships["service_staff"]],
         [int(x) for x in townships["enforcement_staff"]],
         float(townships["population"].sum()),
-        spec.window,
-        stream(spec.seed, spec.replication, spec.county, -1, "downstream-extra"),
     )
-    out = run_county_stage(stage, escalated) if tracer is None else run_county_stage(stage, escalated, tracer)
-    out["events"] = _events(env)
-    out["open_at_horizon"] = stage.open_at_horizon
-    out["queues"] = _pool_rows(params, stage, townships, spec)
-    return out
 
 
 def _pool_rows(params: ModelParams, stage: CountyStage, townships: pd.DataFrame, spec: ShardSpec) -> list[dict]:
@@ -314,22 +380,19 @@ def _pool_rows(params: ModelParams, stage: CountyStage, townships: pd.DataFrame,
         label = f"{kind} {names[i]}" if kind != "department" else f"department {dept_names[i]}"
         capacity = pool.capacity_hours()
         backlog = np.array(pool.daily_area) / HOURS  # daily mean jobs in the system
-        rows.append(
-            queue_row(
-                stage=kind,
-                county=county,
-                township=town,
-                name=label,
-                servers=pool.servers,
-                extra_max=pool.extra_max,
-                capacity_h=capacity,
-                coping_capacity_h=capacity * (pool.servers + pool.extra_max) / pool.servers,
-                offered_h=pool.offered,
-                jobs=pool.jobs,
-                extra_h=pool.extra_hours,
-                open_at_horizon=pool.at_horizon,
-                daily_backlog=backlog,
-                warmup_days=spec.warmup_days,
-            )
+        load = QueueLoad(
+            stage=kind,
+            county=county,
+            township=town,
+            name=label,
+            servers=pool.servers,
+            extra_max=pool.extra_max,
+            capacity_h=capacity,
+            coping_capacity_h=capacity * (pool.servers + pool.extra_max) / pool.servers,
+            offered_h=pool.offered,
+            jobs=pool.jobs,
+            extra_h=pool.extra_hours,
+            open_at_horizon=pool.at_horizon,
         )
+        rows.append(queue_row(load, backlog, spec.warmup_days))
     return rows

@@ -15,6 +15,7 @@ per-day regression look significant when it is not.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -53,37 +54,39 @@ def backlog_trend(daily: np.ndarray, first_day: int) -> dict[str, float]:
     return {"backlog_mean": mean, "backlog_slope_per_day": slope, "backlog_slope_se": se, "weeks": float(weeks)}
 
 
-def queue_row(
-    *,
-    stage: str,
-    county: str,
-    township: str,
-    name: str,
-    servers: int,
-    extra_max: int,
-    capacity_h: float,
-    coping_capacity_h: float,
-    offered_h: float,
-    jobs: int,
-    extra_h: float,
-    open_at_horizon: int,
-    daily_backlog: np.ndarray,
-    warmup_days: int,
-) -> dict[str, Any]:
-    """One queue's record for one replication (keyword-only: the fields are many and alike)."""
+@dataclass(frozen=True)
+class QueueLoad:
+    """One queue in one replication: who serves it, the hours it had and was offered, what is left."""
+
+    stage: str
+    county: str
+    township: str
+    name: str
+    servers: int
+    extra_max: int  # coping staff it may call on (0 for a village: its coping is overtime)
+    capacity_h: float
+    coping_capacity_h: float
+    offered_h: float
+    jobs: int
+    extra_h: float  # hours of coping work done
+    open_at_horizon: int
+
+
+def queue_row(load: QueueLoad, daily_backlog: np.ndarray, warmup_days: int) -> dict[str, Any]:
+    """The queue's record: its load, the window's length, and its backlog's trend after the warm-up."""
     return {
-        "stage": stage,
-        "county": county,
-        "township": township,
-        "queue": name,
-        "servers": servers,
-        "extra_staff_max": extra_max,
-        "capacity_h": capacity_h,
-        "coping_capacity_h": coping_capacity_h,
-        "offered_h": offered_h,
-        "jobs": jobs,
-        "coping_h": extra_h,
-        "open_at_horizon": open_at_horizon,
+        "stage": load.stage,
+        "county": load.county,
+        "township": load.township,
+        "queue": load.name,
+        "servers": load.servers,
+        "extra_staff_max": load.extra_max,
+        "capacity_h": load.capacity_h,
+        "coping_capacity_h": load.coping_capacity_h,
+        "offered_h": load.offered_h,
+        "jobs": load.jobs,
+        "coping_h": load.extra_h,
+        "open_at_horizon": load.open_at_horizon,
         "window_days": float(len(daily_backlog) - warmup_days),
         **backlog_trend(daily_backlog, warmup_days),
     }

@@ -31,16 +31,10 @@ class VillageSim:
     """Runs one village for the horizon; results land in ``first_response``, ``village_done`` and ``ledger``."""
 
     def __init__(
-        self,
-        env: simpy.Environment,
-        setup: VillageSetup,
-        requests: RequestArrays,
-        admin: AdminArrays,
-        visits: VisitBook,
-        inherited: int = 0,
+        self, setup: VillageSetup, requests: RequestArrays, admin: AdminArrays, visits: VisitBook, inherited: int = 0
     ) -> None:
         """``inherited``: the first requests of ``requests`` were waiting in the queues on day 0 (a warm start)."""
-        self.env = env
+        self.env = env = simpy.Environment()  # one per village: its event heap stays tiny
         self.s = setup
         self.visits = visits
         self.ledger = Ledger()
@@ -370,15 +364,12 @@ class VillageSim:
         if self.s.overtime_hours > 0:
             start_overtime(self, day, now)
 
-    def apps_hours_in_window(self) -> float:
-        """App hours in the window (the ledger books them as admin at the end): offered work of the village."""
-        s = self.s
-        first, last = int(s.warmup // HOURS_PER_DAY), int(math.ceil(s.horizon / HOURS_PER_DAY))
-        return float(
-            sum(h * c.present_days_between(first, last) for h, c in zip(s.apps_hours, s.calendars, strict=True))
-        )
-
     # ------------------------------------------------------------ end of run
+    def run(self) -> None:
+        """Run the loop until the drain is over (or the end), then book what is still in progress."""
+        self.env.run(until=self.stop)
+        self.finish()
+
     def finish(self) -> None:
         """Book jobs still in progress when the loop stopped (clipped to the window) and the window's duty totals."""
         s = self.s

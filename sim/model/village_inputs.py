@@ -34,13 +34,9 @@ def worker_calendars(
     periods = tuple((float(s), float(e)) for s, e in duty.periods)
     day_hours = sum(e - s for s, e in periods)
     apps = min(params.admin.apps_minutes_per_cadre_day / 60.0, day_hours)
-    start = params.world.start_date
-    official = params.calendar.official_holidays
+    plan = cal.DutyPlan(params.world.start_date, days, periods, params.calendar.official_holidays)
     n_cadres = int(v["cadres"])
-    calendars = [
-        cal.cadre_calendar(start, days, periods, n_cadres, i, duty.weekend_on_duty, apps, official)
-        for i in range(n_cadres)
-    ]
+    calendars = [cal.cadre_calendar(plan, n_cadres, i, duty.weekend_on_duty, apps) for i in range(n_cadres)]
     overhead = [apps] * n_cadres
     team = params.workers.work_team
     n_members = int(v["team_members"])
@@ -49,9 +45,7 @@ def worker_calendars(
     member_apps = apps if team.does_apps else 0.0
     for k in range(n_members):
         phase, arrival = round(float(phases[k]), 2), int(arrivals[k])
-        calendars.append(
-            cal.member_calendar(start, days, periods, team.availability, phase, arrival, member_apps, official)
-        )
+        calendars.append(cal.member_calendar(plan, team.availability, phase, arrival, member_apps))
         overhead.append(member_apps)
     return calendars, overhead
 

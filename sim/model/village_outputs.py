@@ -6,14 +6,16 @@ Why apart from the shard: these are read-outs of a finished :class:`~sim.model.v
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from sim.model.admin_tasks import AdminArrays
+from sim.model.calendar import HOURS_PER_DAY
 from sim.model.demand import RequestArrays
-from sim.model.stability import daily_backlog_from_times, queue_row
+from sim.model.stability import QueueLoad, daily_backlog_from_times, queue_row
 from sim.model.village import VillageSim
 from sim.model.visits import VisitBook
 
@@ -67,8 +69,8 @@ def village_queue(
     led, window = sim.ledger, spec.window
     in_window = (requests.time >= window.warmup) & (requests.time < window.horizon)
     admin_in_window = (admin.time >= window.warmup) & (admin.time < window.horizon)
-    offered = float(requests.work[in_window].sum() + admin.hours[admin_in_window].sum()) + sim.apps_hours_in_window()
-    return queue_row(
+    offered = float(requests.work[in_window].sum() + admin.hours[admin_in_window].sum()) + apps_hours_in_window(sim)
+    load = QueueLoad(
         stage="village",
         county=str(v["county"]),
         township=str(v["township"]),
@@ -81,9 +83,16 @@ def village_queue(
         jobs=int(in_window.sum()),
         extra_h=led.overtime,
         open_at_horizon=sim.open_at_horizon,
-        daily_backlog=daily_backlog_from_times(np.array(sim.r_time), np.array(sim.village_done), spec.days),
-        warmup_days=spec.warmup_days,
     )
+    backlog = daily_backlog_from_times(np.array(sim.r_time), np.array(sim.village_done), spec.days)
+    return queue_row(load, backlog, spec.warmup_days)
+
+
+def apps_hours_in_window(sim: VillageSim) -> float:
+    """App hours in the window (the ledger books them as admin at the end): offered work of the village."""
+    s = sim.s
+    first, last = int(s.warmup // HOURS_PER_DAY), int(math.ceil(s.horizon / HOURS_PER_DAY))
+    return float(sum(h * c.present_days_between(first, last) for h, c in zip(s.apps_hours, s.calendars, strict=True)))
 
 
 def village_daily(sim: VillageSim, spec: ShardSpec) -> tuple[np.ndarray, np.ndarray]:

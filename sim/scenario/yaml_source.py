@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,26 +58,31 @@ def _plain(value: Any, file: str, active: frozenset[int] = frozenset()) -> Any:
     return value
 
 
-def _record_origins(
-    yaml: YAML, node: Node, path: KeyPath, file: str, out: dict[KeyPath, Origin], active: frozenset[int]
-) -> None:
-    """Walk the composed node tree and note the line of every mapping key and list item."""
-    if id(node) in active:
-        return
-    active = active | {id(node)}
-    if isinstance(node, MappingNode):
-        for key_node, value_node in node.value:
-            if key_node.tag.endswith(":merge"):
-                continue  # keys merged in with '<<' keep the line of their parent
-            key = yaml.constructor.construct_object(key_node, deep=True)
-            if isinstance(key, dict | list):
-                continue
-            out[(*path, key)] = Origin(file, key_node.start_mark.line + 1)
-            _record_origins(yaml, value_node, (*path, key), file, out, active)
-    elif isinstance(node, SequenceNode):
-        for index, item in enumerate(node.value):
-            out[(*path, index)] = Origin(file, item.start_mark.line + 1)
-            _record_origins(yaml, item, (*path, index), file, out, active)
+@dataclass
+class _Origins:
+    """The line of every mapping key and list item of one file, from its composed node tree."""
+
+    yaml: YAML
+    file: str
+    found: dict[KeyPath, Origin] = field(default_factory=dict)
+
+    def walk(self, node: Node, path: KeyPath = (), active: frozenset[int] = frozenset()) -> None:
+        if id(node) in active:  # an alias met again inside itself
+            return
+        active = active | {id(node)}
+        if isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                if key_node.tag.endswith(":merge"):
+                    continue  # keys merged in with '<<' keep the line of their parent
+                key = self.yaml.constructor.construct_object(key_node, deep=True)
+                if isinstance(key, dict | list):
+                    continue
+                self.found[(*path, key)] = Origin(self.file, key_node.start_mark.line + 1)
+                self.walk(value_node, (*path, key), active)
+        elif isinstance(node, SequenceNode):
+            for index, item in enumerate(node.value):
+                self.found[(*path, index)] = Origin(self.file, item.start_mark.line + 1)
+                self.walk(item, (*path, index), active)
 
 
 def parse_yaml_file(path: Path, display: str) -> Layer:
@@ -102,9 +108,9 @@ def parse_yaml_file(path: Path, display: str) -> Layer:
             file=display,
             line=line,
         )
-    origins: dict[KeyPath, Origin] = {}
-    _record_origins(yaml, node, (), display, origins, frozenset())
-    return Layer(_plain(raw, display), origins)
+    origins = _Origins(yaml, display)
+    origins.walk(node)
+    return Layer(_plain(raw, display), origins.found)
 
 
 def parse_yaml_value(text: str) -> Any:
