@@ -329,7 +329,7 @@ def test_figures_take_tables_and_return_paths(run_dir: Path, tmp_path: Path) -> 
     effects = pd.DataFrame(
         {"metric": "admin_share", "factor": ["x", "y"], "mu_star": [0.2, 0.05], "mu_star_conf": [0.02, 0.01]}
     )
-    assert figures.tornado(effects, "mu_star", tmp_path, conf="mu_star_conf").is_file()
+    assert figures.tornado(figures.SensitivityIndex(effects, "mu_star", conf="mu_star_conf"), tmp_path).is_file()
 
 
 def test_unknown_language_and_folder_are_errors(run_dir: Path, tmp_path: Path) -> None:

@@ -204,7 +204,6 @@ def test_heatmap_colours_small_differences_pale(tmp_path: Path) -> None:
     table = pd.DataFrame({"county": ["Malong", "Qilin"], "resident_trips_per_request": [1.01, 1.03]})
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
-        path = figures.heatmap(
-            table, ["马龙区", "麒麟区"], ["resident_trips_per_request"], tmp_path, "zh", reference={}
-        )
+        heat = figures.HeatTable(table, ["马龙区", "麒麟区"], ["resident_trips_per_request"], reference={})
+        path = figures.heatmap(heat, tmp_path, "zh")
     assert path.is_file()

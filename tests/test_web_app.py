@@ -181,7 +181,7 @@ def test_an_overloaded_township_is_flagged_in_the_township_table(tmp_path: Path)
     run = controls.RunChoice(("Malong",), days=20, warmup_days=5, replications=1, seed=3)
     scenario, _ = controls.build_scenario(apply_overrides(start, overload), controls.lever_values(start), run)
     outcome = execute.run_request(
-        execute.RunRequest(scenario), tmp_path / "runs", tmp_path / "cache", executor="serial"
+        execute.RunRequest(scenario), tmp_path / "runs", tmp_path / "cache", pool=execute.Pool("serial")
     )
     summary = results_view.read_summary(outcome.folder)
     flags, _ = results_view.queue_flags(summary, "en")
@@ -198,7 +198,9 @@ def test_concurrent_identical_requests_share_one_folder_and_a_sound_cache(tmp_pa
 
     def go() -> None:
         try:
-            outcomes.append(execute.run_request(request, tmp_path / "runs", tmp_path / "cache", executor="serial"))
+            outcomes.append(
+                execute.run_request(request, tmp_path / "runs", tmp_path / "cache", pool=execute.Pool("serial"))
+            )
         except BaseException as exc:  # reported below
             errors.append(exc)
 
@@ -224,14 +226,16 @@ def test_a_stopped_run_leaves_no_run_folder(tmp_path: Path, monkeypatch: pytest.
 
     monkeypatch.setattr(execute, "build_report", stop)
     with pytest.raises(KeyboardInterrupt):
-        execute.run_request(request, tmp_path / "runs", tmp_path / "cache", executor="serial")
+        execute.run_request(request, tmp_path / "runs", tmp_path / "cache", pool=execute.Pool("serial"))
     assert not list((tmp_path / "runs").iterdir())  # neither the folder nor its hidden temporary
 
     def stop_early(done: int, total: int) -> None:
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        execute.run_request(request, tmp_path / "runs", tmp_path / "cache", progress=stop_early, executor="serial")
+        execute.run_request(
+            request, tmp_path / "runs", tmp_path / "cache", progress=stop_early, pool=execute.Pool("serial")
+        )
     assert not list((tmp_path / "runs").iterdir())
 
 

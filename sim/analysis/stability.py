@@ -32,6 +32,14 @@ def queue_stability(queues: pd.DataFrame) -> pd.DataFrame:
 
     ``queues`` has one row per (replication, queue) as the shards write them.
     """
+    out = _over_replications(_with_utilisation(queues))
+    _add_growth(out)
+    _add_status(out)
+    return out.drop(columns=["coping_h", "jobs", "slope", "slope_sd", "slope_var", "n"])
+
+
+def _with_utilisation(queues: pd.DataFrame) -> pd.DataFrame:
+    """Each replication's utilisation (regular, and with coping) and the variance of its backlog slope."""
     q = queues.copy()
     with np.errstate(divide="ignore", invalid="ignore"):
         q["utilisation"] = np.where(
@@ -41,8 +49,13 @@ def queue_stability(queues: pd.DataFrame) -> pd.DataFrame:
             q["coping_capacity_h"] > 0, q["offered_h"] / q["coping_capacity_h"], q["utilisation"]
         )
     q["slope_var"] = q["backlog_slope_se"] ** 2
+    return q
+
+
+def _over_replications(q: pd.DataFrame) -> pd.DataFrame:
+    """Means over replications per queue; the backlog slope's spread and count too."""
     g = q.groupby(KEYS, sort=False)
-    out = g.agg(
+    return g.agg(
         servers=("servers", "mean"),
         extra_staff_max=("extra_staff_max", "mean"),
         capacity_h=("capacity_h", "mean"),
@@ -59,6 +72,10 @@ def queue_stability(queues: pd.DataFrame) -> pd.DataFrame:
         slope_var=("slope_var", "mean"),
         n=("backlog_slope_per_day", "count"),
     ).reset_index()
+
+
+def _add_growth(out: pd.DataFrame) -> None:
+    """Backlog growth over the window with its 95 % interval, per day of arrivals; coping hours per day."""
     days = out["window_days"].to_numpy()
     n = out["n"].to_numpy()
     t = sps.t.ppf(0.975, np.maximum(n - 1, 1))
@@ -73,6 +90,10 @@ def queue_stability(queues: pd.DataFrame) -> pd.DataFrame:
         out["jobs_per_day"] = out["jobs"] / days
         out["backlog_growth_days_of_arrivals"] = np.where(out["jobs_per_day"] > 0, growth / out["jobs_per_day"], np.nan)
     out["coping_hours_per_day"] = out["coping_h"] / days
+
+
+def _add_status(out: pd.DataFrame) -> None:
+    """Unstable (overloaded even with coping, or a backlog that grew significantly), coping, or stable; and why."""
     growing = (
         (out["backlog_growth_low"] > 0)
         & (out["backlog_growth"] >= MIN_GROWTH_REQUESTS)
@@ -85,7 +106,6 @@ def queue_stability(queues: pd.DataFrame) -> pd.DataFrame:
         "offered work exceeds capacity with coping",
         np.where(growing, "backlog grew by more than a day of arrivals", ""),
     )
-    return out.drop(columns=["coping_h", "jobs", "slope", "slope_sd", "slope_var", "n"])
 
 
 def flagged(stability: pd.DataFrame, status: str) -> list[dict[str, Any]]:

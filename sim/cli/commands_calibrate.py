@@ -15,7 +15,7 @@ from sim.cli.commands_run import CompareExtras, reporter
 from sim.cli.console import UsageProblem, fmt_number, out_console, progress_bar, user_errors
 from sim.cli.flag_groups import flag_groups
 from sim.cli.options import CalibrateOut, Display, Execution
-from sim.cli.settings import run_options
+from sim.cli.settings import output_folder, run_options
 from sim.experiment.runner import RunOptions
 
 
@@ -32,14 +32,11 @@ def calibrate(
     from sim.experiment.calibrate import calibrate as run_calibration
     from sim.experiment.calibrate_spec import load_targets
     from sim.io.calibratedir import write_calibration
-    from sim.io.rundir import default_run_dir
 
     with user_errors():
         spec, _ = load_targets(targets)
         options = run_options(execution)
-        target = out or default_run_dir(Path("results/calibrations"), spec.name)
-        if target.exists():
-            raise UsageProblem(f"--out: {target} already exists")
+        target = output_folder(out, "calibrations", spec.name)
         with progress_bar(display.quiet, f"calibrate {spec.name} (runs)") as bar:
             options.progress = bar
             result = run_calibration(targets, options)
@@ -70,7 +67,6 @@ def compare_over_accepted(scenarios: list[Path], extras: CompareExtras, options:
     from sim.experiment.calibrate import accepted_assumptions
     from sim.experiment.robustness import choose_sets, compare_over_assumptions
     from sim.io.comparedir import write_robust_comparison
-    from sim.io.rundir import default_run_dir
 
     accepted, n_sets = extras.assumptions, extras.assumption_sets
     assert accepted is not None  # compare calls this only with --assumptions
@@ -82,9 +78,7 @@ def compare_over_accepted(scenarios: list[Path], extras: CompareExtras, options:
     if table.empty:
         raise UsageProblem(f"--assumptions: {accepted} has no accepted sets (the calibration ruled out everything)")
     sets = choose_sets(accepted_assumptions(table), n_sets, seed=options.seed or 0)
-    target = extras.out or default_run_dir(Path("results/comparisons"), "robustness")
-    if target.exists():
-        raise UsageProblem(f"--out: {target} already exists")
+    target = output_folder(extras.out, "comparisons", "robustness")
     with progress_bar(display.quiet, "compare over assumption sets") as bar:
         robust = compare_over_assumptions(scenarios, sets, options, extras.set_, progress=bar)
     write_robust_comparison(robust, target, command=sys.argv, report=reporter(display.lang))

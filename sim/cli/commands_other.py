@@ -16,7 +16,7 @@ from sim.cli.commands_run import reporter
 from sim.cli.console import UsageProblem, err_console, fmt_number, out_console, progress_bar, user_errors
 from sim.cli.flag_groups import flag_groups
 from sim.cli.options import Display, Execution, Lang, RunSettings, Sets, SweepOut, Workers
-from sim.cli.settings import load, run_options
+from sim.cli.settings import load, output_folder, run_options
 
 
 @dataclass
@@ -42,15 +42,12 @@ def sweep(
     ``--set`` changes the base scenario of every point, as for ``run`` (e.g. one county).
     """
     from sim.experiment.sweep import load_sweep, run_sweep
-    from sim.io.rundir import default_run_dir
     from sim.io.sweepdir import write_sweep
 
     with user_errors():
         sw = load_sweep(spec, extras.set_)
         options = run_options(execution, settings)
-        target = extras.out or default_run_dir(Path("results/sweeps"), sw.spec.name)
-        if target.exists():
-            raise UsageProblem(f"--out: {target} already exists")
+        target = output_folder(extras.out, "sweeps", sw.spec.name)
         with progress_bar(display.quiet, f"sweep {sw.spec.name} (points)") as bar:
             options.progress = bar
             result = run_sweep(sw, options)
@@ -92,7 +89,7 @@ class CheckFlags:
 @flag_groups
 def check(*, flags: CheckFlags) -> None:
     """Regression check of key metrics against the committed references (exit 1 on drift)."""
-    from sim.experiment.check import run_check
+    from sim.experiment.check import CheckRuns, run_check
     from sim.scenario.overrides import parse_overrides
 
     with user_errors():
@@ -102,8 +99,7 @@ def check(*, flags: CheckFlags) -> None:
             update=flags.update,
             force_exact=flags.exact,
             reference_dir=flags.reference_dir,
-            overrides=overrides or None,
-            workers=flags.workers,
+            runs=CheckRuns(overrides=overrides or None, workers=flags.workers),
         )
         _print_check(outcome.table, show_all=flags.update)
         if flags.update:
@@ -152,26 +148,34 @@ def validate(
     with user_errors():
         kind = spec_kind(scenario)
         if kind == "sweep":
-            from sim.experiment.sweep import load_sweep
-
-            sw = load_sweep(scenario, set_)
-            out_console.print(
-                f"ok: {scenario} is a valid sweep spec ('{sw.spec.name}': {sw.spec.design}, "
-                f"{len(sw.spec.factors)} factors, base scenario '{sw.base.name}')"
-            )
+            out_console.print(_valid_sweep(scenario, set_))
         elif kind == "calibration":
-            from sim.experiment.calibrate_spec import load_targets
-
-            if set_:
-                raise UsageProblem("--set: not used with a calibration spec (put overrides in its targets' 'set')")
-            spec, _ = load_targets(scenario)
-            out_console.print(
-                f"ok: {scenario} is a valid calibration spec ('{spec.name}': {len(spec.parameters)} parameters, "
-                f"{len(spec.targets)} targets)"
-            )
+            out_console.print(_valid_calibration(scenario, set_))
         else:
             scen = load(scenario, set_)
             out_console.print(f"ok: {scenario} is a valid scenario ('{scen.name}')")
+
+
+def _valid_sweep(path: Path, set_: list[str] | None) -> str:
+    from sim.experiment.sweep import load_sweep
+
+    sw = load_sweep(path, set_)
+    return (
+        f"ok: {path} is a valid sweep spec ('{sw.spec.name}': {sw.spec.design}, "
+        f"{len(sw.spec.factors)} factors, base scenario '{sw.base.name}')"
+    )
+
+
+def _valid_calibration(path: Path, set_: list[str] | None) -> str:
+    from sim.experiment.calibrate_spec import load_targets
+
+    if set_:
+        raise UsageProblem("--set: not used with a calibration spec (put overrides in its targets' 'set')")
+    spec, _ = load_targets(path)
+    return (
+        f"ok: {path} is a valid calibration spec ('{spec.name}': {len(spec.parameters)} parameters, "
+        f"{len(spec.targets)} targets)"
+    )
 
 
 @app.command()

@@ -26,7 +26,7 @@ from sim.cli.console import (
 )
 from sim.cli.flag_groups import flag_groups
 from sim.cli.options import CompareOut, Display, Execution, Out, Precision, RunSettings, Sets
-from sim.cli.settings import load, run_options
+from sim.cli.settings import load, output_folder, run_options
 from sim.experiment.runner import RunOptions
 
 
@@ -74,13 +74,11 @@ def run(
 ) -> None:
     """Run a scenario and write a run folder with summary, tables, figures and report."""
     from sim.experiment.runner import run as run_scenario
-    from sim.io.rundir import default_run_dir, write_run
+    from sim.io.rundir import write_run
 
     with user_errors():
         scen, options = _scenario_and_options(scenario, settings, execution, extras)
-        target = extras.out or default_run_dir(Path("results/runs"), scen.name)
-        if target.exists():
-            raise UsageProblem(f"--out: {target} already exists")
+        target = output_folder(extras.out, "runs", scen.name)
         started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with progress_bar(display.quiet, f"{scen.name}") as bar:
             options.progress = bar
@@ -184,7 +182,6 @@ def compare(
     """Paired comparison (common random numbers) of scenarios against the first one."""
     from sim.experiment.compare import compare_scenarios
     from sim.io.comparedir import write_comparison
-    from sim.io.rundir import default_run_dir
 
     with user_errors():
         if len(scenarios) < 2 and not extras.marginal:
@@ -196,9 +193,7 @@ def compare(
             compare_over_accepted(scenarios, extras, options, display)
             return
         loaded = [load(p, extras.set_) for p in scenarios]
-        target = extras.out or default_run_dir(Path("results/comparisons"), comparison_name([s.name for s in loaded]))
-        if target.exists():
-            raise UsageProblem(f"--out: {target} already exists")
+        target = output_folder(extras.out, "comparisons", comparison_name([s.name for s in loaded]))
         with progress_bar(display.quiet, "compare") as bar:
             options.progress = bar
             comp = compare_scenarios(

@@ -39,6 +39,16 @@ def _warmup(text: str | None) -> float | str | None:
         raise UsageProblem(f"--warmup-days: expected a number of days or 'auto', got {text!r}") from None
 
 
+def output_folder(out: Path | None, results: str, name: str) -> Path:
+    """``--out``, or a new time-stamped folder ``results/<results>/<name>-<time>``; an existing one is refused."""
+    from sim.io.rundir import default_run_dir
+
+    target = out or default_run_dir(Path("results") / results, name)
+    if target.exists():
+        raise UsageProblem(f"--out: {target} already exists")
+    return target
+
+
 def load(path: Path, sets: list[str] | None) -> Any:
     """Load a scenario; a sweep or calibration spec gets the command it is for."""
     from sim.scenario.loader import load_scenario

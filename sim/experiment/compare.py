@@ -52,27 +52,26 @@ def paired_table(base: Results, others: dict[str, Results], metrics: list[str] |
         o = res.replications.set_index("replication")
         common = b.index.intersection(o.index)
         for metric in metrics or COMPARED:
-            if metric not in b or metric not in o:
-                continue
-            d = paired_difference(
-                b.loc[common, metric].to_numpy(dtype=float), o.loc[common, metric].to_numpy(dtype=float)
-            )
-            rows.append(
-                {
-                    "scenario": name,
-                    "metric": metric,
-                    "base_mean": float(b.loc[common, metric].mean()),
-                    "other_mean": float(o.loc[common, metric].mean()),
-                    "mean_diff": d["mean_diff"],
-                    "ci_low": d["ci_low"],
-                    "ci_high": d["ci_high"],
-                    "relative_change": d["relative_change"],
-                    "excludes_zero": bool(d["excludes_zero"]),
-                    "p_value": d["p_value"],
-                    "n": d["n"],
-                }
-            )
+            if metric in b and metric in o:
+                pair = _paired(b.loc[common, metric], o.loc[common, metric])
+                rows.append({"scenario": name, "metric": metric, **pair})
     return pd.DataFrame(rows)
+
+
+def _paired(base: pd.Series, other: pd.Series) -> dict[str, Any]:
+    """Both means and the paired difference of one metric over the replications both have."""
+    d = paired_difference(base.to_numpy(dtype=float), other.to_numpy(dtype=float))
+    return {
+        "base_mean": float(base.mean()),
+        "other_mean": float(other.mean()),
+        "mean_diff": d["mean_diff"],
+        "ci_low": d["ci_low"],
+        "ci_high": d["ci_high"],
+        "relative_change": d["relative_change"],
+        "excludes_zero": bool(d["excludes_zero"]),
+        "p_value": d["p_value"],
+        "n": d["n"],
+    }
 
 
 def compare_scenarios(
@@ -148,26 +147,29 @@ def decomposition(
             if res is None:
                 res = run(combined_scenario(base, [levers[i] for i in combo], label, overrides), options)
             effects[label] = _per_replication_diff(base_run, res)
-    rows = []
-    singles = [effects[n] for n in lever_names]
-    all_label = "+".join(lever_names)
     terms = dict(effects)
     if len(levers) > 1:
-        terms["interaction"] = effects[all_label] - sum(singles)
-    for term, diff in terms.items():
-        for metric in diff.columns:
-            d = paired_difference([0.0] * len(diff), diff[metric].to_numpy(dtype=float))
-            rows.append(
-                {
-                    "term": term,
-                    "levers": term.count("+") + 1 if term != "interaction" else len(levers),
-                    "metric": metric,
-                    "effect": d["mean_diff"],
-                    "ci_low": d["ci_low"],
-                    "ci_high": d["ci_high"],
-                }
-            )
-    return pd.DataFrame(rows)
+        terms["interaction"] = effects["+".join(lever_names)] - sum(effects[n] for n in lever_names)
+    return pd.DataFrame([row for term, diff in terms.items() for row in _term_rows(term, diff, len(levers))])
+
+
+def _term_rows(term: str, diff: pd.DataFrame, n_levers: int) -> list[dict[str, Any]]:
+    """A term's effect on each metric with its 95 % CI (``diff``: one row per replication)."""
+    levers = term.count("+") + 1 if term != "interaction" else n_levers
+    rows = []
+    for metric in diff.columns:
+        d = paired_difference([0.0] * len(diff), diff[metric].to_numpy(dtype=float))
+        rows.append(
+            {
+                "term": term,
+                "levers": levers,
+                "metric": metric,
+                "effect": d["mean_diff"],
+                "ci_low": d["ci_low"],
+                "ci_high": d["ci_high"],
+            }
+        )
+    return rows
 
 
 def _per_replication_diff(base: Results, other: Results) -> pd.DataFrame:
@@ -181,27 +183,35 @@ def marginal_values(scenario: Scenario, options: RunOptions, base_run: Results |
     """Change in key metrics per one unit of each lever (finite differences with common random numbers)."""
     base_run = base_run or run(scenario, options)
     rows = []
-    for label, path, step in LEVERS:
+    for lever in LEVERS:
+        label, path, step = lever
         current = _get(scenario, path)
         if step < 0 and current + step < 0:
             continue
         changed = apply_overrides(scenario, {path: type(current)(current + step)})
         res = run(changed.model_copy(update={"name": f"{scenario.name} {label}"}), options)
-        diff = _per_replication_diff(base_run, res)
-        for metric in diff.columns:
-            d = paired_difference([0.0] * len(diff), diff[metric].to_numpy(dtype=float) / abs(step))
-            rows.append(
-                {
-                    "lever": label,
-                    "path": path,
-                    "step": step,
-                    "metric": metric,
-                    "change_per_unit": d["mean_diff"],
-                    "ci_low": d["ci_low"],
-                    "ci_high": d["ci_high"],
-                }
-            )
+        rows += _per_unit_rows(lever, _per_replication_diff(base_run, res))
     return pd.DataFrame(rows)
+
+
+def _per_unit_rows(lever: tuple[str, str, int], diff: pd.DataFrame) -> list[dict[str, Any]]:
+    """A lever's change of each metric per one unit of the lever, with its 95 % CI."""
+    label, path, step = lever
+    rows = []
+    for metric in diff.columns:
+        d = paired_difference([0.0] * len(diff), diff[metric].to_numpy(dtype=float) / abs(step))
+        rows.append(
+            {
+                "lever": label,
+                "path": path,
+                "step": step,
+                "metric": metric,
+                "change_per_unit": d["mean_diff"],
+                "ci_low": d["ci_low"],
+                "ci_high": d["ci_high"],
+            }
+        )
+    return rows
 
 
 def _get(scenario: Scenario, path: str) -> Any:

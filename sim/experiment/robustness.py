@@ -46,31 +46,33 @@ def choose_sets(sets: Sequence[dict[str, Any]], n: int, seed: int) -> list[dict[
 
 def summarise_effects(per_set: pd.DataFrame) -> pd.DataFrame:
     """Effect, stochastic half-width, band and robustness per (scenario, metric)."""
-    rows = []
-    for (scenario, metric), g in per_set.groupby(["scenario", "metric"], sort=False):
-        d = g["mean_diff"].to_numpy(dtype=float)
-        half = ((g["ci_high"] - g["ci_low"]) / 2).to_numpy(dtype=float)
-        rel = g["relative_change"].to_numpy(dtype=float)
-        band_low, band_high = (float(np.percentile(d, 5)), float(np.percentile(d, 95))) if len(d) else (np.nan,) * 2
-        effect = float(np.mean(d))
-        rows.append(
-            {
-                "scenario": scenario,
-                "metric": metric,
-                "sets": len(d),
-                "base_mean": float(g["base_mean"].mean()),
-                "effect": effect,
-                "ci_low": effect - float(np.median(half)),
-                "ci_high": effect + float(np.median(half)),
-                "band_low": band_low,
-                "band_high": band_high,
-                "relative_effect": float(np.mean(rel)),
-                "relative_band_low": float(np.percentile(rel, 5)),
-                "relative_band_high": float(np.percentile(rel, 95)),
-                "robust": bool((band_low > 0 and band_high > 0) or (band_low < 0 and band_high < 0)),
-            }
-        )
+    rows = [
+        {"scenario": scenario, "metric": metric, **_effect(g)}
+        for (scenario, metric), g in per_set.groupby(["scenario", "metric"], sort=False)
+    ]
     return pd.DataFrame(rows)
+
+
+def _effect(g: pd.DataFrame) -> dict[str, Any]:
+    """One effect over the sets (``g``: one row per set): its mean, median half-width, 5-95 % band, robustness."""
+    d = g["mean_diff"].to_numpy(dtype=float)
+    half = ((g["ci_high"] - g["ci_low"]) / 2).to_numpy(dtype=float)
+    rel = g["relative_change"].to_numpy(dtype=float)
+    band_low, band_high = (float(np.percentile(d, 5)), float(np.percentile(d, 95))) if len(d) else (np.nan,) * 2
+    effect = float(np.mean(d))
+    return {
+        "sets": len(d),
+        "base_mean": float(g["base_mean"].mean()),
+        "effect": effect,
+        "ci_low": effect - float(np.median(half)),
+        "ci_high": effect + float(np.median(half)),
+        "band_low": band_low,
+        "band_high": band_high,
+        "relative_effect": float(np.mean(rel)),
+        "relative_band_low": float(np.percentile(rel, 5)),
+        "relative_band_high": float(np.percentile(rel, 95)),
+        "robust": bool((band_low > 0 and band_high > 0) or (band_low < 0 and band_high < 0)),
+    }
 
 
 def compare_over_assumptions(

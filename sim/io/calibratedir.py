@@ -9,7 +9,9 @@ from typing import Any
 
 from sim.experiment.calibrate import CalibrationResult
 from sim.io import provenance
-from sim.io.rundir import atomic_dir, write_json
+from sim.io.rundir import add_report, atomic_dir, write_json
+
+TABLES = ("design", "accepted", "waves", "validation", "candidates")
 
 
 def write_calibration(
@@ -20,37 +22,32 @@ def write_calibration(
     report: Callable[[Path], Any] | None = None,
 ) -> Path:
     """Write the calibration folder atomically; ``accepted.csv`` feeds ``grassroots compare --assumptions``."""
-    spec, box = result.spec, result.box
     with atomic_dir(out) as tmp:
-        write_json(
-            tmp / "manifest.json",
-            {
-                "kind": "calibration",
-                "name": spec.name,
-                "description": spec.description,
-                "spec": spec.model_dump(mode="json"),
-                "message": result.message,
-                "settings": result.settings,
-                "parameters": [
-                    {"path": p, "low": float(lo), "high": float(hi)}
-                    for p, lo, hi in zip(box.paths, box.low, box.high, strict=True)
-                ],
-                "accepted_sets": len(result.accepted),
-                "simulated_points": len(result.design),
-                "packages": provenance.package_versions(),
-                "git": provenance.git_state(),
-                "platform": provenance.platform_info(),
-                "command": command,
-            },
-        )
+        write_json(tmp / "manifest.json", calibration_manifest(result, command))
         if source is not None and source.is_file():
             shutil.copyfile(source, tmp / "targets.yaml")
-        result.design.to_csv(tmp / "design.csv", index=False)
-        result.accepted.to_csv(tmp / "accepted.csv", index=False)
-        result.waves.to_csv(tmp / "waves.csv", index=False)
-        result.validation.to_csv(tmp / "validation.csv", index=False)
-        result.candidates.to_csv(tmp / "candidates.csv", index=False)
-        (tmp / "figures").mkdir(exist_ok=True)
-        if report is not None:
-            report(tmp)
+        for name in TABLES:
+            getattr(result, name).to_csv(tmp / f"{name}.csv", index=False)
+        add_report(tmp, report)
     return out
+
+
+def calibration_manifest(result: CalibrationResult, command: list[str] | None) -> dict[str, Any]:
+    """The spec, what the calibration found in numbers, the prior box searched, and provenance."""
+    spec, box = result.spec, result.box
+    return {
+        "kind": "calibration",
+        "name": spec.name,
+        "description": spec.description,
+        "spec": spec.model_dump(mode="json"),
+        "message": result.message,
+        "settings": result.settings,
+        "parameters": [
+            {"path": p, "low": float(lo), "high": float(hi)}
+            for p, lo, hi in zip(box.paths, box.low, box.high, strict=True)
+        ],
+        "accepted_sets": len(result.accepted),
+        "simulated_points": len(result.design),
+        **provenance.environment(),
+        "command": command,
+    }

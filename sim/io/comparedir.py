@@ -11,7 +11,7 @@ import pandas as pd
 from sim.experiment.compare import Comparison
 from sim.experiment.robustness import RobustComparison
 from sim.io import provenance
-from sim.io.rundir import atomic_dir, write_json, write_run_files
+from sim.io.rundir import add_report, atomic_dir, write_json, write_run_files
 
 
 def comparison_json(comp: Comparison) -> dict[str, Any]:
@@ -43,26 +43,7 @@ def write_comparison(
 ) -> Path:
     """Write the comparison folder atomically."""
     with atomic_dir(out) as tmp:
-        base_run = comp.runs[comp.base]
-        write_json(
-            tmp / "manifest.json",
-            {
-                "kind": "comparison",
-                "base": comp.base,
-                "scenarios": list(comp.runs),
-                "settings": {k: v for k, v in base_run.settings.items() if k != "warmup_info"},
-                "common_random_numbers": True,
-                "scenario_hashes": {
-                    n: provenance.scenario_hash(r.scenario.model_dump(mode="json")) for n, r in comp.runs.items()
-                },
-                "packages": provenance.package_versions(),
-                "git": provenance.git_state(),
-                "platform": provenance.platform_info(),
-                "command": command,
-                "wall_time_s": sum(r.wall_time_s for r in comp.runs.values()),
-                **(manifest_extra or {}),
-            },
-        )
+        write_json(tmp / "manifest.json", comparison_manifest(comp, command, manifest_extra))
         write_json(tmp / "comparison.json", comparison_json(comp))
         comp.table.to_csv(tmp / "comparison.csv", index=False)
         if comp.decomposition is not None:
@@ -73,10 +54,28 @@ def write_comparison(
             folder = tmp / "runs" / name
             folder.mkdir(parents=True)
             write_run_files(res, folder, command)
-        (tmp / "figures").mkdir(exist_ok=True)
-        if report is not None:
-            report(tmp)
+        add_report(tmp, report)
     return out
+
+
+def comparison_manifest(
+    comp: Comparison, command: list[str] | None, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The scenarios compared, the base run's settings, every scenario's hash, and provenance."""
+    return {
+        "kind": "comparison",
+        "base": comp.base,
+        "scenarios": list(comp.runs),
+        "settings": {k: v for k, v in comp.runs[comp.base].settings.items() if k != "warmup_info"},
+        "common_random_numbers": True,
+        "scenario_hashes": {
+            n: provenance.scenario_hash(r.scenario.model_dump(mode="json")) for n, r in comp.runs.items()
+        },
+        **provenance.environment(),
+        "command": command,
+        "wall_time_s": sum(r.wall_time_s for r in comp.runs.values()),
+        **(extra or {}),
+    }
 
 
 def write_robust_comparison(

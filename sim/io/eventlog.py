@@ -52,14 +52,7 @@ def write_event_log(log: pd.DataFrame, folder: Path) -> list[Path]:
 
 def write_xes(log: pd.DataFrame, out: IO[str]) -> None:
     """IEEE 1849 XES: one trace per case (its ``case:`` attributes), events in the log's order."""
-    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    out.write('<log xes.version="1849-2016" xes.features="" xmlns="http://www.xes-standard.org/">\n')
-    for name, prefix, uri in EXTENSIONS:
-        out.write(f'  <extension name="{name}" prefix="{prefix}" uri="{uri}"/>\n')
-    out.write('  <global scope="trace">\n    <string key="concept:name" value="__INVALID__"/>\n  </global>\n')
-    out.write('  <global scope="event">\n    <string key="concept:name" value="__INVALID__"/>\n')
-    out.write('    <date key="time:timestamp" value="1970-01-01T00:00:00.000+00:00"/>\n  </global>\n')
-    out.write('  <classifier name="Activity" keys="concept:name"/>\n')
+    _write_header(out)
     trace_keys = [c for c in log.columns if c.startswith("case:")]
     event_keys = [c for c in EVENT_KEYS if c in log.columns]
     for _, case in log.groupby(CASE, sort=False):
@@ -68,12 +61,28 @@ def write_xes(log: pd.DataFrame, out: IO[str]) -> None:
         for key in trace_keys:
             out.write("    " + _attribute(key.removeprefix("case:"), first[key]) + "\n")
         for values in case[event_keys].itertuples(index=False):
-            out.write("    <event>\n")
-            for key, value in zip(event_keys, values, strict=True):
-                out.write("      " + _attribute(key, value) + "\n")
-            out.write("    </event>\n")
+            _write_event(out, event_keys, values)
         out.write("  </trace>\n")
     out.write("</log>\n")
+
+
+def _write_header(out: IO[str]) -> None:
+    """The log element's opening, its extensions, globals and classifier."""
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    out.write('<log xes.version="1849-2016" xes.features="" xmlns="http://www.xes-standard.org/">\n')
+    for name, prefix, uri in EXTENSIONS:
+        out.write(f'  <extension name="{name}" prefix="{prefix}" uri="{uri}"/>\n')
+    out.write('  <global scope="trace">\n    <string key="concept:name" value="__INVALID__"/>\n  </global>\n')
+    out.write('  <global scope="event">\n    <string key="concept:name" value="__INVALID__"/>\n')
+    out.write('    <date key="time:timestamp" value="1970-01-01T00:00:00.000+00:00"/>\n  </global>\n')
+    out.write('  <classifier name="Activity" keys="concept:name"/>\n')
+
+
+def _write_event(out: IO[str], keys: list[str], values: tuple[Any, ...]) -> None:
+    out.write("    <event>\n")
+    for key, value in zip(keys, values, strict=True):
+        out.write("      " + _attribute(key, value) + "\n")
+    out.write("    </event>\n")
 
 
 def _attribute(key: str, value: Any) -> str:

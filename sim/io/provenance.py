@@ -77,6 +77,11 @@ def platform_info() -> dict[str, Any]:
     }
 
 
+def environment() -> dict[str, Any]:
+    """The manifest's record of where a result was made: package versions, git state, platform."""
+    return {"packages": package_versions(), "git": git_state(), "platform": platform_info()}
+
+
 def scenario_hash(resolved: dict[str, Any]) -> str:
     """A stable hash of a fully resolved scenario (its JSON with sorted keys)."""
     return hashlib.sha256(json.dumps(resolved, sort_keys=True).encode()).hexdigest()[:16]

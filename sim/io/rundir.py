@@ -75,21 +75,24 @@ def manifest(results: Results, command: list[str] | None, extra: dict[str, Any] 
         "scenario_hash": provenance.scenario_hash(resolved),
         "settings": settings,
         "warmup": results.settings.get("warmup_info"),
-        "seeds": {
-            "base_seed": results.settings["seed"],
-            "replications": list(range(results.settings["replications"])),
-            "streams": list(PURPOSES),
-            "world_seed": scenario.world.seed,
-            "scheme": "SeedSequence(seed, spawn_key=(replication, county, village+1, crc32(purpose)))",
-        },
-        "packages": provenance.package_versions(),
-        "git": provenance.git_state(),
-        "platform": provenance.platform_info(),
+        "seeds": _seeds(results),
+        **provenance.environment(),
         "started_at": results.extra.get("started_at"),
         "wall_time_s": results.wall_time_s,
         "cached_tasks": results.cached_tasks,
         "command": command,
         **(extra or {}),
+    }
+
+
+def _seeds(results: Results) -> dict[str, Any]:
+    """How every random stream of the run is seeded."""
+    return {
+        "base_seed": results.settings["seed"],
+        "replications": list(range(results.settings["replications"])),
+        "streams": list(PURPOSES),
+        "world_seed": results.scenario.world.seed,
+        "scheme": "SeedSequence(seed, spawn_key=(replication, county, village+1, crc32(purpose)))",
     }
 
 
@@ -156,7 +159,12 @@ def write_run(
     """Write the run folder for ``results`` at ``out`` (atomically) and return it."""
     with atomic_dir(out) as tmp:
         write_run_files(results, tmp, command)
-        (tmp / "figures").mkdir(exist_ok=True)
-        if report is not None:
-            report(tmp)
+        add_report(tmp, report)
     return out
+
+
+def add_report(folder: Path, report: Callable[[Path], Any] | None) -> None:
+    """The folder's ``figures`` folder, and its report when a writer for it is given."""
+    (folder / "figures").mkdir(exist_ok=True)
+    if report is not None:
+        report(folder)

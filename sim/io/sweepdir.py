@@ -8,7 +8,9 @@ from typing import Any
 
 from sim.experiment.sweep import SweepResult
 from sim.io import provenance
-from sim.io.rundir import atomic_dir, write_json
+from sim.io.rundir import add_report, atomic_dir, write_json
+
+TABLES = ("design", "points", "replications", "sensitivity", "main_effects")
 
 
 def write_sweep(
@@ -19,34 +21,29 @@ def write_sweep(
     report: Callable[[Path], Any] | None = None,
 ) -> Path:
     """Write the sweep folder atomically."""
-    spec = result.spec
     with atomic_dir(out) as tmp:
-        write_json(
-            tmp / "manifest.json",
-            {
-                "kind": "sweep",
-                "name": spec.name,
-                "base": base_name,
-                "design": spec.design,
-                "n": spec.n,
-                "design_seed": spec.design_seed,
-                "factors": [f.model_dump() for f in spec.factors],
-                "metrics": spec.metrics,
-                "set": spec.set,
-                "settings": result.settings,
-                "points": len(result.points),
-                "packages": provenance.package_versions(),
-                "git": provenance.git_state(),
-                "platform": provenance.platform_info(),
-                "command": command,
-            },
-        )
-        result.design.to_csv(tmp / "design.csv", index=False)
-        result.points.to_csv(tmp / "points.csv", index=False)
-        result.replications.to_csv(tmp / "replications.csv", index=False)
-        result.sensitivity.to_csv(tmp / "sensitivity.csv", index=False)
-        result.main_effects.to_csv(tmp / "main_effects.csv", index=False)
-        (tmp / "figures").mkdir(exist_ok=True)
-        if report is not None:
-            report(tmp)
+        write_json(tmp / "manifest.json", sweep_manifest(result, base_name, command))
+        for name in TABLES:
+            getattr(result, name).to_csv(tmp / f"{name}.csv", index=False)
+        add_report(tmp, report)
     return out
+
+
+def sweep_manifest(result: SweepResult, base_name: str, command: list[str] | None) -> dict[str, Any]:
+    """The sweep's design and factors, the runs' settings, and provenance."""
+    spec = result.spec
+    return {
+        "kind": "sweep",
+        "name": spec.name,
+        "base": base_name,
+        "design": spec.design,
+        "n": spec.n,
+        "design_seed": spec.design_seed,
+        "factors": [f.model_dump() for f in spec.factors],
+        "metrics": spec.metrics,
+        "set": spec.set,
+        "settings": result.settings,
+        "points": len(result.points),
+        **provenance.environment(),
+        "command": command,
+    }

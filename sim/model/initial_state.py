@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -82,62 +82,63 @@ def place_backlog(params: ModelParams, world: World) -> Backlog | None:
     if params.initial_state is None:
         return None
     table = load_state_table(params)
-    ref = params.initial_state
-    towns = world.townships.reset_index(drop=True)
-    town_local = towns.groupby("county_index").cumcount().to_numpy()
-    town_at = {name: k for k, name in enumerate(towns["township"])}
-    villages = world.villages.reset_index(drop=True)
-    village_local = villages.groupby("county_index").cumcount().to_numpy()
-    village_at = {int(v): k for k, v in enumerate(villages["village_id"])}
+    places = _Places(world)
     problems: list[ScenarioError] = []
-    county, local_town, local_village = [], [], []
+    found = []
     for row in table.itertuples(index=False):
-        where = {"file": ref, "line": int(row.line)}
-        k = town_at.get(row.township)
-        if k is None:
-            hint = did_you_mean(row.township, list(town_at))
-            problems.append(
-                ScenarioError(
-                    f"township '{row.township}' is not in the simulated world{'; ' + hint if hint else ''} "
-                    f"(counties: {', '.join(world.counties)})",
-                    field=f"{FIELD}[township]",
-                    **where,
-                )
-            )
-            county.append(-1)
-            local_town.append(-1)
-            local_village.append(-1)
-            continue
-        county.append(int(towns["county_index"].iloc[k]))
-        local_town.append(int(town_local[k]))
-        v = -1
-        if row.village_id >= 0:
-            at = village_at.get(int(row.village_id))
-            if at is None:
-                problems.append(
-                    ScenarioError(
-                        f"village_id {row.village_id} is not in the simulated world (ids 0-{len(villages) - 1}, as in "
-                        "tables/villages.csv of a run with the same world settings)",
-                        field=f"{FIELD}[village_id]",
-                        **where,
-                    )
-                )
-            elif villages["township"].iloc[at] != row.township:
-                problems.append(
-                    ScenarioError(
-                        f"village_id {row.village_id} is in {villages['township'].iloc[at]}, the row says "
-                        f"{row.township}: was the table made with other world settings?",
-                        field=f"{FIELD}[village_id]",
-                        **where,
-                    )
-                )
-            else:
-                v = int(village_local[at])
-        local_village.append(v)
+        where = {"file": params.initial_state, "line": int(row.line)}
+        place, problem = places.find(row)
+        found.append(place)
+        if problem is not None:
+            problems.append(ScenarioError(problem[1], field=f"{FIELD}[{problem[0]}]", **where))
     if problems:
         raise ScenarioError.collect(problems[:20])
+    county, local_town, local_village = (list(column) for column in zip(*found, strict=True)) if found else ([], [], [])
     rows = table.assign(county_index=county, township_local=local_town, village_local=local_village)
     return Backlog(rows=rows, states=tuple(sorted(set(int(x) for x in rows["replication"]))))
+
+
+class _Places:
+    """Where a row of the table sits in the world: its county, its township and village within the county."""
+
+    def __init__(self, world: World) -> None:
+        self.counties = world.counties
+        self.towns = world.townships.reset_index(drop=True)
+        self.town_local = self.towns.groupby("county_index").cumcount().to_numpy()
+        self.town_at = {name: k for k, name in enumerate(self.towns["township"])}
+        self.villages = world.villages.reset_index(drop=True)
+        self.village_local = self.villages.groupby("county_index").cumcount().to_numpy()
+        self.village_at = {int(v): k for k, v in enumerate(self.villages["village_id"])}
+
+    def find(self, row: Any) -> tuple[tuple[int, int, int], tuple[str, str] | None]:
+        """((county, township, village) indices, -1 where unknown; (column, problem) or None)."""
+        k = self.town_at.get(row.township)
+        if k is None:
+            hint = did_you_mean(row.township, list(self.town_at))
+            problem = (
+                f"township '{row.township}' is not in the simulated world{'; ' + hint if hint else ''} "
+                f"(counties: {', '.join(self.counties)})"
+            )
+            return (-1, -1, -1), ("township", problem)
+        county, town = int(self.towns["county_index"].iloc[k]), int(self.town_local[k])
+        if row.village_id < 0:
+            return (county, town, -1), None
+        v, problem = self._village(row)
+        return (county, town, v), None if problem is None else ("village_id", problem)
+
+    def _village(self, row: Any) -> tuple[int, str | None]:
+        at = self.village_at.get(int(row.village_id))
+        if at is None:
+            return -1, (
+                f"village_id {row.village_id} is not in the simulated world (ids 0-{len(self.villages) - 1}, as in "
+                "tables/villages.csv of a run with the same world settings)"
+            )
+        if self.villages["township"].iloc[at] != row.township:
+            return -1, (
+                f"village_id {row.village_id} is in {self.villages['township'].iloc[at]}, the row says "
+                f"{row.township}: was the table made with other world settings?"
+            )
+        return int(self.village_local[at]), None
 
 
 # ------------------------------------------------------------------ draws
@@ -231,6 +232,19 @@ def inherited_outcomes(req: pd.DataFrame, horizon: float, end: float) -> pd.Data
     )
 
 
+def _stage_at(r: pd.DataFrame, horizon: float) -> np.ndarray:
+    """Each open request's stage at the horizon: village, follow-up, or its route's county stage."""
+    in_village = (r["village_done"].to_numpy(dtype=float) > horizon) | (
+        r["first_response"].to_numpy(dtype=float) > horizon
+    )
+    route = r["route"].to_numpy()
+    return np.where(
+        in_village,
+        "village",
+        np.where(r["escalate"].to_numpy(), [ROUTE_STAGE.get(int(x), "village") for x in route], "follow_up"),
+    )
+
+
 def open_requests(
     params: ModelParams,
     req: pd.DataFrame,
@@ -246,18 +260,10 @@ def open_requests(
     """
     horizon, replication = spec.window.horizon, spec.replication
     a = req["arrival"].to_numpy(dtype=float)
-    res = req["resolution_time"].to_numpy(dtype=float)
-    is_open = (a < horizon) & (res > horizon)
+    is_open = (a < horizon) & (req["resolution_time"].to_numpy(dtype=float) > horizon)
     r = req[is_open]
-    fr = r["first_response"].to_numpy(dtype=float)
     done = r["village_done"].to_numpy(dtype=float)
-    in_village = (done > horizon) | (fr > horizon)
-    route = r["route"].to_numpy()
-    stage = np.where(
-        in_village,
-        "village",
-        np.where(r["escalate"].to_numpy(), [ROUTE_STAGE.get(int(x), "village") for x in route], "follow_up"),
-    )
+    stage = _stage_at(r, horizon)
     types = list(params.requests.types)
     departments = [d.name for d in params.departments.departments]
     first_dept = r["department"].to_numpy()

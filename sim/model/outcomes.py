@@ -56,51 +56,62 @@ def request_outcomes(params: ModelParams, req: pd.DataFrame, kinds: np.ndarray, 
     A request with no first response (or no resolution) by the end of the drain is censored
     there, at age ``end - arrival``.
     """
-    horizon, end = window.horizon, window.end
     a = req["arrival"].to_numpy()
-    cohort = (a >= 0.0) & (a < horizon)
-    r = req[cohort]
-    a = a[cohort]
-    fr = r["first_response"].to_numpy()
-    res = r["resolution_time"].to_numpy()
+    r = req[(a >= 0.0) & (a < window.horizon)]
     limits = np.array([t.time_limit_hours for t in params.requests.types.values()])[r["type_index"].to_numpy()]
-    responded = fr <= end  # an answer after the end of the drain is not known: censored
-    resolved = res <= end
-    age = end - a
-    resp_time = np.where(responded, fr - a, age)  # censored requests count with their age at the end
-    res_time = np.where(resolved, res - a, age)
-    cross = (r["route"].to_numpy() == ROUTE_CROSS) & resolved  # hand-offs of finished journeys only
     return pd.DataFrame(
         {
             "village": r["village"].to_numpy(),
             "type_index": r["type_index"].to_numpy(),
             "kind": kinds[r["village"].to_numpy()],
-            "arrival": a,
+            "arrival": r["arrival"].to_numpy(),
             "urgent": r["urgent"].to_numpy(),
             "route": r["route"].to_numpy(),
-            "first_response_hours": np.where(responded, resp_time, np.nan),
-            "resolution_hours": np.where(resolved, res_time, np.nan),
-            "first_response_hours_censored": np.where(responded, np.nan, age),
-            "resolution_hours_censored": np.where(resolved, np.nan, age),
-            "arrived": 1,
-            "responded": responded.astype(np.int64),
-            "sum_first_response": resp_time,
-            "resolved": resolved.astype(np.int64),
-            "resolved_in_window": (res < horizon).astype(np.int64),
-            "sum_resolution": res_time,
-            "first_response_censored": (~responded).astype(np.int64),
-            "resolution_censored": (~resolved).astype(np.int64),
-            "within24_num": (responded & (resp_time <= 24.0)).astype(np.int64),
-            "within24_den": (responded | (age > 24.0)).astype(np.int64),
-            "within_limit_num": (resolved & (res_time <= limits)).astype(np.int64),
-            "within_limit_den": (resolved | (age > limits)).astype(np.int64),
-            "trips": r["trips"].to_numpy(),
-            "cross": cross.astype(np.int64),
-            "handoffs": np.where(cross, r["handoffs"].to_numpy(), 0),
-            "escalated": r["escalate"].to_numpy().astype(np.int64),
-            "wait_in_window": np.minimum(fr, horizon) - a,
+            **_timed_outcomes(r, limits, window),
+            **_journey_outcomes(r, window.end),
+            "wait_in_window": np.minimum(r["first_response"].to_numpy(), window.horizon) - r["arrival"].to_numpy(),
         }
     )
+
+
+def _timed_outcomes(r: pd.DataFrame, limits: np.ndarray, window: Window) -> dict[str, np.ndarray | int]:
+    """Response and resolution times; a request unanswered by the end counts with its age then (censored)."""
+    a, end = r["arrival"].to_numpy(), window.end
+    fr, res = r["first_response"].to_numpy(), r["resolution_time"].to_numpy()
+    responded = fr <= end  # an answer after the end of the drain is not known: censored
+    resolved = res <= end
+    age = end - a
+    resp_time = np.where(responded, fr - a, age)  # censored requests count with their age at the end
+    res_time = np.where(resolved, res - a, age)
+    return {
+        "first_response_hours": np.where(responded, resp_time, np.nan),
+        "resolution_hours": np.where(resolved, res_time, np.nan),
+        "first_response_hours_censored": np.where(responded, np.nan, age),
+        "resolution_hours_censored": np.where(resolved, np.nan, age),
+        "arrived": 1,
+        "responded": responded.astype(np.int64),
+        "sum_first_response": resp_time,
+        "resolved": resolved.astype(np.int64),
+        "resolved_in_window": (res < window.horizon).astype(np.int64),
+        "sum_resolution": res_time,
+        "first_response_censored": (~responded).astype(np.int64),
+        "resolution_censored": (~resolved).astype(np.int64),
+        "within24_num": (responded & (resp_time <= 24.0)).astype(np.int64),
+        "within24_den": (responded | (age > 24.0)).astype(np.int64),
+        "within_limit_num": (resolved & (res_time <= limits)).astype(np.int64),
+        "within_limit_den": (resolved | (age > limits)).astype(np.int64),
+    }
+
+
+def _journey_outcomes(r: pd.DataFrame, end: float) -> dict[str, np.ndarray]:
+    """Trips, cross-department hand-offs (of finished journeys only) and escalation."""
+    cross = (r["route"].to_numpy() == ROUTE_CROSS) & (r["resolution_time"].to_numpy() <= end)
+    return {
+        "trips": r["trips"].to_numpy(),
+        "cross": cross.astype(np.int64),
+        "handoffs": np.where(cross, r["handoffs"].to_numpy(), 0),
+        "escalated": r["escalate"].to_numpy().astype(np.int64),
+    }
 
 
 def _histograms(out: pd.DataFrame) -> pd.DataFrame:

@@ -78,9 +78,13 @@ class VillageSim:
         self.next_admin = 0
         self.overtime_until = -INF
         self.last_closed = -1
+        self._start(inherited)
+
+    def _start(self, inherited: int) -> None:
+        """Queue a warm start's backlog, schedule the first events of each stream, and start work at 0."""
         # the horizon snapshot is scheduled first: it sees the state just before anything else at that instant
-        env.timeout(setup.horizon).callbacks.append(self._on_horizon)
-        env.timeout(setup.end).callbacks.append(self._on_end)
+        self.env.timeout(self.s.horizon).callbacks.append(self._on_horizon)
+        self.env.timeout(self.s.end).callbacks.append(self._on_end)
         for i in range(inherited):  # in arrival order, ahead of every new request
             (self.urgent_q if self.r_urgent[i] else self.routine_q).append(i)
         self.open = inherited

@@ -17,6 +17,7 @@ from sim.model.calendar import HOURS_PER_DAY
 from sim.model.demand import RequestArrays
 from sim.model.stability import QueueLoad, daily_backlog_from_times, queue_row
 from sim.model.village import VillageSim
+from sim.model.village_setup import Ledger
 from sim.model.visits import VisitBook
 
 if TYPE_CHECKING:
@@ -25,8 +26,20 @@ if TYPE_CHECKING:
 
 def village_row(v: pd.Series, j: int, sim: VillageSim, book: VisitBook, spec: ShardSpec) -> dict[str, Any]:
     """The village's time use, visits and campaign in the window: one row of the shard's village table."""
-    led = sim.ledger
-    coverage = np.array(led.daily_covered)
+    coverage = np.array(sim.ledger.daily_covered)
+    return {
+        **_identity(v, j),
+        **_time_use(sim.ledger),
+        "covered_days": float(coverage[spec.warmup_days : spec.days].sum()),
+        "campaign_done_day": book.campaign_done_day,
+        "campaign_peak": book.campaign_peak,
+        "pre_campaign_visits_per_day": book.pre_campaign_visits_per_day(),
+        "open_at_horizon": sim.open_at_horizon,
+    }
+
+
+def _identity(v: pd.Series, j: int) -> dict[str, Any]:
+    """Which village this is, and its people and staff."""
     return {
         "village_index": j,
         "village_id": int(v["village_id"]),
@@ -38,6 +51,12 @@ def village_row(v: pd.Series, j: int, sim: VillageSim, book: VisitBook, spec: Sh
         "cadres": int(v["cadres"]),
         "team_members": int(v["team_members"]),
         "vulnerable": int(v["vulnerable_households"]),
+    }
+
+
+def _time_use(led: Ledger) -> dict[str, Any]:
+    """The window's hours by use, visits, the queue's time integral and the admin deadlines."""
+    return {
         "service_h": led.service,
         "travel_h": led.travel,
         "admin_h": led.admin,
@@ -50,11 +69,6 @@ def village_row(v: pd.Series, j: int, sim: VillageSim, book: VisitBook, spec: Sh
         "queue_area": led.queue_area,
         "admin_tasks": led.admin_tasks,
         "admin_late": led.admin_late,
-        "covered_days": float(coverage[spec.warmup_days : spec.days].sum()),
-        "campaign_done_day": book.campaign_done_day,
-        "campaign_peak": book.campaign_peak,
-        "pre_campaign_visits_per_day": book.pre_campaign_visits_per_day(),
-        "open_at_horizon": sim.open_at_horizon,
     }
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.scenario.keypaths import read_data_bytes
-from sim.scenario.params import CadreRule, ModelParams
+from sim.scenario.params import CadreRule, ModelParams, WorldParams
 
 VILLAGE_COLUMNS = [
     "village_id",
@@ -112,40 +112,14 @@ def _replicate(villages: pd.DataFrame, townships: pd.DataFrame, names: list[str]
 
 
 def _generate_villages(counties: pd.DataFrame, params: ModelParams) -> pd.DataFrame:
+    """Each county's villages: urban or rural, their sizes, township and travel time (one stream, county by county)."""
     wp = params.world
     rng = np.random.default_rng(wp.seed)
     mean_area_per_unit = float(counties["area_km2"].sum() / counties["villages_and_communities"].sum())
     frames = []
     for ci, row in counties.iterrows():
-        n = int(row["villages_and_communities"])
-        pop = float(row["population_2020"])
-        urbanisation = row.get("urbanisation")
-        urb = float(urbanisation) if pd.notna(urbanisation) else wp.default_urbanisation
-        n_urban = int(round(min(urb * pop / wp.urban_community_mean_population, wp.max_urban_unit_share * n)))
-        n_rural = n - n_urban
-        kinds = ["urban"] * n_urban + ["rural"] * n_rural
-        sizes = np.concatenate(
-            [
-                _skewed_sizes(rng, n_urban, urb * pop, wp.population_cv),
-                _skewed_sizes(rng, n_rural, (1 - urb) * pop if n_urban else pop, wp.population_cv),
-            ]
-        )
-        if n_urban == 0 or n_rural == 0:
-            sizes = sizes * pop / sizes.sum()
-        population = _round_preserving_sum(sizes, int(pop))
+        kinds, population = _village_sizes(rng, row, wp)
         township_names, township_of = _assign_townships(row, kinds)
-        area_factor = np.sqrt(float(row["area_km2"]) / n / mean_area_per_unit)
-        noise = rng.lognormal(
-            -0.5 * np.log1p(wp.travel.dispersion_cv**2), np.sqrt(np.log1p(wp.travel.dispersion_cv**2)), size=n
-        )
-        travel = (
-            np.where(
-                np.array(kinds) == "urban",
-                wp.travel.urban_visit_travel_minutes,
-                wp.travel.rural_visit_travel_minutes * area_factor,
-            )
-            * noise
-        )
         frames.append(
             pd.DataFrame(
                 {
@@ -154,11 +128,46 @@ def _generate_villages(counties: pd.DataFrame, params: ModelParams) -> pd.DataFr
                     "township": [township_names[t] for t in township_of],
                     "kind": kinds,
                     "population": population,
-                    "travel_minutes": travel,
+                    "travel_minutes": _travel_minutes(rng, row, kinds, wp, mean_area_per_unit),
                 }
             )
         )
     return pd.concat(frames, ignore_index=True)
+
+
+def _village_sizes(rng: np.random.Generator, row: pd.Series, wp: WorldParams) -> tuple[list[str], np.ndarray]:
+    """The county's urban communities (by urbanisation) then rural villages, with populations summing to its own."""
+    n = int(row["villages_and_communities"])
+    pop = float(row["population_2020"])
+    urbanisation = row.get("urbanisation")
+    urb = float(urbanisation) if pd.notna(urbanisation) else wp.default_urbanisation
+    n_urban = int(round(min(urb * pop / wp.urban_community_mean_population, wp.max_urban_unit_share * n)))
+    n_rural = n - n_urban
+    sizes = np.concatenate(
+        [
+            _skewed_sizes(rng, n_urban, urb * pop, wp.population_cv),
+            _skewed_sizes(rng, n_rural, (1 - urb) * pop if n_urban else pop, wp.population_cv),
+        ]
+    )
+    if n_urban == 0 or n_rural == 0:
+        sizes = sizes * pop / sizes.sum()
+    return ["urban"] * n_urban + ["rural"] * n_rural, _round_preserving_sum(sizes, int(pop))
+
+
+def _travel_minutes(
+    rng: np.random.Generator, row: pd.Series, kinds: list[str], wp: WorldParams, mean_area_per_unit: float
+) -> np.ndarray:
+    """Travel minutes of a household visit: urban flat, rural growing with the county's area per village."""
+    n = len(kinds)
+    area_factor = np.sqrt(float(row["area_km2"]) / n / mean_area_per_unit)
+    cv2 = np.log1p(wp.travel.dispersion_cv**2)
+    noise = rng.lognormal(-0.5 * cv2, np.sqrt(cv2), size=n)
+    base = np.where(
+        np.array(kinds) == "urban",
+        wp.travel.urban_visit_travel_minutes,
+        wp.travel.rural_visit_travel_minutes * area_factor,
+    )
+    return base * noise
 
 
 def _skewed_sizes(rng: np.random.Generator, n: int, total: float, cv: float) -> np.ndarray:

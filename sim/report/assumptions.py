@@ -9,8 +9,6 @@ resolved scenario in the manifest alone, without a hand-kept list.
 from __future__ import annotations
 
 import json
-import types
-import typing
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,21 +17,10 @@ from pydantic import BaseModel
 from sim.report import htmldoc as h
 from sim.report.labels import Lang, tr
 from sim.report.places import description
+from sim.scenario.priors import model_class
 
 #: Scenario fields that are labels or run control, not model parameters.
 NOT_MODEL = ("name", "description", "run")
-
-
-def _model_class(annotation: Any) -> type[BaseModel] | None:
-    """The pydantic model inside an annotation such as ``Model`` or ``Model | None``."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        for arg in typing.get_args(annotation):
-            found = _model_class(arg)
-            if found is not None:
-                return found
-    return None
 
 
 def _walk(
@@ -49,7 +36,7 @@ def _walk(
             if value == default:
                 yield path, value, description
             continue
-        sub = _model_class(info.annotation)
+        sub = model_class(info.annotation)
         if sub is not None and isinstance(value, dict) and isinstance(default, dict):
             yield from _walk(sub, value, default, f"{path}.")
 
@@ -145,6 +132,33 @@ def _seeds_text(seeds: dict[str, Any], settings: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def warmup_method(warm: dict[str, Any]) -> str:
+    """How the warm-up was chosen, with MSER-5's truncation days where it ran."""
+    method = str(warm.get("method", "fixed"))
+    if warm.get("truncation_days"):
+        method += " " + show(warm["truncation_days"])
+    return method
+
+
+def _window(days: object, warm_days: object) -> object:
+    """The days the metrics are measured over, or "?" when either length is unknown."""
+    return days - warm_days if isinstance(days, int | float) and isinstance(warm_days, int | float) else "?"
+
+
+def _commit_text(manifest: dict[str, Any], lang: Lang) -> str:
+    git = manifest.get("git") or {}
+    return str(git.get("commit") or "—") + (f" ({tr('dirty', lang)})" if git.get("dirty") else "")
+
+
+def _execution_text(manifest: dict[str, Any]) -> str:
+    """Executor and workers as run, and the wall time (empty when the manifest has none of them)."""
+    settings = manifest.get("settings", {})
+    execution = ", ".join(f"{k}={settings[k]}" for k in ("executor", "workers") if settings.get(k) is not None)
+    if manifest.get("wall_time_s") is not None:
+        execution += f"; wall time {float(manifest['wall_time_s']):.1f} s"
+    return execution
+
+
 def _assumptions_item(n: int | None, lang: Lang) -> str:
     """Item 3.4: the count with a link to the section that lists them (the link target must exist)."""
     if n is None:
@@ -165,30 +179,20 @@ def checklist(
     settings = manifest.get("settings", {})
     scenario = manifest.get("scenario", {})
     warm = manifest.get("warmup") or {}
-    seeds = manifest.get("seeds") or {}
     days, warm_days = settings.get("days"), settings.get("warmup_days", warm.get("chosen"))
-    window = days - warm_days if isinstance(days, int | float) and isinstance(warm_days, int | float) else "?"
-    method = str(warm.get("method", "fixed"))
-    if warm.get("truncation_days"):
-        method += " " + show(warm["truncation_days"])
     changes = manifest.get("changes")
-    git = manifest.get("git") or {}
-    commit = str(git.get("commit") or "—") + (f" ({tr('dirty', lang)})" if git.get("dirty") else "")
-    execution = ", ".join(f"{k}={settings[k]}" for k in ("executor", "workers") if settings.get(k) is not None)
-    if manifest.get("wall_time_s") is not None:
-        execution += f"; wall time {float(manifest['wall_time_s']):.1f} s"
     rows = [
         ("ck_objectives", description(scenario.get("description"), lang) or manifest.get("scenario_name") or "—"),
         ("ck_outputs", ", ".join(metric_names)),
         ("ck_scenario_logic", show(changes, 400) if changes else str(manifest.get("scenario_name", "—"))),
         ("ck_assumptions", _assumptions_item(n_assumptions, lang)),
-        ("ck_warmup", tr("ck_warmup_text", lang, days=warm_days, method=method)),
-        ("ck_run_length", tr("ck_days_window", lang, days=days, window=window)),
+        ("ck_warmup", tr("ck_warmup_text", lang, days=warm_days, method=warmup_method(warm))),
+        ("ck_run_length", tr("ck_days_window", lang, days=days, window=_window(days, warm_days))),
         ("ck_estimation", tr("ck_replications", lang, n=settings.get("replications", "?"))),
         ("ck_software", ", ".join(f"{k} {v}" for k, v in (manifest.get("packages") or {}).items())),
-        ("ck_random", _seeds_text(seeds, settings)),
-        ("ck_execution", execution or "—"),
+        ("ck_random", _seeds_text(manifest.get("seeds") or {}, settings)),
+        ("ck_execution", _execution_text(manifest) or "—"),
         ("ck_platform", ", ".join(f"{k} {v}" for k, v in (manifest.get("platform") or {}).items() if v)),
-        ("ck_code", commit),
+        ("ck_code", _commit_text(manifest, lang)),
     ]
     return [(tr(key, lang), content) for key, content in rows]

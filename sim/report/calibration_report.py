@@ -184,6 +184,18 @@ def pairs_section(c: Calibration, ctx: Context) -> h.Section:
     return sec
 
 
+def _validation_row(r: pd.Series, lang: Lang) -> list[object]:
+    """One held-out target: observed, predicted 5-95 %, smallest implausibility, and the verdict."""
+    return [
+        r["target"],
+        h.code(r["metric"]),
+        fmt_fixed(r["observed"], 3),
+        f"{fmt_fixed(r['predicted_low'], 3)} – {fmt_fixed(r['predicted_high'], 3)}",
+        fmt_fixed(r["best_implausibility"], 2),
+        t("pass" if r["passed"] else "fail", lang),
+    ]
+
+
 def validation_section(c: Calibration, ctx: Context) -> h.Section:
     lang = ctx.lang
     sec = h.Section("validation", t("validation", lang))
@@ -192,36 +204,28 @@ def validation_section(c: Calibration, ctx: Context) -> h.Section:
     if val is None or val.empty:
         sec.add(h.para("n/a"))
         return sec
-    rows = [
-        [
-            r["target"],
-            h.code(r["metric"]),
-            fmt_fixed(r["observed"], 3),
-            f"{fmt_fixed(r['predicted_low'], 3)} – {fmt_fixed(r['predicted_high'], 3)}",
-            fmt_fixed(r["best_implausibility"], 2),
-            t("pass" if r["passed"] else "fail", lang),
-        ]
-        for _, r in val.iterrows()
-    ]
+    rows = [_validation_row(r, lang) for _, r in val.iterrows()]
     header = [t(k, lang) for k in ("name", "metric", "observed", "predicted", "best", "verdict")]
     sec.add(h.table(header, rows, numeric=(2, 3, 4)))
     return sec
 
 
+CALIBRATION_SECTIONS = (
+    (targets_section, "targets"),
+    (waves_section, "waves"),
+    (ranges_section, "ranges"),
+    (pairs_section, "pairs"),
+    (validation_section, "validation"),
+)
+
+
 def calibration_report(folder: Path, lang: Lang) -> str:
     c = Calibration(folder)
     ctx = Context(figures_dir(folder, lang), lang)
-    parts = [
-        (targets_section, "targets"),
-        (waves_section, "waves"),
-        (ranges_section, "ranges"),
-        (pairs_section, "pairs"),
-        (validation_section, "validation"),
-    ]
-    sections = [guarded(make, c, ctx, key, t(key, lang)) for make, key in parts]
+    sections = [guarded(make, c, ctx, key, t(key, lang)) for make, key in CALIBRATION_SECTIONS]
     settings = c.manifest.get("settings", {})
     meta = (
         f"{c.manifest.get('simulated_points')} points · {c.manifest.get('accepted_sets')} accepted · "
         f"seed {settings.get('seed')}"
     )
-    return render(t("title", lang), str(c.manifest.get("name", "")), meta, sections, ctx)
+    return render(h.Banner(t("title", lang), str(c.manifest.get("name", "")), meta), sections, ctx)

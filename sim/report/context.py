@@ -131,6 +131,11 @@ def metric_table(metrics: dict[str, dict[str, Any]], lang: Lang) -> str:
     return h.table(header, rows, numeric=(2, 3, 4, 5))
 
 
+def changes_table(rows: Sequence[Sequence[object]], lang: Lang) -> str:
+    """Changed fields: path, value, and the value it replaces (of the base or of the schema default)."""
+    return h.table([tr("path", lang), tr("value", lang), tr("base_value", lang)], rows)
+
+
 def mean_over_replications(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     """One row per key: numeric columns averaged over replications (display only)."""
     numeric = [c for c in frame.select_dtypes("number").columns if c not in (*keys, "replication")]
@@ -175,11 +180,11 @@ def guarded(make: Callable[[Any, Context], h.Section], data: Any, ctx: Context, 
         return sec
 
 
-def render(title: str, subtitle: str, meta: str, sections: list[h.Section], ctx: Context) -> str:
+def render(banner: h.Banner, sections: list[h.Section], ctx: Context) -> str:
+    """The page of a report, with the section errors (and, for Chinese, a missing CJK font) on top."""
     notices = list(ctx.notices)
     warning = font_warning()
     if warning and ctx.lang == "zh":
         notices.insert(0, f"{tr('font_missing', ctx.lang)} ({warning})")
-    return h.page(
-        title, subtitle, meta, sections, ctx.lang, tr("contents", ctx.lang), notices, footer=tr("generated", ctx.lang)
-    )
+    frame = h.Frame(ctx.lang, tr("contents", ctx.lang), footer=tr("generated", ctx.lang))
+    return h.page(banner, sections, frame, notices)

@@ -6,13 +6,14 @@ tables of ``sim.run``/``sim.compare``/``sim.sweep``. All figures share
 :mod:`sim.report.plotstyle` and label axes with units in the report's
 language. Comparison and sweep figures live in :mod:`sim.report.figures_multi`, the
 heat map in :mod:`sim.report.figures_heatmap` and the warm-up and replication
-diagnostics in :mod:`sim.report.figures_diagnostics`; all are re-exported here.
+diagnostics in :mod:`sim.report.figures_diagnostics`, visits over time in
+:mod:`sim.report.figures_visits`; all are re-exported here.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +23,30 @@ from matplotlib.axes import Axes
 
 from sim.analysis.metrics import KEY_METRICS, TIME_USE
 from sim.report import plotstyle as ps
-from sim.report.figures_base import empty, finite, grid, panels, short, warmup_mark
+from sim.report.figures_base import finite, grid, panels, short
 from sim.report.figures_diagnostics import replication_convergence, warmup_diagnostics
-from sim.report.figures_heatmap import HEAT_LIMIT, heatmap, relative_to
-from sim.report.figures_multi import decomposition, forest, main_effects, marginal_values, tornado
+from sim.report.figures_heatmap import HEAT_LIMIT, HeatTable, heatmap, relative_to
+from sim.report.figures_multi import (
+    EffectTable,
+    MainEffects,
+    SensitivityIndex,
+    decomposition,
+    forest,
+    main_effects,
+    marginal_values,
+    tornado,
+)
+from sim.report.figures_visits import VisitSeries, visits_over_time
 from sim.report.labels import Lang, category, metric_info, metric_name, metric_unit, tr
 
 __all__ = [
     "HEAT_LIMIT",
+    "EffectTable",
+    "HeatTable",
+    "KeyEstimates",
+    "MainEffects",
+    "SensitivityIndex",
+    "VisitSeries",
     "decomposition",
     "forest",
     "heatmap",
@@ -60,79 +77,113 @@ LINESTYLES = ("-", (0, (5, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)), (0, (3, 3)), "
 # ----------------------------------------------------------------------------- key metrics
 
 
+@dataclass(frozen=True)
+class KeyEstimates:
+    """What the key-metrics figure draws: each scenario's summary metrics and, for one run, its replications.
+
+    ``series`` maps a label (scenario) to its summary metrics ``{name: {mean, ci_low, ci_high}}``;
+    with one series, ``replications`` (one row per replication) adds the replication values as dots.
+    """
+
+    series: Mapping[str, Mapping[str, Mapping[str, Any]]]
+    replications: pd.DataFrame | None = None
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.series)
+
+    def has_any(self, metric: str) -> bool:
+        """Whether some scenario has a finite mean of ``metric`` (else its panel says n/a)."""
+        return any(finite((self.series[x].get(metric) or {}).get("mean")) for x in self.labels)
+
+
+def _replication_dots(ax: Axes, x: int, values: np.ndarray) -> None:
+    """The replication values, spread a little to the right of the estimate so they do not hide it."""
+    jitter = np.linspace(-0.18, 0.18, len(values)) if len(values) > 1 else np.zeros(1)
+    ax.scatter(x + 0.3 + jitter, values, s=12, color="#9A9A9A", zorder=2, linewidths=0)
+
+
+def _value_label(ax: Axes, x: int, mean: float, colour: str) -> None:
+    """The mean written left of its marker (a single run has room for it)."""
+    ax.annotate(
+        short(mean),
+        (x, mean),
+        xytext=(-8, 0),
+        textcoords="offset points",
+        ha="right",
+        va="center",
+        fontsize=9,
+        color=colour,
+    )
+
+
+def _estimate_mark(ax: Axes, x: int, m: Mapping[str, Any], scale: float, single: bool) -> None:
+    """Mean (diamond) and 95 % CI of one scenario at ``x``; labelled with its value when it stands alone."""
+    colour = ps.PALETTE[x % len(ps.PALETTE)]
+    low, high = (m.get("ci_low"), m.get("ci_high"))
+    mean = m["mean"] * scale
+    if low is not None and high is not None:
+        yerr = [[mean - low * scale], [high * scale - mean]]
+        ax.errorbar(x, mean, yerr=yerr, fmt="none", ecolor=colour, elinewidth=2.2, capsize=4, zorder=3)
+    ax.plot(x, mean, marker="D", color=colour, markersize=6, zorder=4, linestyle="none")
+    if single:
+        _value_label(ax, x, mean, colour)
+
+
+def _key_metric_axes(ax: Axes, metric: str, labels: list[str], lang: Lang) -> None:
+    ax.set_title(ps.wrap(metric_name(metric, lang), lang, 22))
+    ax.set_ylabel(metric_unit(metric, lang))
+    ax.set_xlim(-0.6, len(labels) - 0.4 + (0.3 if len(labels) == 1 else 0))
+    if len(labels) > 1:
+        ax.set_xticks(range(len(labels)), labels)
+        ax.tick_params(axis="x", labelrotation=30)
+    else:
+        ax.set_xticks([])
+    ax.grid(axis="x", visible=False)
+    ax.margins(y=0.25)
+
+
+def _key_metric_panel(ax: Axes, estimates: KeyEstimates, metric: str, lang: Lang) -> None:
+    """One metric: a marker per scenario (and the replications of a single run)."""
+    if not estimates.has_any(metric):
+        ps.not_available(ax, tr("na_no_obs", lang), lang)
+        ax.set_title(ps.wrap(metric_name(metric, lang), lang, 22))
+        return
+    labels, reps = estimates.labels, estimates.replications
+    scale = metric_info(metric).scale
+    for i, label in enumerate(labels):
+        m = estimates.series[label].get(metric)
+        if not m or m.get("mean") is None:
+            continue
+        if reps is not None and len(labels) == 1 and metric in reps:
+            _replication_dots(ax, i, reps[metric].to_numpy(dtype=float) * scale)
+        _estimate_mark(ax, i, m, scale, len(labels) == 1)
+    _key_metric_axes(ax, metric, labels, lang)
+
+
 def key_metrics(
-    series: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    estimates: KeyEstimates,
     folder: Path,
     lang: Lang = "en",
     metrics: Sequence[str] = KEY_METRICS,
-    replications: pd.DataFrame | None = None,
     name: str = "key_metrics",
 ) -> Path:
-    """Mean and 95 % CI of each metric, one panel per metric (units differ), one marker per scenario.
-
-    ``series`` maps a label (scenario) to its summary metrics ``{name: {mean, ci_low, ci_high}}``;
-    with one series, ``replications`` adds the replication values as dots.
-    """
-    metrics = [m for m in metrics if any(m in s for s in series.values())]
-    labels = list(series)
+    """Mean and 95 % CI of each metric, one panel per metric (units differ), one marker per scenario."""
+    metrics = [m for m in metrics if any(m in s for s in estimates.series.values())]
+    labels = estimates.labels
     with ps.style(lang):
         nrows, ncols = grid(len(metrics), 4)
         width = 2.35 * ncols if len(labels) == 1 else max(2.6, 0.5 * len(labels) + 1.2) * ncols
         fig = ps.new_figure(min(width, 14), 2.5 * nrows)
         for ax, metric in zip(panels(fig, len(metrics), 4), metrics, strict=True):
-            scale = metric_info(metric).scale
-            if not any(finite((series[x].get(metric) or {}).get("mean")) for x in labels):
-                ps.not_available(ax, tr("na_no_obs", lang), lang)
-                ax.set_title(ps.wrap(metric_name(metric, lang), lang, 22))
-                continue
-            for i, label in enumerate(labels):
-                m = series[label].get(metric)
-                if not m or m.get("mean") is None:
-                    continue
-                colour = ps.PALETTE[i % len(ps.PALETTE)]
-                if replications is not None and len(labels) == 1 and metric in replications:
-                    values = replications[metric].to_numpy(dtype=float) * scale
-                    jitter = np.linspace(-0.18, 0.18, len(values)) if len(values) > 1 else np.zeros(1)
-                    ax.scatter(i + 0.3 + jitter, values, s=12, color="#9A9A9A", zorder=2, linewidths=0)
-                low, high = (m.get("ci_low"), m.get("ci_high"))
-                mean = m["mean"] * scale
-                if low is not None and high is not None:
-                    ax.errorbar(
-                        i,
-                        mean,
-                        yerr=[[mean - low * scale], [high * scale - mean]],
-                        fmt="none",
-                        ecolor=colour,
-                        elinewidth=2.2,
-                        capsize=4,
-                        zorder=3,
-                    )
-                ax.plot(i, mean, marker="D", color=colour, markersize=6, zorder=4, linestyle="none")
-                if len(labels) == 1:
-                    ax.annotate(
-                        short(mean),
-                        (i, mean),
-                        xytext=(-8, 0),
-                        textcoords="offset points",
-                        ha="right",
-                        va="center",
-                        fontsize=9,
-                        color=colour,
-                    )
-            ax.set_title(ps.wrap(metric_name(metric, lang), lang, 22))
-            ax.set_ylabel(metric_unit(metric, lang))
-            ax.set_xlim(-0.6, len(labels) - 0.4 + (0.3 if len(labels) == 1 else 0))
-            if len(labels) > 1:
-                ax.set_xticks(range(len(labels)), labels)
-                ax.tick_params(axis="x", labelrotation=30)
-            else:
-                ax.set_xticks([])
-            ax.grid(axis="x", visible=False)
-            ax.margins(y=0.25)
+            _key_metric_panel(ax, estimates, metric, lang)
         return ps.save(fig, folder, name)
 
 
 # ------------------------------------------------------------------- response distributions
+
+#: The two panels of each response metric: (column grouped by, title key).
+RESPONSE_PANELS = (("request_type", "by_request_type"), ("kind", "by_kind"))
 
 
 def _cdf(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, int]:
@@ -151,44 +202,59 @@ def _time_axis(ax: Axes, lang: Lang, xmax: float) -> None:
     ax.axvline(24.0, color="#888888", linewidth=0.8, linestyle=":")
 
 
+def _cdf_curves(ax: Axes, groups: list[tuple[object, pd.DataFrame]], xmax: float, lang: Lang) -> None:
+    """One cumulative step curve per group that has observations, in a colour and line style of its own."""
+    for i, (group, rows) in enumerate(groups):
+        x, y, n = _cdf(rows)
+        if n == 0:
+            continue
+        # on to the right edge: a distribution wholly left of the axis (every first response
+        # within seconds in a verification run) still shows, as a line at 100 %
+        x, y = np.append(x, max(xmax, 200.0) * 2), np.append(y, y[-1])
+        ax.step(
+            x,
+            y,
+            where="post",
+            color=ps.PALETTE[i % len(ps.PALETTE)],
+            linestyle=LINESTYLES[i % len(LINESTYLES)],  # coinciding curves stay visible
+            label=category(str(group), lang),
+        )
+
+
+def _group_orders(hist: pd.DataFrame) -> dict[str, list[object]]:
+    """Groups by total count, largest first: one colour per group in every panel."""
+    return {
+        col: list(hist.groupby(col)["count"].sum().sort_values(ascending=False).index) for col, _ in RESPONSE_PANELS
+    }
+
+
+def _response_row(
+    axes: Sequence[Axes], rows: pd.DataFrame, metric: str, orders: dict[str, list[object]], lang: Lang
+) -> None:
+    """The panels of one response metric: by request type and by village kind."""
+    xmax = float(rows.loc[rows["count"] > 0, "bin_high_hours"].max())
+    for ax, (column, title) in zip(axes, RESPONSE_PANELS, strict=True):
+        _cdf_curves(ax, [(group, rows[rows[column] == group]) for group in orders[column]], xmax, lang)
+        _time_axis(ax, lang, xmax)
+        ax.set_title(f"{category(metric, lang)} · {tr(title, lang)}")
+        ax.set_xlabel(tr("ax_hours_since_arrival", lang))
+        ax.set_ylabel(tr("ax_cum_share", lang))
+
+
 def response_distributions(hist: pd.DataFrame, folder: Path, lang: Lang = "en", name: str = "response_times") -> Path:
     """Cumulative distributions of first-response and resolution times, by request type and by village kind.
 
     ``hist`` has columns metric, request_type, kind, bin_low_hours, bin_high_hours, count.
     """
     metrics = [m for m in ("first_response_hours", "resolution_hours") if (hist["metric"] == m).any()]
-    orders = {
-        col: list(hist.groupby(col)["count"].sum().sort_values(ascending=False).index)
-        for col in ("request_type", "kind")
-    }  # one colour per group in every panel
+    orders = _group_orders(hist)
     with ps.style(lang):
         fig = ps.new_figure(10.5, 3.3 * max(1, len(metrics)))
         axes = np.atleast_2d(fig.subplots(max(1, len(metrics)), 2, squeeze=False))
         for r, metric in enumerate(metrics):
-            rows = hist[hist["metric"] == metric]
-            xmax = float(rows.loc[rows["count"] > 0, "bin_high_hours"].max())
-            for c, (column, title) in enumerate((("request_type", "by_request_type"), ("kind", "by_kind"))):
-                ax = axes[r, c]
-                for i, group in enumerate(orders[column]):
-                    x, y, n = _cdf(rows[rows[column] == group])
-                    if n == 0:
-                        continue
-                    # on to the right edge: a distribution wholly left of the axis (every first response
-                    # within seconds in a verification run) still shows, as a line at 100 %
-                    x, y = np.append(x, max(xmax, 200.0) * 2), np.append(y, y[-1])
-                    ax.step(
-                        x,
-                        y,
-                        where="post",
-                        color=ps.PALETTE[i % len(ps.PALETTE)],
-                        linestyle=LINESTYLES[i % len(LINESTYLES)],  # coinciding curves stay visible
-                        label=category(str(group), lang),
-                    )
-                _time_axis(ax, lang, xmax)
-                ax.set_title(f"{category(metric, lang)} · {tr(title, lang)}")
-                ax.set_xlabel(tr("ax_hours_since_arrival", lang))
-                ax.set_ylabel(tr("ax_cum_share", lang))
-                if r == 0:
+            _response_row(axes[r], hist[hist["metric"] == metric], metric, orders, lang)
+            if r == 0:
+                for ax in axes[0]:
                     ax.legend(loc="lower right", fontsize=8.5)
         return ps.save(fig, folder, name)
 
@@ -200,6 +266,21 @@ def _shares(table: pd.DataFrame, key: str) -> pd.DataFrame:
     cols = [f"{u}_h" for u in TIME_USE]
     sums = table.groupby(key)[[*cols, "duty_h"]].sum()
     return sums[cols].div(sums["duty_h"].replace(0, np.nan), axis=0).set_axis(list(TIME_USE), axis=1) * 100.0
+
+
+def _bar_values(ax: Axes, ypos: np.ndarray, left: np.ndarray, values: np.ndarray, use: str) -> None:
+    """The share in per cent inside each segment wide enough to hold it."""
+    for y, x0, v in zip(ypos, left, values, strict=True):
+        if v >= 6.0:
+            ax.text(
+                x0 + v / 2,
+                y,
+                f"{v:.0f}",
+                ha="center",
+                va="center",
+                fontsize=8.5,
+                color="white" if use != "idle" else "#333333",
+            )
 
 
 def _stacked(ax: Axes, shares: pd.DataFrame, lang: Lang) -> None:
@@ -217,17 +298,7 @@ def _stacked(ax: Axes, shares: pd.DataFrame, lang: Lang) -> None:
             edgecolor="white",
             linewidth=0.6,
         )
-        for y, x0, v in zip(ypos, left, values, strict=True):
-            if v >= 6.0:
-                ax.text(
-                    x0 + v / 2,
-                    y,
-                    f"{v:.0f}",
-                    ha="center",
-                    va="center",
-                    fontsize=8.5,
-                    color="white" if use != "idle" else "#333333",
-                )
+        _bar_values(ax, ypos, left, values, use)
         left += values
     ax.set_yticks(ypos, [category(str(i), lang) for i in shares.index])
     ax.set_xlim(0, 100)
@@ -248,117 +319,4 @@ def time_use(
         bottom.set_title(tr("by_county", lang))
         bottom.set_xlabel(tr("ax_share_duty", lang))
         fig.legend(*top.get_legend_handles_labels(), loc="outside upper center", ncols=5)
-        return ps.save(fig, folder, name)
-
-
-# -------------------------------------------------------------------------- visits over time
-
-
-def _band(ax: Axes, frame: pd.DataFrame, column: str, colour: str, label: str) -> None:
-    wide = frame.pivot_table(index="day", columns="replication", values=column, aggfunc="sum").sort_index()
-    ax.fill_between(wide.index, wide.min(axis=1), wide.max(axis=1), color=colour, alpha=0.18, linewidth=0)
-    ax.plot(wide.index, wide.mean(axis=1), color=colour, label=label)
-
-
-def _campaign_marks(
-    ax: Axes, campaign: Mapping[str, Any], completion: Sequence[float] | None, lang: Lang, label: bool
-) -> None:
-    """Campaign window, its deadline, and the day every village had finished (mean and 95 % CI)."""
-    start, days = float(campaign["start_day"]), float(campaign["days"])
-    ax.axvspan(start, start + days, color=ps.PALETTE[3], alpha=0.07, zorder=0)
-    ax.axvline(start + days, color=ps.BAD, linestyle="--", linewidth=1.0)
-    if label:
-        ax.annotate(
-            tr("campaign", lang),
-            (start, 0.02),
-            xycoords=("data", "axes fraction"),
-            xytext=(3, 0),
-            textcoords="offset points",
-            fontsize=8.5,
-            color=ps.PALETTE[3],
-            va="bottom",
-        )
-        ax.annotate(
-            tr("deadline", lang),
-            (start + days, 0.02),
-            xycoords=("data", "axes fraction"),
-            xytext=(3, 0),
-            textcoords="offset points",
-            fontsize=8.5,
-            color=ps.BAD,
-            va="bottom",
-        )
-    if completion is not None and math.isfinite(completion[0]):
-        mean, low, high = (
-            start + float(x) if x is not None and math.isfinite(float(x)) else math.nan for x in completion
-        )
-        ax.axvline(mean, color=ps.GOOD, linewidth=1.4)
-        if label and math.isfinite(low) and math.isfinite(high):  # the CI as a bracket, not a full band
-            ax.errorbar(
-                [mean],
-                [0.93],
-                xerr=[[mean - low], [high - mean]],
-                transform=ax.get_xaxis_transform(),
-                fmt="none",
-                ecolor=ps.GOOD,
-                elinewidth=1.2,
-                capsize=4,
-            )
-        if label:
-            ax.annotate(
-                tr("campaign_done", lang),
-                (mean, 0.02),
-                xycoords=("data", "axes fraction"),
-                xytext=(3, 12),
-                textcoords="offset points",
-                fontsize=8.5,
-                color=ps.GOOD,
-                va="bottom",
-            )
-
-
-def visits_over_time(
-    daily: pd.DataFrame,
-    vulnerable_households: float,
-    warmup_days: float,
-    folder: Path,
-    lang: Lang = "en",
-    campaign: Mapping[str, Any] | None = None,
-    completion: Sequence[float] | None = None,
-    name: str = "visits",
-) -> Path:
-    """Vulnerable-household coverage and daily visits over time, with the warm-up and any survey campaign.
-
-    ``daily`` has one row per day and replication (visits, vulnerable_covered). With ``campaign``
-    (start_day, days) the window and deadline are marked, and ``completion`` (mean, ci_low, ci_high of
-    ``campaign_completion_days``) marks when the last village finished: city-wide daily visits cannot
-    show campaign progress, since villages that are done go on with routine visits.
-    """
-    frame = daily.copy()
-    if "replication" not in frame:
-        frame["replication"] = 0
-    frame["coverage"] = 100.0 * frame["vulnerable_covered"] / max(vulnerable_households, 1.0)
-    with ps.style(lang):
-        fig = ps.new_figure(9.0, 5.0)
-        axes = fig.subplots(2, 1, sharex=True)
-        _band(axes[0], frame, "coverage", ps.PALETTE[2], tr("mean_line", lang))
-        axes[0].set_ylabel(ps.wrap(tr("ax_coverage", lang), lang, 34))
-        axes[0].set_ylim(0, 102)
-        _band(axes[1], frame, "visits", ps.PALETTE[0], tr("mean_line", lang))
-        axes[1].set_ylabel(tr("ax_visits_day", lang))
-        axes[1].set_ylim(bottom=0)
-        blank = {
-            0: "na_no_vulnerable" if vulnerable_households <= 0 else None,
-            1: "na_no_visits" if empty(frame["visits"]) else None,
-        }
-        for i, ax in enumerate(axes):
-            if blank[i]:
-                ps.not_available(ax, tr(str(blank[i]), lang), lang)
-                ax.set_title(tr(("ax_coverage", "ax_visits_day")[i], lang), fontsize=9.5)
-                continue
-            warmup_mark(ax, warmup_days, lang, label=i == 1)
-            if campaign is not None:
-                _campaign_marks(ax, campaign, completion, lang, label=i == 1)
-        axes[-1].set_xlabel(tr("ax_day", lang))
-        axes[-1].set_xlim(frame["day"].min(), frame["day"].max())
         return ps.save(fig, folder, name)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 
 from sim.report import plotstyle as ps
 from sim.report.labels import Lang
@@ -60,6 +61,21 @@ def marginals(accepted: pd.DataFrame, box: pd.DataFrame, folder: Path, lang: Lan
         return ps.save(fig, folder, "calibration_marginals")
 
 
+def _input_name(ax: Axes, path: str, lang: Lang) -> None:
+    """A diagonal cell: the input's name instead of a scatter of the input against itself."""
+    ax.text(0.5, 0.5, ps.wrap(_short(path), lang, 16), ha="center", va="center", fontsize=7, transform=ax.transAxes)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _pair_scatter(ax: Axes, xy: tuple[str, str], accepted: pd.DataFrame, design: pd.DataFrame) -> None:
+    """Input x against input y: every simulated set in grey, the accepted ones in blue on top."""
+    x, y = xy
+    ax.scatter(design[x], design[y], s=4, color="#bbbbbb")
+    if len(accepted):
+        ax.scatter(accepted[x], accepted[y], s=6, color="#4575b4")
+
+
 def pairs(accepted: pd.DataFrame, design: pd.DataFrame, paths: list[str], folder: Path, lang: Lang) -> Path:
     """Pairwise scatter of the most constrained inputs: grey all simulated points, blue the accepted ones."""
     k = len(paths)
@@ -68,22 +84,9 @@ def pairs(accepted: pd.DataFrame, design: pd.DataFrame, paths: list[str], folder
         axes = np.atleast_2d(fig.subplots(k, k, squeeze=False))
         for i, yi in enumerate(paths):
             for j, xj in enumerate(paths):
-                ax = axes[i, j]
-                ax.tick_params(labelsize=6)
+                axes[i, j].tick_params(labelsize=6)
                 if i == j:
-                    ax.text(
-                        0.5,
-                        0.5,
-                        ps.wrap(_short(xj), lang, 16),
-                        ha="center",
-                        va="center",
-                        fontsize=7,
-                        transform=ax.transAxes,
-                    )
-                    ax.set_xticks([])
-                    ax.set_yticks([])
-                    continue
-                ax.scatter(design[xj], design[yi], s=4, color="#bbbbbb")
-                if len(accepted):
-                    ax.scatter(accepted[xj], accepted[yi], s=6, color="#4575b4")
+                    _input_name(axes[i, j], xj, lang)
+                else:
+                    _pair_scatter(axes[i, j], (xj, yi), accepted, design)
         return ps.save(fig, folder, "calibration_pairs")

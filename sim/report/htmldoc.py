@@ -162,29 +162,49 @@ footer { margin-top: 48px; color: var(--muted); font-size: 12.5px; border-top: 1
 """.replace("FONT", FONT_STACK).replace("MONO", MONO_STACK)
 
 
-def page(
-    title: str,
-    subtitle: str,
-    meta: str,
-    sections: Sequence[Section],
-    lang: str,
-    toc_title: str,
-    notices: Sequence[str] = (),
-    footer: str = "",
-) -> str:
-    """The whole report as one HTML document."""
-    toc = "".join(f'<li><a href="#{esc(s.key)}">{esc(s.title)}</a></li>' for s in sections)
-    body = "".join(
+@dataclass(frozen=True)
+class Banner:
+    """The title block at the top of a report: what it is, about what, and how it was made."""
+
+    title: str
+    subtitle: str
+    meta: str
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The language-dependent frame around the sections: document language, contents heading, footer."""
+
+    lang: str
+    toc_title: str
+    footer: str = ""
+
+
+def _contents(sections: Sequence[Section]) -> str:
+    return "".join(f'<li><a href="#{esc(s.key)}">{esc(s.title)}</a></li>' for s in sections)
+
+
+def _sections(sections: Sequence[Section]) -> str:
+    return "".join(
         f'<section id="{esc(s.key)}"><h2><span class="num">{i}</span>{esc(s.title)}</h2>{"".join(s.parts)}</section>'
         for i, s in enumerate(sections, start=1)
     )
+
+
+def _header(banner: Banner) -> str:
+    return (
+        f'<header class="top"><div class="inner"><h1>{esc(banner.title)}</h1>'
+        f'<div class="sub">{esc(banner.subtitle)}</div><div class="meta">{esc(banner.meta)}</div></div></header>\n'
+    )
+
+
+def page(banner: Banner, sections: Sequence[Section], frame: Frame, notices: Sequence[str] = ()) -> str:
+    """The whole report as one HTML document."""
     notes = "".join(notice(n, "warn") for n in notices)
     return (
-        f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{esc(title)}</title>\n'
-        f"<style>{CSS}</style>\n</head>\n<body>\n"
-        f'<header class="top"><div class="inner"><h1>{esc(title)}</h1><div class="sub">{esc(subtitle)}</div>'
-        f'<div class="meta">{esc(meta)}</div></div></header>\n<main>\n{notes}'
-        f'<nav class="toc"><h2>{esc(toc_title)}</h2><ol>{toc}</ol></nav>\n{body}\n'
-        f"<footer>{esc(footer)}</footer>\n</main>\n</body>\n</html>\n"
+        f'<!DOCTYPE html>\n<html lang="{"zh-CN" if frame.lang == "zh" else "en"}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{esc(banner.title)}</title>\n'
+        f"<style>{CSS}</style>\n</head>\n<body>\n{_header(banner)}<main>\n{notes}"
+        f'<nav class="toc"><h2>{esc(frame.toc_title)}</h2><ol>{_contents(sections)}</ol></nav>\n{_sections(sections)}\n'
+        f"<footer>{esc(frame.footer)}</footer>\n</main>\n</body>\n</html>\n"
     )

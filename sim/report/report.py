@@ -10,15 +10,19 @@ folder it is written into.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from sim.analysis.metrics import KEY_METRICS, TIME_USE
 from sim.report import figures as fig
 from sim.report import htmldoc as h
-from sim.report.assumptions import assumptions_in_force, checklist, differences_from_defaults, show
+from sim.report.assumptions import assumptions_in_force, checklist, differences_from_defaults, show, warmup_method
 from sim.report.context import (
     Context,
     Folder,
     breakdown_table,
+    changes_table,
     estimate_cells,
     figures_dir,
     guarded,
@@ -63,60 +67,58 @@ __all__ = [
 
 # ------------------------------------------------------------------------------ run sections
 
+#: Results of a survey campaign shown beside the visits figure.
+CAMPAIGN_METRICS = ("campaign_completion_days", "campaign_peak_village_visits_per_day")
+
+
+def _counties_text(counties: str | list[Any], lang: Lang) -> str:
+    """The run's counties ("all" when the scenario names none)."""
+    if isinstance(counties, str):
+        return counties
+    return ", ".join(category(str(c), lang) for c in counties)
+
+
+def _scenario_facts(run: Folder, lang: Lang) -> str:
+    man = run.manifest
+    scen, settings = man.get("scenario", {}), man.get("settings", {})
+    run_settings = (
+        f"days={settings.get('days')}, warmup_days={settings.get('warmup_days')}, "
+        f"replications={settings.get('replications')}, seed={settings.get('seed')}"
+    )
+    return h.facts(
+        [
+            (tr("name", lang), man.get("scenario_name", scen.get("name", "—"))),
+            (tr("description", lang), description(scen.get("description"), lang) or "—"),
+            (tr("setting", lang), run_settings),
+            (tr("county", lang), _counties_text((scen.get("world") or {}).get("counties") or "all", lang)),
+        ]
+    )
+
+
+def _scenario_changes(run: Folder, lang: Lang) -> list[str]:
+    """The changes the manifest records against a base, else the differences from the schema defaults."""
+    changes, scen = run.manifest.get("changes"), run.manifest.get("scenario", {})
+    if changes:
+        rows = [[h.code(c.get("path")), show(c.get("value")), show(c.get("base_value"))] for c in changes]
+        return [h.heading(tr("changes_base", lang)), changes_table(rows, lang)]
+    if not scen:
+        return []
+    diffs = differences_from_defaults(scen)
+    table = changes_table([[h.code(p), show(v), show(d)] for p, v, d in diffs], lang)
+    return [h.heading(tr("changes_default", lang)), table if diffs else h.para(tr("no_changes", lang))]
+
 
 def scenario_section(run: Folder, ctx: Context) -> h.Section:
-    lang, man = ctx.lang, run.manifest
-    scen, settings = man.get("scenario", {}), man.get("settings", {})
-    sec = h.Section("scenario", tr("sec_scenario", lang))
-    counties = (scen.get("world") or {}).get("counties") or "all"
-    sec.add(
-        h.facts(
-            [
-                (tr("name", lang), man.get("scenario_name", scen.get("name", "—"))),
-                (tr("description", lang), description(scen.get("description"), lang) or "—"),
-                (
-                    tr("setting", lang),
-                    f"days={settings.get('days')}, warmup_days={settings.get('warmup_days')}, "
-                    f"replications={settings.get('replications')}, seed={settings.get('seed')}",
-                ),
-                (
-                    tr("county", lang),
-                    counties if isinstance(counties, str) else ", ".join(category(str(c), lang) for c in counties),
-                ),
-            ]
-        )
-    )
-    changes = man.get("changes")
-    if changes:
-        sec.add(h.heading(tr("changes_base", lang)))
-        sec.add(
-            h.table(
-                [tr("path", lang), tr("value", lang), tr("base_value", lang)],
-                [[h.code(c.get("path")), show(c.get("value")), show(c.get("base_value"))] for c in changes],
-            )
-        )
-    elif scen:
-        diffs = differences_from_defaults(scen)
-        sec.add(h.heading(tr("changes_default", lang)))
-        sec.add(
-            h.table(
-                [tr("path", lang), tr("value", lang), tr("base_value", lang)],
-                [[h.code(p), show(v), show(d)] for p, v, d in diffs],
-            )
-            if diffs
-            else h.para(tr("no_changes", lang))
-        )
+    sec = h.Section("scenario", tr("sec_scenario", ctx.lang))
+    sec.add(_scenario_facts(run, ctx.lang), *_scenario_changes(run, ctx.lang))
     return sec
 
 
 def key_metrics_section(run: Folder, ctx: Context) -> h.Section:
     sec = h.Section("key-metrics", tr("sec_key_metrics", ctx.lang))
     name = str(run.manifest.get("scenario_name", "scenario"))
-    ctx.figure(
-        sec,
-        lambda: fig.key_metrics({name: run.metrics}, ctx.figures, ctx.lang, replications=run.replications),
-        "cap_key_metrics",
-    )
+    estimates = fig.KeyEstimates({name: run.metrics}, run.replications)
+    ctx.figure(sec, lambda: fig.key_metrics(estimates, ctx.figures, ctx.lang), "cap_key_metrics")
     sec.add(h.para(tr("key_first", ctx.lang), "lead"), metric_table(run.metrics, ctx.lang))
     return sec
 
@@ -161,88 +163,92 @@ def time_use_section(run: Folder, ctx: Context) -> h.Section:
     return sec
 
 
+def _campaign(run: Folder) -> dict[str, Any] | None:
+    """The scenario's survey campaign (start_day, days), if it has one."""
+    return (run.manifest.get("scenario", {}).get("visits") or {}).get("campaign")
+
+
+def _completion(run: Folder, campaign: object) -> list[float] | None:
+    """Mean and 95 % CI of the campaign's completion day (NaN where missing); None without a campaign."""
+    done = run.metrics.get("campaign_completion_days") or {}
+    if not campaign or done.get("mean") is None:
+        return None
+    return [float("nan") if done.get(k) is None else float(done[k]) for k in ("mean", "ci_low", "ci_high")]
+
+
+def _visit_series(run: Folder, daily: pd.DataFrame, county: pd.DataFrame) -> fig.VisitSeries:
+    """What the visits figure draws: households are counted in one replication (every one has the same)."""
+    first = county[county["replication"] == county["replication"].min()] if "replication" in county else county
+    campaign = _campaign(run)
+    warm = float(run.manifest.get("settings", {}).get("warmup_days") or 0)
+    return fig.VisitSeries(daily, float(first["vulnerable"].sum()), warm, campaign, _completion(run, campaign))
+
+
+def _campaign_facts(campaign: object, run: Folder, lang: Lang) -> str:
+    results = [(metric_label(m, lang), " ".join(estimate_cells(m, run.metrics.get(m)))) for m in CAMPAIGN_METRICS]
+    return h.facts([(tr("campaign", lang), show(campaign)), *results])
+
+
 def visits_section(run: Folder, ctx: Context) -> h.Section:
     sec = h.Section("visits", tr("sec_visits", ctx.lang))
     daily, county = run.tables.get("daily"), run.tables.get("by_county")
     if daily is None or county is None:
         return missing(sec, ctx.lang, "tables/daily.csv", "tables/by_county.csv")
-    first = county[county["replication"] == county["replication"].min()] if "replication" in county else county
-    vulnerable = float(first["vulnerable"].sum())
-    campaign = (run.manifest.get("scenario", {}).get("visits") or {}).get("campaign")
-    done = run.metrics.get("campaign_completion_days") or {}
-    completion = None
-    if campaign and done.get("mean") is not None:
-        completion = [float("nan") if done.get(k) is None else float(done[k]) for k in ("mean", "ci_low", "ci_high")]
-    warm = float(run.manifest.get("settings", {}).get("warmup_days") or 0)
-    ctx.figure(
-        sec,
-        lambda: fig.visits_over_time(daily, vulnerable, warm, ctx.figures, ctx.lang, campaign, completion),
-        "cap_visits",
-    )
-    if campaign:
-        sec.add(
-            h.facts(
-                [
-                    (tr("campaign", ctx.lang), show(campaign)),
-                    *[
-                        (metric_label(m, ctx.lang), " ".join(estimate_cells(m, run.metrics.get(m))))
-                        for m in ("campaign_completion_days", "campaign_peak_village_visits_per_day")
-                    ],
-                ]
-            )
-        )
+    series = _visit_series(run, daily, county)
+    ctx.figure(sec, lambda: fig.visits_over_time(series, ctx.figures, ctx.lang), "cap_visits")
+    if series.campaign:
+        sec.add(_campaign_facts(series.campaign, run, ctx.lang))
     return sec
+
+
+def _diagnostic_facts(run: Folder, lang: Lang) -> str:
+    settings = run.manifest.get("settings", {})
+    method = warmup_method(run.manifest.get("warmup") or {})
+    return h.facts(
+        [
+            (tr("ck_warmup", lang), tr("ck_warmup_text", lang, days=settings.get("warmup_days"), method=method)),
+            (tr("ck_estimation", lang), tr("ck_replications", lang, n=settings.get("replications"))),
+        ]
+    )
+
+
+def _has_interval(m: dict[str, Any] | None) -> bool:
+    """Whether a summary entry has a CI and a non-zero mean to relate its half-width to."""
+    return bool(m and m.get("mean") not in (None, 0) and m.get("ci_high") is not None)
+
+
+def _precision_row(metric: str, m: dict[str, Any], lang: Lang) -> list[str]:
+    """Mean, CI half-width and half-width relative to the mean, with the decimals the CI supports."""
+    half = (m["ci_high"] - m["ci_low"]) / 2
+    scale = metric_info(metric).scale
+    d = decimals_ci(m["ci_low"] * scale, m["ci_high"] * scale)
+    return [
+        metric_name(metric, lang),
+        h.code(metric),
+        fmt_metric(metric, m["mean"], d),
+        fmt_metric(metric, half, d),
+        f"{100 * half / abs(m['mean']):.1f} %",
+    ]
+
+
+def _precision_table(run: Folder, lang: Lang) -> str:
+    rows = [_precision_row(k, run.metrics[k], lang) for k in KEY_METRICS if _has_interval(run.metrics.get(k))]
+    header = [tr("metric", lang), tr("metric_id", lang), tr("mean", lang), "± (95%)", "± / |mean|"]
+    return h.table(header, rows, numeric=(2, 3, 4))
 
 
 def diagnostics_section(run: Folder, ctx: Context) -> h.Section:
     lang = ctx.lang
     sec = h.Section("diagnostics", tr("sec_diagnostics", lang))
-    warm = run.manifest.get("warmup") or {}
-    settings = run.manifest.get("settings", {})
-    method = str(warm.get("method", "fixed"))
-    if warm.get("truncation_days"):
-        method += f" {show(warm['truncation_days'])}"
-    sec.add(
-        h.facts(
-            [
-                (tr("ck_warmup", lang), tr("ck_warmup_text", lang, days=settings.get("warmup_days"), method=method)),
-                (tr("ck_estimation", lang), tr("ck_replications", lang, n=settings.get("replications"))),
-            ]
-        )
-    )
+    sec.add(_diagnostic_facts(run, lang))
     if "daily" in run.tables:
+        warm = run.manifest.get("settings", {}).get("warmup_days")
         ctx.figure(
-            sec,
-            lambda: fig.warmup_diagnostics(
-                run.tables["daily"], float(settings.get("warmup_days") or 0), ctx.figures, lang
-            ),
-            "cap_warmup",
+            sec, lambda: fig.warmup_diagnostics(run.tables["daily"], float(warm or 0), ctx.figures, lang), "cap_warmup"
         )
     if run.replications is not None and len(run.replications):
         ctx.figure(sec, lambda: fig.replication_convergence(run.replications, ctx.figures, lang), "cap_convergence")
-        rows = []
-        for k in KEY_METRICS:
-            m = run.metrics.get(k)
-            if m and m.get("mean") not in (None, 0) and m.get("ci_high") is not None:
-                half = (m["ci_high"] - m["ci_low"]) / 2
-                scale = metric_info(k).scale
-                d = decimals_ci(m["ci_low"] * scale, m["ci_high"] * scale)
-                rows.append(
-                    [
-                        metric_name(k, lang),
-                        h.code(k),
-                        fmt_metric(k, m["mean"], d),
-                        fmt_metric(k, half, d),
-                        f"{100 * half / abs(m['mean']):.1f} %",
-                    ]
-                )
-        sec.add(
-            h.table(
-                [tr("metric", lang), tr("metric_id", lang), tr("mean", lang), "± (95%)", "± / |mean|"],
-                rows,
-                numeric=(2, 3, 4),
-            )
-        )
+        sec.add(_precision_table(run, lang))
     return sec
 
 
@@ -282,9 +288,22 @@ RUN_SECTIONS = (
     assumptions_section,
     checklist_section,
 )
+#: The title key of each of ``RUN_SECTIONS``, in the same order.
+RUN_TITLES = (
+    "sec_scenario",
+    "sec_key_metrics",
+    "sec_response",
+    "sec_time_use",
+    "sec_visits",
+    "sec_geography",
+    "sec_stability",
+    "sec_diagnostics",
+    "sec_assumptions",
+    "sec_checklist",
+)
 
 
-def _run_subtitle(run: Folder, lang: Lang) -> tuple[str, str]:
+def _run_banner(run: Folder, lang: Lang) -> h.Banner:
     man = run.manifest
     s = man.get("settings", {})
     git = (man.get("git") or {}).get("commit") or "—"
@@ -296,27 +315,31 @@ def _run_subtitle(run: Folder, lang: Lang) -> tuple[str, str]:
     subtitle = str(man.get("scenario_name", scen.get("name", "")))
     if scen.get("description"):
         subtitle += f" — {description(scen['description'], lang)}"
-    return subtitle, meta
+    return h.Banner(tr("report_run", lang), subtitle, meta)
 
 
 def run_report(folder: Path, lang: Lang) -> str:
     run = Folder.read(folder)
     ctx = Context(figures_dir(folder, lang), lang)
-    titles = (
-        "sec_scenario",
-        "sec_key_metrics",
-        "sec_response",
-        "sec_time_use",
-        "sec_visits",
-        "sec_geography",
-        "sec_stability",
-        "sec_diagnostics",
-        "sec_assumptions",
-        "sec_checklist",
-    )
-    sections = [guarded(make, run, ctx, key, tr(key, lang)) for make, key in zip(RUN_SECTIONS, titles, strict=True)]
-    subtitle, meta = _run_subtitle(run, lang)
-    return render(tr("report_run", lang), subtitle, meta, sections, ctx)
+    sections = [guarded(make, run, ctx, key, tr(key, lang)) for make, key in zip(RUN_SECTIONS, RUN_TITLES, strict=True)]
+    return render(_run_banner(run, lang), sections, ctx)
+
+
+def _report_text(folder: Path, kind: object, lang: Lang) -> str:
+    """The report of a folder whose manifest says it is of ``kind``, as one HTML document."""
+    from sim.report import report_multi, report_sweep
+
+    if kind == "run":
+        return run_report(folder, lang)
+    if kind == "comparison":
+        return report_multi.comparison_report(folder, lang)
+    if kind == "sweep":
+        return report_sweep.sweep_report(folder, lang)
+    if kind == "calibration":
+        from sim.report.calibration_report import calibration_report
+
+        return calibration_report(folder, lang)
+    raise ValueError(f"{folder}: unknown result kind {kind!r} (expected run, comparison, sweep or calibration)")
 
 
 def build_report(folder: Path, lang: str = "en") -> Path:
@@ -325,8 +348,6 @@ def build_report(folder: Path, lang: str = "en") -> Path:
     English: ``folder/report.html`` with ``folder/figures/*.png``; Chinese: ``folder/report.zh.html``
     with ``folder/figures/zh/*.png`` beside them, so each language's report stays intact.
     """
-    from sim.report import report_multi, report_sweep
-
     if lang not in ("en", "zh"):
         raise ValueError(f"lang: expected 'en' or 'zh', got {lang!r}")
     language: Lang = "zh" if lang == "zh" else "en"
@@ -334,19 +355,7 @@ def build_report(folder: Path, lang: str = "en") -> Path:
     manifest = read_json(folder / "manifest.json")
     if manifest is None:
         raise FileNotFoundError(f"{folder / 'manifest.json'} not found: not a result folder")
-    kind = manifest.get("kind", "run")
-    if kind == "run":
-        text = run_report(folder, language)
-    elif kind == "comparison":
-        text = report_multi.comparison_report(folder, language)
-    elif kind == "sweep":
-        text = report_sweep.sweep_report(folder, language)
-    elif kind == "calibration":
-        from sim.report.calibration_report import calibration_report
-
-        text = calibration_report(folder, language)
-    else:
-        raise ValueError(f"{folder}: unknown result kind {kind!r} (expected run, comparison, sweep or calibration)")
+    text = _report_text(folder, manifest.get("kind", "run"), language)
     out = report_file(folder, language)
     out.write_text(text, encoding="utf-8")
     return out

@@ -7,6 +7,7 @@ its section with a note, and unknown extra columns are ignored.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from sim.report.assumptions import assumptions_in_force, checklist, leaf_differe
 from sim.report.context import (
     Context,
     Folder,
+    changes_table,
     estimate_cells,
     figures_dir,
     guarded,
@@ -85,49 +87,85 @@ class Comparison:
         return key_first(ordered_metrics(list(dict.fromkeys(self.diffs["metric"])))) if self.diffs is not None else []
 
 
-def overview_section(c: Comparison, ctx: Context) -> h.Section:
-    lang = ctx.lang
-    sec = h.Section("scenarios", tr("sec_comparison", lang))
+def _overview_facts(c: Comparison, lang: Lang) -> str:
     settings = c.manifest.get("settings", {})
-    sec.add(
-        h.facts(
-            [
-                (tr("base", lang), c.base),
-                (tr("scenario", lang), ", ".join(c.scenarios)),
-                (tr("settings", lang), ", ".join(f"{k}={v}" for k, v in settings.items())),
-            ]
-        )
+    return h.facts(
+        [
+            (tr("base", lang), c.base),
+            (tr("scenario", lang), ", ".join(c.scenarios)),
+            (tr("settings", lang), ", ".join(f"{k}={v}" for k, v in settings.items())),
+        ]
     )
+
+
+def _descriptions(c: Comparison, lang: Lang) -> str:
+    """Each scenario (base first) with its description, "—" when its run is missing or has none."""
     rows = []
     for name in [c.base, *c.scenarios]:
         run = c.runs.get(name)
         desc = description(run.manifest.get("scenario", {}).get("description") if run else None, lang) or "—"
         rows.append([name, desc])
-    sec.add(h.table([tr("scenario", lang), tr("description", lang)], rows))
-    base = c.runs.get(c.base)
+    return h.table([tr("scenario", lang), tr("description", lang)], rows)
+
+
+def _changes(run: Folder, base: Folder | None) -> list[dict[str, Any]]:
+    """The changes the run's manifest records, else its differences from the base run's scenario."""
+    changes = run.manifest.get("changes")
+    if not changes and base is not None:
+        changes = [
+            {"path": p, "value": v, "base_value": b}
+            for p, v, b in leaf_differences(_model(run.manifest), _model(base.manifest))
+        ]
+    return changes or []
+
+
+def _changes_tables(c: Comparison, lang: Lang) -> list[str]:
+    """A table of changes against the base for each scenario that has a run and changes."""
+    parts = []
     for name in c.scenarios:
         run = c.runs.get(name)
-        if run is None:
-            continue
-        changes = run.manifest.get("changes")
-        if not changes and base is not None:
-            changes = [
-                {"path": p, "value": v, "base_value": b}
-                for p, v, b in leaf_differences(_model(run.manifest), _model(base.manifest))
-            ]
+        changes = _changes(run, c.runs.get(c.base)) if run is not None else []
         if changes:
-            sec.add(h.heading(f"{name}: {tr('changes_base', lang)}"))
-            sec.add(
-                h.table(
-                    [tr("path", lang), tr("value", lang), tr("base_value", lang)],
-                    [[h.code(x.get("path")), show(x.get("value")), show(x.get("base_value"))] for x in changes],
-                )
-            )
+            rows = [[h.code(x.get("path")), show(x.get("value")), show(x.get("base_value"))] for x in changes]
+            parts += [h.heading(f"{name}: {tr('changes_base', lang)}"), changes_table(rows, lang)]
+    return parts
+
+
+def overview_section(c: Comparison, ctx: Context) -> h.Section:
+    sec = h.Section("scenarios", tr("sec_comparison", ctx.lang))
+    sec.add(_overview_facts(c, ctx.lang), _descriptions(c, ctx.lang), *_changes_tables(c, ctx.lang))
     return sec
 
 
 def _model(manifest: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in manifest.get("scenario", {}).items() if k not in ("name", "description", "run")}
+
+
+def _signed_percent(rel: Any) -> str:
+    """A relative change as '+12.3 %' with a true minus sign; '—' when missing."""
+    return "—" if pd.isna(rel) else f"{100 * float(rel):+.1f} %".replace("-", "−")
+
+
+def _paired_row(r: pd.Series, lang: Lang) -> list[object]:
+    """One scenario and metric: base and other means, the difference with its CI, relative change, p-value."""
+    m = str(r["metric"])
+    scale = metric_info(m).scale
+    d = decimals_ci(r["ci_low"] * scale, r["ci_high"] * scale, [r.get("base_mean", 0) * scale])
+    return [
+        r["scenario"],
+        h.stacked(metric_name(m, lang), h.code(m)),
+        fmt_metric(m, r.get("base_mean"), d),
+        fmt_metric(m, r.get("other_mean"), d),
+        *estimate_cells(m, {"mean": r["mean_diff"], "ci_low": r["ci_low"], "ci_high": r["ci_high"]}),
+        _signed_percent(r.get("relative_change")),
+        _p(r.get("p_value")),
+    ]
+
+
+def _in_metric_order(diffs: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+    """The rows of ``metrics``, ordered by metric (as listed) and then scenario."""
+    frame = diffs[diffs["metric"].isin(metrics)]
+    return frame.assign(_o=frame["metric"].map(metrics.index)).sort_values(["_o", "scenario"], kind="stable")
 
 
 def paired_section(c: Comparison, ctx: Context) -> h.Section:
@@ -137,25 +175,7 @@ def paired_section(c: Comparison, ctx: Context) -> h.Section:
         return missing(sec, lang, "comparison.csv")
     metrics = c.metrics_of_diffs()
     ctx.figure(sec, lambda: fig.forest(c.diffs, ctx.figures, lang, metrics), "cap_forest")
-    rows = []
-    frame = c.diffs[c.diffs["metric"].isin(metrics)]
-    frame = frame.assign(_o=frame["metric"].map(metrics.index)).sort_values(["_o", "scenario"], kind="stable")
-    for _, r in frame.iterrows():
-        m = str(r["metric"])
-        rel = r.get("relative_change")
-        scale = metric_info(m).scale
-        d = decimals_ci(r["ci_low"] * scale, r["ci_high"] * scale, [r.get("base_mean", 0) * scale])
-        rows.append(
-            [
-                r["scenario"],
-                h.stacked(metric_name(m, lang), h.code(m)),
-                fmt_metric(m, r.get("base_mean"), d),
-                fmt_metric(m, r.get("other_mean"), d),
-                *estimate_cells(m, {"mean": r["mean_diff"], "ci_low": r["ci_low"], "ci_high": r["ci_high"]}),
-                "—" if pd.isna(rel) else f"{100 * float(rel):+.1f} %".replace("-", "−"),
-                _p(r.get("p_value")),
-            ]
-        )
+    rows = [_paired_row(r, lang) for _, r in _in_metric_order(c.diffs, metrics).iterrows()]
     header = [
         tr(k, lang)
         for k in ("scenario", "metric", "base_mean", "other_mean", "difference", "ci95", "relative", "p_value")
@@ -164,76 +184,94 @@ def paired_section(c: Comparison, ctx: Context) -> h.Section:
     return sec
 
 
+def _by_scenario_table(c: Comparison, names: list[str], metrics: list[str], lang: Lang) -> str:
+    """Every metric (rows) of some scenarios (columns): the mean over its CI."""
+    rows = []
+    for m in metrics:
+        cells = [h.stacked(*estimate_cells(m, c.runs[n].metrics.get(m))) for n in names]
+        rows.append([h.stacked(metric_name(m, lang), h.code(m)), *cells])
+    return h.table([tr("metric", lang), *names], rows, numeric=range(1, 1 + len(names)), cls="by-scenario")
+
+
 def side_by_side_section(c: Comparison, ctx: Context) -> h.Section:
     lang = ctx.lang
     sec = h.Section("side-by-side", tr("sec_side_by_side", lang))
     if not c.runs:
         return missing(sec, lang, "runs/<scenario>/summary.json")
     names = list(c.runs)
-    metrics = key_first(ordered_metrics(list(next(iter(c.runs.values())).metrics)))
+    every = ordered_metrics(list(next(iter(c.runs.values())).metrics))
+    estimates = fig.KeyEstimates({n: c.runs[n].metrics for n in names})
     ctx.figure(
         sec,
-        lambda: fig.key_metrics(
-            {n: c.runs[n].metrics for n in names}, ctx.figures, lang, metrics, name="key_metrics_by_scenario"
-        ),
+        lambda: fig.key_metrics(estimates, ctx.figures, lang, key_first(every), name="key_metrics_by_scenario"),
         "cap_key_metrics_multi",
     )
-    every = ordered_metrics(list(next(iter(c.runs.values())).metrics))
     for start in range(0, len(names), SIDE_BY_SIDE_COLUMNS):  # a page holds about five scenario columns
-        chunk = names[start : start + SIDE_BY_SIDE_COLUMNS]
-        rows = []
-        for m in every:
-            cells = []
-            for n in chunk:
-                mean, ci = estimate_cells(m, c.runs[n].metrics.get(m))
-                cells.append(h.stacked(mean, ci))
-            rows.append([h.stacked(metric_name(m, lang), h.code(m)), *cells])
-        sec.add(h.table([tr("metric", lang), *chunk], rows, numeric=range(1, 1 + len(chunk)), cls="by-scenario"))
+        sec.add(_by_scenario_table(c, names[start : start + SIDE_BY_SIDE_COLUMNS], every, lang))
     return sec
 
 
-def _effects_section(
-    frame: pd.DataFrame | None, file: str, key: str, title: str, term: str, effect: str, ctx: Context
-) -> h.Section:
-    lang = ctx.lang
-    sec = h.Section(key, tr(title, lang))
-    if frame is None:
-        return missing(sec, lang, file)
-    metrics = key_first(ordered_metrics(list(dict.fromkeys(frame["metric"]))))
-    if term == "lever":
-        ctx.figure(sec, lambda: fig.marginal_values(frame, ctx.figures, lang, metrics[:4]), "cap_marginal")
-    else:
-        ctx.figure(sec, lambda: fig.decomposition(frame, ctx.figures, lang, metrics, name=key), "cap_decomposition")
-    rows = [
+@dataclass(frozen=True)
+class EffectsSection:
+    """A comparison section of effects with CIs: its file, anchor and title, and its table's columns."""
+
+    file: str
+    key: str
+    title: str
+    term: str  # "term" (decomposition) or "lever" (marginal values)
+    effect: str  # "effect" or "change_per_unit"
+
+    def header(self, lang: Lang) -> list[str]:
+        return [
+            tr("term" if self.term == "term" else "lever", lang),
+            tr("metric", lang),
+            tr("metric_id", lang),
+            tr("effect" if self.effect == "effect" else "per_unit", lang),
+            tr("ci95", lang),
+        ]
+
+
+DECOMPOSITION = EffectsSection("decomposition.csv", "decomposition", "sec_decomposition", "term", "effect")
+MARGINAL = EffectsSection("marginal_values.csv", "marginal-values", "sec_marginal", "lever", "change_per_unit")
+
+
+def _effect_rows(frame: pd.DataFrame, spec: EffectsSection, metrics: list[str], lang: Lang) -> list[list[object]]:
+    return [
         [
-            r[term],
+            r[spec.term],
             metric_name(str(r["metric"]), lang),
             h.code(r["metric"]),
-            *estimate_cells(str(r["metric"]), {"mean": r[effect], "ci_low": r["ci_low"], "ci_high": r["ci_high"]}),
+            *estimate_cells(str(r["metric"]), {"mean": r[spec.effect], "ci_low": r["ci_low"], "ci_high": r["ci_high"]}),
         ]
         for _, r in frame[frame["metric"].isin(metrics)].iterrows()
     ]
-    header = [
-        tr("term" if term == "term" else "lever", lang),
-        tr("metric", lang),
-        tr("metric_id", lang),
-        tr("effect" if effect == "effect" else "per_unit", lang),
-        tr("ci95", lang),
-    ]
-    sec.add(h.table(header, rows, numeric=(3, 4)))
+
+
+def _effects_figure(frame: pd.DataFrame, spec: EffectsSection, metrics: list[str], ctx: Context) -> Path:
+    """Marginal values get one small panel per (lever, metric), at most four metrics; decompositions bars."""
+    if spec.term == "lever":
+        return fig.marginal_values(frame, ctx.figures, ctx.lang, metrics[:4])
+    return fig.decomposition(fig.EffectTable(frame), ctx.figures, ctx.lang, metrics, name=spec.key)
+
+
+def _effects_section(frame: pd.DataFrame | None, spec: EffectsSection, ctx: Context) -> h.Section:
+    lang = ctx.lang
+    sec = h.Section(spec.key, tr(spec.title, lang))
+    if frame is None:
+        return missing(sec, lang, spec.file)
+    metrics = key_first(ordered_metrics(list(dict.fromkeys(frame["metric"]))))
+    caption = "cap_marginal" if spec.term == "lever" else "cap_decomposition"
+    ctx.figure(sec, lambda: _effects_figure(frame, spec, metrics, ctx), caption)
+    sec.add(h.table(spec.header(lang), _effect_rows(frame, spec, metrics, lang), numeric=(3, 4)))
     return sec
 
 
 def decomposition_section(c: Comparison, ctx: Context) -> h.Section:
-    return _effects_section(
-        c.decomposition, "decomposition.csv", "decomposition", "sec_decomposition", "term", "effect", ctx
-    )
+    return _effects_section(c.decomposition, DECOMPOSITION, ctx)
 
 
 def marginal_section(c: Comparison, ctx: Context) -> h.Section:
-    return _effects_section(
-        c.marginal, "marginal_values.csv", "marginal-values", "sec_marginal", "lever", "change_per_unit", ctx
-    )
+    return _effects_section(c.marginal, MARGINAL, ctx)
 
 
 def facts_checklist_section(
@@ -245,9 +283,8 @@ def facts_checklist_section(
     return sec
 
 
-def comparison_report(folder: Path, lang: Lang) -> str:
-    c = Comparison(folder)
-    ctx = Context(figures_dir(folder, lang), lang)
+def _result_sections(c: Comparison, ctx: Context) -> list[h.Section]:
+    """Overview, paired differences, side by side, and the decomposition and marginal values if present."""
     parts = [
         (overview_section, "sec_comparison"),
         (paired_section, "sec_paired"),
@@ -257,29 +294,49 @@ def comparison_report(folder: Path, lang: Lang) -> str:
         parts.append((decomposition_section, "sec_decomposition"))
     if c.marginal is not None:
         parts.append((marginal_section, "sec_marginal"))
-    sections = [guarded(make, c, ctx, key, tr(key, lang)) for make, key in parts]
-    robust = robustness_section(folder, lang)
-    if robust is not None:
-        sections.insert(1, robust)
+    return [guarded(make, c, ctx, key, tr(key, ctx.lang)) for make, key in parts]
+
+
+def _checklist_basis(c: Comparison) -> tuple[dict[str, Any], list[str]]:
+    """What the checklist answers from: the comparison's manifest over the base run's, and the metrics compared."""
     base_manifest = c.runs[c.base].manifest if c.base in c.runs else {}
     merged = {**base_manifest, **c.manifest, "scenario": base_manifest.get("scenario", {})}
     metrics = c.metrics_of_diffs()
     if not metrics and c.base in c.runs:
         metrics = ordered_metrics(list(c.runs[c.base].metrics))
-    n_assumptions = None
-    if c.base in c.runs:  # the base scenario's assumptions, the section checklist item 3.4 links to
-        sections.append(guarded(assumptions_section, c.runs[c.base], ctx, "assumptions", tr("sec_assumptions", lang)))
-        n_assumptions = len(assumptions_in_force(base_manifest.get("scenario", {})))
-    sections.append(
-        guarded(
-            lambda _c, cx: facts_checklist_section(merged, metrics, cx, n_assumptions),
-            c,
-            ctx,
-            "checklist",
-            tr("sec_checklist", lang),
-        )
-    )
+    return merged, metrics
+
+
+def _basis_sections(c: Comparison, ctx: Context) -> list[h.Section]:
+    """The base scenario's assumptions (which checklist item 3.4 links to), then the checklist."""
+    merged, metrics = _checklist_basis(c)
+    sections: list[h.Section] = []
+    n_assumptions: int | None = None
+    base = c.runs.get(c.base)
+    if base is not None:
+        sections.append(guarded(assumptions_section, base, ctx, "assumptions", tr("sec_assumptions", ctx.lang)))
+        n_assumptions = len(assumptions_in_force(base.manifest.get("scenario", {})))
+
+    def checklist_of(_c: Comparison, cx: Context) -> h.Section:
+        return facts_checklist_section(merged, metrics, cx, n_assumptions)
+
+    sections.append(guarded(checklist_of, c, ctx, "checklist", tr("sec_checklist", ctx.lang)))
+    return sections
+
+
+def _comparison_banner(c: Comparison, lang: Lang) -> h.Banner:
     subtitle = f"{tr('base', lang)}: {c.base} · {tr('scenario', lang)}: {', '.join(c.scenarios)}"
     s = c.manifest.get("settings", {})
     meta = f"{s.get('replications', '?')} × {s.get('days', '?')} d · seed {s.get('seed', '?')}"
-    return render(tr("report_comparison", lang), subtitle, meta, sections, ctx)
+    return h.Banner(tr("report_comparison", lang), subtitle, meta)
+
+
+def comparison_report(folder: Path, lang: Lang) -> str:
+    c = Comparison(folder)
+    ctx = Context(figures_dir(folder, lang), lang)
+    sections = _result_sections(c, ctx)
+    robust = robustness_section(folder, lang)
+    if robust is not None:
+        sections.insert(1, robust)
+    sections += _basis_sections(c, ctx)
+    return render(_comparison_banner(c, lang), sections, ctx)

@@ -25,6 +25,20 @@ HEADER = {
 }
 
 
+def _robustness_row(r: pd.Series, lang: Lang) -> list[object]:
+    """One effect: its value, noise CI, assumption band, band relative to the effect, and whether its sign holds."""
+    m, zh = r["metric"], lang == "zh"
+    return [
+        r["scenario"],
+        metric_name(m, lang),
+        fmt_metric(m, r["effect"]),
+        f"[{fmt_metric(m, r['ci_low'])}, {fmt_metric(m, r['ci_high'])}]",
+        f"[{fmt_metric(m, r['band_low'])}, {fmt_metric(m, r['band_high'])}]",
+        f"{100 * r['relative_band_low']:+.0f} % … {100 * r['relative_band_high']:+.0f} %",
+        ("是" if r["robust"] else "否") if zh else ("yes" if r["robust"] else "no"),
+    ]
+
+
 def robustness_section(folder: Path, lang: Lang) -> h.Section | None:
     """The section, or None when the comparison was not run over assumption sets."""
     path = folder / "robustness.csv"
@@ -35,19 +49,7 @@ def robustness_section(folder: Path, lang: Lang) -> h.Section | None:
     sec = h.Section("robustness", TITLE[1] if zh else TITLE[0])
     n = int(table["sets"].max()) if len(table) else 0
     sec.add(h.para((INTRO[1] if zh else INTRO[0]).format(n=n), "lead"))
-    rows = []
-    for _, r in table[table["metric"].isin([*KEY_METRICS, "resolution_hours_p90"])].iterrows():
-        m = r["metric"]
-        rows.append(
-            [
-                r["scenario"],
-                metric_name(m, lang),
-                fmt_metric(m, r["effect"]),
-                f"[{fmt_metric(m, r['ci_low'])}, {fmt_metric(m, r['ci_high'])}]",
-                f"[{fmt_metric(m, r['band_low'])}, {fmt_metric(m, r['band_high'])}]",
-                f"{100 * r['relative_band_low']:+.0f} % … {100 * r['relative_band_high']:+.0f} %",
-                ("是" if r["robust"] else "否") if zh else ("yes" if r["robust"] else "no"),
-            ]
-        )
+    shown = table[table["metric"].isin([*KEY_METRICS, "resolution_hours_p90"])]
+    rows = [_robustness_row(r, lang) for _, r in shown.iterrows()]
     sec.add(h.table(HEADER["zh" if zh else "en"], rows, numeric=(2, 3, 4, 5), cls="wide"))
     return sec

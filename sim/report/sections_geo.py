@@ -8,6 +8,7 @@ report module short.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -38,41 +39,66 @@ TYPE_METRICS = (
 )
 
 
-def _geo_block(
-    sec: h.Section,
-    ctx: Context,
-    frame: pd.DataFrame,
-    level: str,
-    keys: list[tuple[str, str]],
-    city: dict[str, float],
-    extra: list[tuple[str, str]],
-) -> None:
+#: Counts shown before the metrics in the county and township tables.
+GEO_EXTRA = (("population", "population"), ("cadres", "cadres"), ("team_members", "team_members"))
+#: Township pool columns of the stability section, when the run has them (utilisation with 2 decimals).
+POOL_COLUMNS = (
+    "posts_before",
+    "added_posts",
+    "administrative_floor_added",
+    "county_floor_added",
+    "posts",
+    "service_staff",
+    "service_pool_utilisation",
+    "service_pool_coping_hours_per_day",
+)
+#: A township row is one (county, township) of one replication; these keys identify the township.
+TOWNSHIP_KEYS = ("county", "township_index", "township")
+
+
+@dataclass(frozen=True)
+class GeoLevel:
+    """One level of the geography section: its table, its label columns, and how its rows are grouped."""
+
+    level: str  # "county" or "township": the table is tables/by_<level>.csv
+    labels: tuple[tuple[str, str], ...]  # (column, header key) of the label columns
+    group_by: tuple[str, ...]  # replications are averaged within these keys
+    sort_by: tuple[str, ...] = ()  # row order of the table (else as in the file)
+
+    def frame(self, run: Folder) -> pd.DataFrame:
+        """The level's table averaged over replications, in display order."""
+        frame = mean_over_replications(run.tables[f"by_{self.level}"], list(self.group_by))
+        return frame.sort_values(list(self.sort_by)).reset_index(drop=True) if self.sort_by else frame
+
+
+GEO_LEVELS = (
+    GeoLevel("county", (("county", "county"),), ("county",)),
+    GeoLevel("township", (("county", "county"), ("township", "township")), TOWNSHIP_KEYS, ("county", "township_index")),
+)
+
+
+def _geo_block(sec: h.Section, ctx: Context, level: GeoLevel, frame: pd.DataFrame, city: dict[str, float]) -> None:
     """Heading, heat map against the city value, and table for one level (county or township)."""
     lang = ctx.lang
-    sec.add(h.heading(tr(f"by_{level}_table", lang)))
-    labels = [category(str(x), lang) for x in frame[level]]
-    ctx.figure(
-        sec,
-        lambda: fig.heatmap(frame, labels, GEO_METRICS, ctx.figures, lang, name=f"heatmap_{level}", reference=city),
-        "cap_heatmap",
-    )
-    sec.add(breakdown_table(frame, keys, GEO_METRICS, lang, extra))
+    sec.add(h.heading(tr(f"by_{level.level}_table", lang)))
+    heat = fig.HeatTable(frame, [category(str(x), lang) for x in frame[level.level]], GEO_METRICS, city)
+    ctx.figure(sec, lambda: fig.heatmap(heat, ctx.figures, lang, name=f"heatmap_{level.level}"), "cap_heatmap")
+    sec.add(breakdown_table(frame, list(level.labels), GEO_METRICS, lang, list(GEO_EXTRA)))
+
+
+def _city_values(run: Folder) -> dict[str, float]:
+    """The run's mean of each heat-map metric: the value each county and township is compared with."""
+    return {m: run.metrics[m]["mean"] for m in GEO_METRICS if (run.metrics.get(m) or {}).get("mean") is not None}
 
 
 def geography_section(run: Folder, ctx: Context) -> h.Section:
     sec = h.Section("geography", tr("sec_geography", ctx.lang))
-    lang = ctx.lang
-    extra = [("population", "population"), ("cadres", "cadres"), ("team_members", "team_members")]
     if "by_county" not in run.tables and "by_township" not in run.tables:
-        return missing(sec, lang, "tables/by_county.csv", "tables/by_township.csv")
-    city = {m: run.metrics[m]["mean"] for m in GEO_METRICS if (run.metrics.get(m) or {}).get("mean") is not None}
-    if "by_county" in run.tables:
-        county = mean_over_replications(run.tables["by_county"], ["county"])
-        _geo_block(sec, ctx, county, "county", [("county", "county")], city, extra)
-    if "by_township" in run.tables:
-        town = mean_over_replications(run.tables["by_township"], ["county", "township_index", "township"])
-        town = town.sort_values(["county", "township_index"]).reset_index(drop=True)
-        _geo_block(sec, ctx, town, "township", [("county", "county"), ("township", "township")], city, extra)
+        return missing(sec, ctx.lang, "tables/by_county.csv", "tables/by_township.csv")
+    city = _city_values(run)
+    for level in GEO_LEVELS:
+        if f"by_{level.level}" in run.tables:
+            _geo_block(sec, ctx, level, level.frame(run), city)
     return sec
 
 
@@ -97,48 +123,48 @@ def _queue_rows(queues: list[dict[str, Any]], lang: Lang) -> list[list[str]]:
     ]
 
 
+def _queue_tables(summary: dict[str, Any], lang: Lang) -> list[str]:
+    """The unstable queues (or a line saying there are none), then the queues that cope, if any."""
+    header = [tr(k, lang) for k in ("stage", "queue", "county", "reason")] + [tr(c, lang) for c, _ in STABILITY_COLUMNS]
+
+    def table(queues: list[dict[str, Any]]) -> str:
+        return h.table(header, _queue_rows(queues, lang), numeric=range(4, len(header)), cls="wide")
+
+    unstable, coping = summary.get("unstable_queues", []), summary.get("coping_queues", [])
+    parts: list[str] = [h.heading(tr("unstable_table", lang))]
+    if unstable:
+        parts += [h.notice(f"{len(unstable)} × {category('unstable', lang)}", "warning"), table(unstable)]
+    else:
+        parts.append(h.para(tr("stability_none", lang)))
+    if coping:
+        parts += [h.heading(tr("coping_table", lang)), table(coping)]
+    return parts
+
+
+def _township_pools(towns: pd.DataFrame, lang: Lang) -> list[str]:
+    """Posts and service pools per township (replication means), heading included."""
+    town = mean_over_replications(towns, list(TOWNSHIP_KEYS))
+    cols = [c for c in POOL_COLUMNS if c in town]
+    header = [tr("county", lang), tr("township", lang)] + [tr(c.removeprefix("service_pool_"), lang) for c in cols]
+    rows = [
+        [category(str(r["county"]), lang), category(str(r["township"]), lang)]
+        + [fmt_fixed(r[c], 2 if "utilisation" in c else 1) for c in cols]
+        for _, r in town.sort_values(["county", "township_index"]).iterrows()
+    ]
+    return [
+        h.heading(tr("township_pools_table", lang)),
+        h.table(header, rows, numeric=range(2, len(header)), cls="wide"),
+    ]
+
+
 def stability_section(run: Folder, ctx: Context) -> h.Section:
     """Which queues do not settle, which cope with overload, and the township posts behind them."""
     lang = ctx.lang
     sec = h.Section("stability", tr("sec_stability", lang))
-    summary = run.summary or {}
     drain = (run.manifest.get("settings") or {}).get("drain_days")
     sec.add(h.para(tr("stability_intro", lang), "lead"))
     sec.add(h.facts([(tr("estimator", lang), tr("estimator_text", lang, drain=drain))]))
-    header = [tr(k, lang) for k in ("stage", "queue", "county", "reason")] + [tr(c, lang) for c, _ in STABILITY_COLUMNS]
-    unstable = summary.get("unstable_queues", [])
-    sec.add(h.heading(tr("unstable_table", lang)))
-    if unstable:
-        sec.add(h.notice(f"{len(unstable)} × {category('unstable', lang)}", "warning"))
-        sec.add(h.table(header, _queue_rows(unstable, lang), numeric=range(4, len(header)), cls="wide"))
-    else:
-        sec.add(h.para(tr("stability_none", lang)))
-    coping = summary.get("coping_queues", [])
-    if coping:
-        sec.add(h.heading(tr("coping_table", lang)))
-        sec.add(h.table(header, _queue_rows(coping, lang), numeric=range(4, len(header)), cls="wide"))
+    sec.add(*_queue_tables(run.summary or {}, lang))
     if "by_township" in run.tables and "posts" in run.tables["by_township"]:
-        town = mean_over_replications(run.tables["by_township"], ["county", "township_index", "township"])
-        cols = [
-            c
-            for c in (
-                "posts_before",
-                "added_posts",
-                "administrative_floor_added",
-                "county_floor_added",
-                "posts",
-                "service_staff",
-                "service_pool_utilisation",
-                "service_pool_coping_hours_per_day",
-            )
-            if c in town
-        ]
-        header = [tr("county", lang), tr("township", lang)] + [tr(c.removeprefix("service_pool_"), lang) for c in cols]
-        rows = [
-            [category(str(r["county"]), lang), category(str(r["township"]), lang)]
-            + [fmt_fixed(r[c], 2 if "utilisation" in c else 1) for c in cols]
-            for _, r in town.sort_values(["county", "township_index"]).iterrows()
-        ]
-        sec.add(h.heading(tr("township_pools_table", lang)))
-        sec.add(h.table(header, rows, numeric=range(2, len(header)), cls="wide"))
+        sec.add(*_township_pools(run.tables["by_township"], lang))
     return sec

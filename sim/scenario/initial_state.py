@@ -126,60 +126,72 @@ def load_state_table(params: ModelParams, start_date: str | None = None) -> pd.D
     return table
 
 
+ROW_COLUMNS = (
+    "line",
+    "township",
+    "village_id",
+    "type_index",
+    "arrival_hours",
+    "stage",
+    "urgent",
+    "department",
+    "village_done_hours",
+    "replication",
+)
+
+
 def _parse_rows(params: ModelParams, raw: pd.DataFrame, problems: _Problems, start_date: str) -> pd.DataFrame:
+    rows = [
+        _parse_row(params, {k: str(row.get(k, "")).strip() for k in REQUIRED + OPTIONAL}, pos, problems, start_date)
+        for pos, row in enumerate(raw.to_dict("records"))
+    ]
+    return pd.DataFrame(rows, columns=list(ROW_COLUMNS)) if rows else pd.DataFrame({k: [] for k in ROW_COLUMNS})
+
+
+def _parse_row(params: ModelParams, cell: dict[str, str], pos: int, problems: _Problems, start_date: str) -> dict:
+    """One row's fields, checked in column order; each problem names its row and column."""
     types = list(params.requests.types)
-    departments = [d.name for d in params.departments.departments]
-    columns: dict[str, list] = {
-        k: []
-        for k in (
-            "line",
-            "township",
-            "village_id",
-            "type_index",
-            "arrival_hours",
-            "stage",
-            "urgent",
-            "department",
-            "village_done_hours",
-            "replication",
+    if not cell["township"]:
+        problems.add("empty township", pos, "township")
+    kind = cell["request_type"]
+    problems.check_choice(kind, types, "request type", pos, "request_type")
+    type_index = types.index(kind) if kind in types else 0
+    arrival = _number(cell["arrival_day"])
+    if arrival is None or arrival > 0:
+        problems.add(
+            f"expected a number of days ≤ 0 (the request is open on day 0, so it arrived before), got "
+            f"'{cell['arrival_day']}'",
+            pos,
+            "arrival_day",
         )
+    stage = cell["stage"]
+    if stage not in STAGES:
+        problems.add(f"unknown stage '{stage}'; stages: {', '.join(STAGES)}", pos, "stage")
+    departments = [d.name for d in params.departments.departments]
+    row = {
+        "line": row_line(problems.ref, pos),
+        "township": cell["township"],
+        "village_id": _village_id(cell, stage, pos, problems),
+        "type_index": type_index,
+        "arrival_hours": (arrival or 0.0) * 24.0,
+        "stage": stage,
+        "urgent": _urgent(cell, params.requests.types[types[type_index]].urgent, pos, problems),
+        "department": _department(cell, stage, departments, pos, problems),
+        "village_done_hours": _village_done(cell, stage, arrival, pos, problems),
+        "replication": _replication(cell, pos, problems),
     }
-    for pos, row in enumerate(raw.to_dict("records")):
-        cell = {k: str(row.get(k, "")).strip() for k in REQUIRED + OPTIONAL}
-        columns["line"].append(row_line(problems.ref, pos))
-        columns["township"].append(cell["township"])
-        if not cell["township"]:
-            problems.add("empty township", pos, "township")
-        kind = cell["request_type"]
-        problems.check_choice(kind, types, "request type", pos, "request_type")
-        type_index = types.index(kind) if kind in types else 0
-        columns["type_index"].append(type_index)
-        arrival = _number(cell["arrival_day"])
-        if arrival is None or arrival > 0:
-            problems.add(
-                f"expected a number of days ≤ 0 (the request is open on day 0, so it arrived before), got "
-                f"'{cell['arrival_day']}'",
-                pos,
-                "arrival_day",
-            )
-        columns["arrival_hours"].append((arrival or 0.0) * 24.0)
-        stage = cell["stage"]
-        if stage not in STAGES:
-            problems.add(f"unknown stage '{stage}'; stages: {', '.join(STAGES)}", pos, "stage")
-        columns["stage"].append(stage)
-        columns["village_id"].append(_village_id(cell, stage, pos, problems))
-        columns["urgent"].append(_urgent(cell, params.requests.types[types[type_index]].urgent, pos, problems))
-        columns["department"].append(_department(cell, stage, departments, pos, problems))
-        columns["village_done_hours"].append(_village_done(cell, stage, arrival, pos, problems))
-        columns["replication"].append(_replication(cell, pos, problems))
-        if cell["as_of"] and cell["as_of"] != start_date:
-            problems.add(
-                f"the state is as of {cell['as_of']} but world.start_date is {start_date}: day 0 of the run must be "
-                f"the day the state was taken (set world.start_date: {cell['as_of']})",
-                pos,
-                "as_of",
-            )
-    return pd.DataFrame(columns)
+    _check_as_of(cell, start_date, pos, problems)
+    return row
+
+
+def _check_as_of(cell: dict[str, str], start_date: str, pos: int, problems: _Problems) -> None:
+    if cell["as_of"] and cell["as_of"] != start_date:
+        problems.add(
+            f"the state is as of {cell['as_of']} but world.start_date is {start_date}: day 0 of the run must be "
+            f"the day the state was taken (set world.start_date: {cell['as_of']})",
+            pos,
+            "as_of",
+        )
 
 
 def _village_id(cell: dict[str, str], stage: str, pos: int, problems: _Problems) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +32,6 @@ def parse_overrides(overrides: Overrides) -> list[Override]:
         return []
     if isinstance(overrides, str):
         overrides = [overrides]
-    items: list[tuple[str, Any, str]] = []
     problems: list[ScenarioError] = []
     if isinstance(overrides, Mapping):
         # Python callers may pass pathlib paths for the data-file fields.
@@ -41,37 +40,51 @@ def parse_overrides(overrides: Overrides) -> list[Override]:
             for k, v in overrides.items()
         ]
     else:
-        for text in overrides:
-            dotted, sep, raw = str(text).partition("=")
-            if not sep or not dotted.strip():
-                problems.append(ScenarioError(f"expected path=value, got {text!r}", file=SET_SOURCE))
-                continue
-            try:
-                value = parse_yaml_value(raw)
-            except (YAMLError, ScenarioError) as exc:
-                problems.append(
-                    ScenarioError(
-                        f"cannot read value {raw!r} as YAML ({_first_line(exc)}); quote it if it is text",
-                        file=SET_SOURCE,
-                        field=dotted.strip(),
-                    )
-                )
-                continue
-            items.append((dotted.strip(), value, SET_SOURCE))
+        items = _set_items(overrides, problems)
     result = []
-    for dotted, value, source in items:
-        keys = dotted.split(".")
-        if not all(k.strip() for k in keys):
-            problems.append(ScenarioError(f"expected a dotted path like 'run.days', got {dotted!r}", file=source))
-            continue
-        walked = walk_schema([k.strip() for k in keys])
-        if isinstance(walked, SchemaMiss):
-            problems.append(ScenarioError(walked.message, file=source, field=dotted))
-            continue
-        result.append(Override(walked, value, source))
+    for dotted_path, value, source in items:
+        walked = _schema_path(dotted_path, source, problems)
+        if walked is not None:
+            result.append(Override(walked, value, source))
     if problems:
         raise ScenarioError.collect(problems)
     return result
+
+
+def _set_items(texts: Iterable[str], problems: list[ScenarioError]) -> list[tuple[str, Any, str]]:
+    """``path=value`` strings as (path, value read as YAML, source); bad ones join ``problems``."""
+    items = []
+    for text in texts:
+        dotted_path, sep, raw = str(text).partition("=")
+        if not sep or not dotted_path.strip():
+            problems.append(ScenarioError(f"expected path=value, got {text!r}", file=SET_SOURCE))
+            continue
+        try:
+            value = parse_yaml_value(raw)
+        except (YAMLError, ScenarioError) as exc:
+            problems.append(
+                ScenarioError(
+                    f"cannot read value {raw!r} as YAML ({_first_line(exc)}); quote it if it is text",
+                    file=SET_SOURCE,
+                    field=dotted_path.strip(),
+                )
+            )
+            continue
+        items.append((dotted_path.strip(), value, SET_SOURCE))
+    return items
+
+
+def _schema_path(dotted_path: str, source: str, problems: list[ScenarioError]) -> KeyPath | None:
+    """The schema's key path for ``a.b.c`` (None, with a problem noted, when the schema has no such field)."""
+    keys = dotted_path.split(".")
+    if not all(k.strip() for k in keys):
+        problems.append(ScenarioError(f"expected a dotted path like 'run.days', got {dotted_path!r}", file=source))
+        return None
+    walked = walk_schema([k.strip() for k in keys])
+    if isinstance(walked, SchemaMiss):
+        problems.append(ScenarioError(walked.message, file=source, field=dotted_path))
+        return None
+    return walked
 
 
 def _first_line(exc: Exception) -> str:

@@ -128,13 +128,13 @@ def prior(path: str) -> Prior:
 # ----------------------------------------------------------------- which fields are assumptions
 
 
-def _model_class(annotation: Any) -> type[BaseModel] | None:
+def model_class(annotation: Any) -> type[BaseModel] | None:
     """The pydantic model inside an annotation such as ``Model`` or ``Model | None``."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         for arg in typing.get_args(annotation):
-            found = _model_class(arg)
+            found = model_class(arg)
             if found is not None:
                 return found
     return None
@@ -148,7 +148,7 @@ def assumption_fields(cls: type[BaseModel], prefix: str = "") -> Iterator[tuple[
         if "assumption" in description.lower():
             yield path, description
             continue
-        sub = _model_class(info.annotation)
+        sub = model_class(info.annotation)
         if sub is not None:
             yield from assumption_fields(sub, f"{path}.")
 

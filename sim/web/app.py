@@ -13,6 +13,7 @@ import hashlib
 import os
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -85,37 +86,30 @@ def _run_choice(lang: Lang, start: Scenario) -> controls.RunChoice:
     return controls.RunChoice(tuple(counties or default), int(days), int(warmup), int(reps), int(seed))
 
 
+def _lever_widget(box: Any, lever: controls.Lever, value: Any, key: str, lang: Lang) -> Any:
+    """A toggle or a number box for one lever; its range widens to hold a starting value beyond it."""
+    label, help_text = lever.label(lang), lever.help(lang)
+    if lever.kind == "bool":
+        return box.toggle(label, value=bool(value), help=help_text, key=key)
+    if lever.kind == "int":
+        high = max(int(lever.high), int(value))
+        return box.number_input(label, int(lever.low), high, int(value), int(lever.step), help=help_text, key=key)
+    high = max(float(lever.high), float(value))
+    return box.number_input(
+        label, float(lever.low), high, float(value), float(lever.step), format=lever.format, help=help_text, key=key
+    )
+
+
 def _levers(lang: Lang, start: Scenario, start_id: str) -> dict[str, Any]:
-    """One widget per lever, starting from the starting scenario's values."""
+    """One widget per lever, in two columns, starting from the starting scenario's values."""
     st.subheader(t("levers", lang))
     st.caption(t("levers_intro", lang))
     values = controls.lever_values(start)
-    chosen: dict[str, Any] = {}
     columns = st.columns(2)
-    for i, lever in enumerate(controls.LEVERS):
-        box, key = columns[i % 2], f"lever-{start_id}-{lever.path}"
-        value = values[lever.path]
-        label, help_text = lever.label(lang), lever.help(lang)
-        if lever.kind == "bool":
-            chosen[lever.path] = box.toggle(label, value=bool(value), help=help_text, key=key)
-        elif lever.kind == "int":
-            high = max(int(lever.high), int(value))
-            chosen[lever.path] = box.number_input(
-                label, int(lever.low), high, int(value), int(lever.step), help=help_text, key=key
-            )
-        else:
-            high = max(float(lever.high), float(value))
-            chosen[lever.path] = box.number_input(
-                label,
-                float(lever.low),
-                high,
-                float(value),
-                float(lever.step),
-                format=lever.format,
-                help=help_text,
-                key=key,
-            )
-    return chosen
+    return {
+        lever.path: _lever_widget(columns[i % 2], lever, values[lever.path], f"lever-{start_id}-{lever.path}", lang)
+        for i, lever in enumerate(controls.LEVERS)
+    }
 
 
 def _base(lang: Lang, presets: dict[str, Path]) -> Path | None:
@@ -152,13 +146,8 @@ def _run_lock() -> threading.Lock:
     return threading.Lock()
 
 
-def _run(lang: Lang, request: execute.RunRequest) -> None:
-    """Run in the background and poll it; Stop (or any click) during the run cancels it."""
-    bar = st.progress(0.0, text=t("running", lang, name=request.scenario.name))
-    workers = int(os.environ.get("GRASSROOTS_WEB_WORKERS", "0")) or None
-    started = time.perf_counter()
-    lock = _run_lock() if execute.finished(request) is None else None  # cached requests never queue
-    job = execute.BackgroundRun(request, lock, workers=workers).start()
+def _poll(job: execute.BackgroundRun, bar: Any, lang: Lang) -> None:
+    """Show the job's progress until it ends; if the script is stopped or rerun meanwhile, cancel the job."""
     try:
         while job.running(wait=0.25):  # each pass calls Streamlit, which is where Stop arrives
             if job.waiting:
@@ -168,6 +157,16 @@ def _run(lang: Lang, request: execute.RunRequest) -> None:
     finally:
         if job.running():
             job.cancel()  # the script is being stopped or rerun: nothing will be written
+
+
+def _run(lang: Lang, request: execute.RunRequest) -> None:
+    """Run in the background and poll it; Stop (or any click) during the run cancels it."""
+    bar = st.progress(0.0, text=t("running", lang, name=request.scenario.name))
+    workers = int(os.environ.get("GRASSROOTS_WEB_WORKERS", "0")) or None
+    started = time.perf_counter()
+    lock = _run_lock() if execute.finished(request) is None else None  # cached requests never queue
+    job = execute.BackgroundRun(request, lock, pool=execute.Pool(workers=workers)).start()
+    _poll(job, bar, lang)
     bar.empty()
     if job.error is not None or job.outcome is None:
         st.error(t("failed", lang) + f" {job.error}")
@@ -180,42 +179,81 @@ def _run(lang: Lang, request: execute.RunRequest) -> None:
     }
 
 
+@dataclass(frozen=True)
+class Choices:
+    """What the analyst chose in the page: a starting scenario (its widget id and source), the run
+    settings, the preset to compare with, and the levers' values."""
+
+    start: Scenario
+    start_id: str
+    source: str
+    run: controls.RunChoice
+    base_file: Path | None
+    levers: dict[str, Any]
+
+
+def _choices(lang: Lang, presets: dict[str, Path]) -> Choices:
+    """Read the widgets: starting scenario, run settings and base in the sidebar, then the levers."""
+    start, start_id, source = _start(lang, presets)
+    run_choice = _run_choice(lang, start)
+    base_file = _base(lang, presets)
+    return Choices(start, start_id, source, run_choice, base_file, _levers(lang, start, start_id))
+
+
+def _scenarios(lang: Lang, choices: Choices) -> tuple[Scenario, Scenario | None, dict[str, Any]] | None:
+    """The scenario to run, its comparison base and the overrides used; None (with the loader's message) if invalid."""
+    try:
+        scenario, overrides = controls.build_scenario(choices.start, choices.levers, choices.run)
+        base = None
+        if choices.base_file is not None:
+            preset = _preset(str(choices.base_file), choices.base_file.stat().st_mtime)
+            base = controls.base_scenario(preset, choices.run)
+    except ScenarioError as exc:
+        st.error(t("invalid", lang))
+        st.code(str(exc), language=None)
+        return None
+    return scenario, base, overrides
+
+
+def _request(lang: Lang, choices: Choices) -> execute.RunRequest | None:
+    """The request the Run button sends, with its equivalent command line; None when the choices are invalid."""
+    built = _scenarios(lang, choices)
+    if built is None:
+        return None
+    scenario, base, overrides = built
+    command = controls.cli_command(choices.source, overrides)
+    if base is not None and base.model_params() == scenario.model_params():
+        st.caption(t("same_as_base", lang))
+        base = None  # nothing to compare: every paired difference would be exactly 0
+    return execute.RunRequest(scenario, base, lang, choices.source, command)
+
+
+def _show_result(lang: Lang, request: execute.RunRequest) -> None:
+    """The session's last run, noting when it was made with other settings or came from the cache."""
+    result = st.session_state.get("result")
+    if result is None or not (Path(result["folder"]) / "summary.json").is_file():
+        return
+    with st.container(key="run-info"):
+        if result.get("key") != request.key():
+            st.warning(t("stale", lang))
+        if result["from_cache"]:
+            st.info(t("from_cache", lang))
+        st.success(t("done", lang, seconds=result["seconds"]))
+    results_view.render(Path(result["folder"]), lang)
+
+
 def main() -> None:
     st.set_page_config(page_title="grassroots-sim", layout="wide")
     lang = _language()
     st.title(t("title", lang))
     st.caption(t("intro", lang))
-    presets = controls.list_presets()
-    start, start_id, source = _start(lang, presets)
-    run_choice = _run_choice(lang, start)
-    base_file = _base(lang, presets)
-    levers = _levers(lang, start, start_id)
-    try:
-        scenario, overrides = controls.build_scenario(start, levers, run_choice)
-        base = None
-        if base_file is not None:
-            base = controls.base_scenario(_preset(str(base_file), base_file.stat().st_mtime), run_choice)
-    except ScenarioError as exc:
-        st.error(t("invalid", lang))
-        st.code(str(exc), language=None)
+    request = _request(lang, _choices(lang, controls.list_presets()))
+    if request is None:
         return
-    command = controls.cli_command(source, overrides)
-    if base is not None and base.model_params() == scenario.model_params():
-        st.caption(t("same_as_base", lang))
-        base = None  # nothing to compare: every paired difference would be exactly 0
-    _scenario_box(lang, scenario, command)
-    request = execute.RunRequest(scenario, base, lang, source, command)
+    _scenario_box(lang, request.scenario, request.command)
     if st.button(t("run", lang), type="primary", key="run"):
         _run(lang, request)
-    result = st.session_state.get("result")
-    if result is not None and (Path(result["folder"]) / "summary.json").is_file():
-        with st.container(key="run-info"):
-            if result.get("key") != request.key():
-                st.warning(t("stale", lang))
-            if result["from_cache"]:
-                st.info(t("from_cache", lang))
-            st.success(t("done", lang, seconds=result["seconds"]))
-        results_view.render(Path(result["folder"]), lang)
+    _show_result(lang, request)
 
 
 main()

@@ -256,6 +256,31 @@ def base_scenario(start: Scenario, run: RunChoice) -> Scenario:
     return apply_overrides(start, run.overrides())
 
 
+def _load_beside_presets(folder: Path, data: bytes, name: str, presets: Path | None) -> Scenario:
+    """Load the upload as ``folder/name`` next to copies of the presets (so ``extends:`` finds them)."""
+    for preset in list_presets(presets).values():
+        shutil.copy(preset, folder / preset.name)
+    target = folder / name
+    target.write_bytes(data)
+    try:
+        return load_scenario(target)
+    except ScenarioError as exc:
+        raise _relabel(exc, str(folder) + os.sep) from None
+
+
+def _refuse_data_beside(scenario: Scenario, folder: Path, name: str) -> None:
+    """Refuse data files the upload took from beside it: they went with the temporary folder."""
+    for field in ("counties_csv", "villages_csv"):
+        value = getattr(scenario.world, field)
+        if isinstance(value, str) and value.startswith(str(folder)):
+            raise ScenarioError(
+                "an uploaded scenario cannot use a data file beside it; give an absolute path, or run it "
+                "with `grassroots run`",
+                file=name,
+                field=f"world.{field}",
+            )
+
+
 def load_upload(data: bytes, filename: str, presets: Path | None = None) -> Scenario:
     """Validate an uploaded YAML file with the loader; errors name the upload, its line and field.
 
@@ -265,23 +290,8 @@ def load_upload(data: bytes, filename: str, presets: Path | None = None) -> Scen
     name = Path(filename).name or "upload.yaml"
     with tempfile.TemporaryDirectory(prefix="grassroots-upload-") as tmp:
         folder = Path(tmp)
-        for preset in list_presets(presets).values():
-            shutil.copy(preset, folder / preset.name)
-        target = folder / name
-        target.write_bytes(data)
-        try:
-            scenario = load_scenario(target)
-        except ScenarioError as exc:
-            raise _relabel(exc, str(folder) + os.sep) from None
-    for field in ("counties_csv", "villages_csv"):
-        value = getattr(scenario.world, field)
-        if isinstance(value, str) and value.startswith(str(folder)):  # gone with the temporary folder
-            raise ScenarioError(
-                "an uploaded scenario cannot use a data file beside it; give an absolute path, or run it "
-                "with `grassroots run`",
-                file=name,
-                field=f"world.{field}",
-            )
+        scenario = _load_beside_presets(folder, data, name, presets)
+    _refuse_data_beside(scenario, folder, name)
     return scenario
 
 

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from sim.experiment.compare import paired_table
 from sim.experiment.runner import Results, RunOptions, run
 from sim.experiment.tasks import model_code_hash
@@ -101,43 +103,50 @@ def _tasks_per_run(scenario: Scenario) -> int:
     return n * scenario.world.size_multiplier * scenario.run.replications
 
 
-def run_request(
-    request: RunRequest,
-    root: Path | None = None,
-    cache_dir: Path | None = None,
-    progress: Progress | None = None,
-    workers: int | None = None,
-    executor: str = "local",
-) -> RunOutcome:
-    """Run the request (or find its folder) and return the run folder."""
-    started = time.perf_counter()
-    target = folder_for(request, root or runs_root())
-    if finished(request, root) is not None:
-        return RunOutcome(target, True, time.perf_counter() - started)
+@dataclass(frozen=True)
+class Pool:
+    """How the runner executes the request's tasks: which executor, with how many workers."""
+
+    executor: str = "local"
+    workers: int | None = None
+
+
+def _options(pool: Pool, cache_dir: Path | None, report: Progress) -> RunOptions:
+    return RunOptions(
+        executor=pool.executor,  # type: ignore[arg-type]
+        workers=pool.workers,
+        cache_dir=cache_dir if cache_dir is not None else cache_root(),
+        progress=report,
+    )
+
+
+def _simulate(
+    request: RunRequest, cache_dir: Path | None, progress: Progress | None, pool: Pool
+) -> tuple[Results, pd.DataFrame | None]:
+    """The scenario's results, then the base's (progress counts the tasks of both) and the paired table."""
     per_run = _tasks_per_run(request.scenario)
     total = per_run * (2 if request.base is not None else 1)
 
-    def options(offset: int) -> RunOptions:
+    def reporter(offset: int) -> Progress:
         def report(done: int, _total: int) -> None:
             if progress is not None:
                 progress(min(offset + done, total), total)
 
-        return RunOptions(
-            executor=executor,  # type: ignore[arg-type]
-            workers=workers,
-            cache_dir=cache_dir if cache_dir is not None else cache_root(),
-            progress=report,
-        )
+        return report
 
-    results = run(request.scenario, options(0))
+    results = run(request.scenario, _options(pool, cache_dir, reporter(0)))
     comparison = None
     if request.base is not None:
-        base = run(request.base, options(per_run))
+        base = run(request.base, _options(pool, cache_dir, reporter(per_run)))
         comparison = paired_table(base, {request.scenario.name: results})
     results.extra["started_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    return results, comparison
+
+
+def _finisher(request: RunRequest, comparison: pd.DataFrame | None) -> Callable[[Path], None]:
+    """What ``write_run`` adds inside the temporary folder: the explorer's extra files, then the report."""
 
     def finish(folder: Path) -> None:
-        """Extra files of the explorer, then the report, all inside the temporary folder."""
         if comparison is not None:
             comparison.to_csv(folder / COMPARISON_FILE, index=False)
         (folder / "scenario.yaml").write_text(scenario_to_yaml(request.scenario), encoding="utf-8")
@@ -152,8 +161,25 @@ def run_request(
         }
         (folder / REQUEST_FILE).write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
+    return finish
+
+
+def run_request(
+    request: RunRequest,
+    root: Path | None = None,
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
+    pool: Pool = Pool(),
+) -> RunOutcome:
+    """Run the request (or find its folder) and return the run folder."""
+    started = time.perf_counter()
+    target = folder_for(request, root or runs_root())
+    if finished(request, root) is not None:
+        return RunOutcome(target, True, time.perf_counter() - started)
+    results, comparison = _simulate(request, cache_dir, progress, pool)
+    command = ["grassroots", "serve", request.command]
     try:
-        write_run(results, target, command=["grassroots", "serve", request.command], report=finish)
+        write_run(results, target, command=command, report=_finisher(request, comparison))
     except OSError:  # another session renamed the same request's folder into place first
         if not (target / "summary.json").is_file():
             raise

@@ -54,6 +54,22 @@ def metrics_table(summary: dict[str, Any], lang: Lang) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _comparison_row(r: Any, lang: Lang) -> dict[str, object]:
+    """One key metric: base and this run, the difference (starred when its CI excludes 0), CI, relative change."""
+    diff, ci = fmt_estimate(r.metric, r.mean_diff, r.ci_low, r.ci_high)
+    change = r.relative_change
+    return {
+        t("metric", lang): metric_name(r.metric, lang),
+        t("base", lang): fmt_metric(r.metric, r.base_mean),
+        t("this", lang): fmt_metric(r.metric, r.other_mean),
+        t("difference", lang): diff + ("*" if r.excludes_zero else ""),
+        t("ci", lang): ci,
+        t("change", lang): "—" if change != change else f"{100 * change:+.1f}%",
+        t("unit", lang): metric_unit(r.metric, lang),
+        "id": r.metric,
+    }
+
+
 def comparison_table(folder: Path, lang: Lang) -> pd.DataFrame | None:
     """Paired differences (this − base) of the key metrics with their 95 % CI; None without a base."""
     path = folder / COMPARISON_FILE
@@ -61,23 +77,7 @@ def comparison_table(folder: Path, lang: Lang) -> pd.DataFrame | None:
         return None
     comp = pd.read_csv(path)
     comp = comp[comp["metric"].isin(KEY_METRICS)]
-    rows = []
-    for r in comp.itertuples():
-        diff, ci = fmt_estimate(r.metric, r.mean_diff, r.ci_low, r.ci_high)
-        change = r.relative_change
-        rows.append(
-            {
-                t("metric", lang): metric_name(r.metric, lang),
-                t("base", lang): fmt_metric(r.metric, r.base_mean),
-                t("this", lang): fmt_metric(r.metric, r.other_mean),
-                t("difference", lang): diff + ("*" if r.excludes_zero else ""),
-                t("ci", lang): ci,
-                t("change", lang): "—" if change != change else f"{100 * change:+.1f}%",
-                t("unit", lang): metric_unit(r.metric, lang),
-                "id": r.metric,
-            }
-        )
-    return pd.DataFrame(rows)
+    return pd.DataFrame([_comparison_row(r, lang) for r in comp.itertuples()])
 
 
 def time_use_table(folder: Path) -> pd.DataFrame:
@@ -91,20 +91,17 @@ def time_use_table(folder: Path) -> pd.DataFrame:
     return shares
 
 
-def township_table(folder: Path, lang: Lang, summary: dict[str, Any] | None = None) -> pd.DataFrame:
-    """One row per township: posts before and after, mean first response, service-pool load and status.
+#: Township columns averaged over replications (those the run has).
+TOWNSHIP_NUMBERS = ("posts_before", "posts", "first_response_hours_mean", "service_pool_utilisation")
+Township = tuple[Any, Any]  # (county, township)
 
-    The status is the worst of the township's queues (service pool and enforcement team), so a
-    township whose enforcement team does not settle is flagged too.
-    """
-    towns = pd.read_csv(folder / "tables" / "by_township.csv")
-    numeric = [
-        c
-        for c in ("posts_before", "posts", "first_response_hours_mean", "service_pool_utilisation")
-        if c in towns.columns
-    ]
-    table = towns.groupby(["county", "township"], sort=False)[numeric].mean().reset_index()
-    status = dict.fromkeys(zip(table["county"], table["township"], strict=True), "stable")
+
+def _township_status(
+    towns: pd.DataFrame, places: list[Township], summary: dict[str, Any] | None
+) -> dict[Township, str]:
+    """The worst status of each township's queues: its service pool in any replication, and the queues
+    the summary flags as coping or unstable (the enforcement team's among them)."""
+    status = dict.fromkeys(places, "stable")
     if "service_pool_status" in towns:
         for county, township, value in towns[["county", "township", "service_pool_status"]].itertuples(index=False):
             status[(county, township)] = _worse(status.get((county, township), "stable"), value)
@@ -113,6 +110,11 @@ def township_table(folder: Path, lang: Lang, summary: dict[str, Any] | None = No
             where = (q.get("county"), q.get("township"))
             if where in status:
                 status[where] = _worse(status[where], kind.split("_")[0])
+    return status
+
+
+def _township_frame(table: pd.DataFrame, status: dict[Township, str], lang: Lang) -> pd.DataFrame:
+    """The table as shown: labelled columns, rounded numbers, the status marked."""
     out = pd.DataFrame(
         {
             t("county", lang): [county_label(c, lang) for c in table["county"]],
@@ -127,6 +129,19 @@ def township_table(folder: Path, lang: Lang, summary: dict[str, Any] | None = No
         out[t("utilisation", lang)] = table["service_pool_utilisation"].round(2)
     out[t("status", lang)] = [_status(status[w], lang) for w in zip(table["county"], table["township"], strict=True)]
     return out
+
+
+def township_table(folder: Path, lang: Lang, summary: dict[str, Any] | None = None) -> pd.DataFrame:
+    """One row per township: posts before and after, mean first response, service-pool load and status.
+
+    The status is the worst of the township's queues (service pool and enforcement team), so a
+    township whose enforcement team does not settle is flagged too.
+    """
+    towns = pd.read_csv(folder / "tables" / "by_township.csv")
+    numeric = [c for c in TOWNSHIP_NUMBERS if c in towns.columns]
+    table = towns.groupby(["county", "township"], sort=False)[numeric].mean().reset_index()
+    places = list(zip(table["county"], table["township"], strict=True))
+    return _township_frame(table, _township_status(towns, places, summary), lang)
 
 
 _RANK = {"stable": 0, "coping": 1, "unstable": 2}
@@ -158,9 +173,8 @@ def queue_flags(summary: dict[str, Any], lang: Lang) -> tuple[pd.DataFrame, int]
     return pd.DataFrame(rows), len(summary.get("coping_queues", []))
 
 
-def render(folder: Path, lang: Lang) -> None:
-    """Lay out the results of ``folder`` (a finished run folder) in the current Streamlit page."""
-    summary = read_summary(folder)
+def _headline(summary: dict[str, Any], lang: Lang) -> None:
+    """The headline metrics as tiles (mean, unit, 95 % CI), then all key metrics as a table."""
     st.subheader(t("key_metrics", lang))
     columns = st.columns(len(HEADLINE))
     for column, name in zip(columns, HEADLINE, strict=True):
@@ -172,6 +186,10 @@ def render(folder: Path, lang: Lang) -> None:
             st.metric(metric_name(name, lang), f"{mean} {metric_unit(name, lang)}", help=f"95 % CI {ci}")
             st.caption(f"95% CI {ci}")
     st.table(metrics_table(summary, lang).set_index(t("metric", lang)))
+
+
+def _comparison(folder: Path, lang: Lang) -> None:
+    """The paired comparison with the request's base, when the run had one."""
     comp = comparison_table(folder, lang)
     request = json.loads((folder / "web_request.json").read_text(encoding="utf-8"))
     if comp is not None:
@@ -179,6 +197,10 @@ def render(folder: Path, lang: Lang) -> None:
         st.subheader(t("comparison", lang, base=preset_name(base, lang)))
         st.table(comp.set_index(t("metric", lang)))
         st.caption(t("significant", lang))
+
+
+def _time_use(folder: Path, lang: Lang) -> None:
+    """Each role's time shares in per cent, as stacked bars and as a table."""
     st.subheader(t("time_use", lang))
     shares = time_use_table(folder)
     shown = (100 * shares).round(1)
@@ -186,6 +208,10 @@ def render(folder: Path, lang: Lang) -> None:
     shown.columns = [category(c, lang) for c in shown.columns]
     st.bar_chart(shown, horizontal=True, stack=True, y_label="", x_label="%")
     st.table(shown.map(lambda v: f"{v:.1f}"))
+
+
+def _townships(folder: Path, summary: dict[str, Any], lang: Lang) -> None:
+    """Unstable and coping queues first (or that there are none), then the township table."""
     st.subheader(t("townships", lang))
     flags, coping = queue_flags(summary, lang)
     if flags.empty:
@@ -196,6 +222,10 @@ def render(folder: Path, lang: Lang) -> None:
     if coping:
         st.info(t("coping_some", lang, n=coping))
     st.dataframe(township_table(folder, lang, summary), hide_index=True)
+
+
+def _downloads(folder: Path, lang: Lang) -> None:
+    """The report (when there is one) and the whole run folder as a zip, and where the folder is."""
     st.subheader(t("downloads", lang))
     left, right = st.columns(2)
     report = report_path(folder)
@@ -215,3 +245,13 @@ def render(folder: Path, lang: Lang) -> None:
         key="download-zip",
     )
     st.caption(t("run_folder", lang, path=str(folder)))
+
+
+def render(folder: Path, lang: Lang) -> None:
+    """Lay out the results of ``folder`` (a finished run folder) in the current Streamlit page."""
+    summary = read_summary(folder)
+    _headline(summary, lang)
+    _comparison(folder, lang)
+    _time_use(folder, lang)
+    _townships(folder, summary, lang)
+    _downloads(folder, lang)

@@ -50,10 +50,9 @@ def app_env(
     runs_dir: Path | None = None,
     scenarios: Path | None = None,
     workers: int | None = None,
-    base: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """The environment the app reads its settings from (see ``execute`` and ``controls``)."""
-    env = dict(os.environ if base is None else base)
+    """This process's environment plus the settings the app reads (see ``execute`` and ``controls``)."""
+    env = dict(os.environ)
     env["GRASSROOTS_WEB_LANG"] = lang
     for name, value in (
         ("GRASSROOTS_WEB_CACHE", cache_dir),
