@@ -83,14 +83,7 @@ def compare(
     from sim.experiment.compare import compare_scenarios
 
     items = (base, *others)
-    scenarios = [
-        apply_overrides(s, overrides)
-        if isinstance(s, Scenario) and overrides
-        else s
-        if isinstance(s, Scenario)
-        else _load(s, overrides)
-        for s in items
-    ]
+    scenarios = [_scenario(s, overrides) for s in items]
     sources = [Path(s) for s in items] if decompose and not any(isinstance(s, Scenario) for s in items) else None
     if decompose and sources is None:
         raise TypeError("decompose needs scenario files (paths), not Scenario objects")
@@ -102,6 +95,13 @@ def compare(
         sources=sources,
         overrides=overrides,
     )
+
+
+def _scenario(item: Scenario | str | os.PathLike[str], overrides: Any) -> Scenario:
+    """A Scenario as given or loaded from its file, with the overrides applied."""
+    if not isinstance(item, Scenario):
+        return _load(item, overrides)
+    return apply_overrides(item, overrides) if overrides else item
 
 
 def sweep(spec: str | os.PathLike[str] | Mapping[str, Any], **kwargs: Any):

@@ -68,15 +68,8 @@ def compare_over_accepted(scenarios: list[Path], extras: CompareExtras, options:
     from sim.experiment.robustness import choose_sets, compare_over_assumptions
     from sim.io.comparedir import write_robust_comparison
 
-    accepted, n_sets = extras.assumptions, extras.assumption_sets
-    assert accepted is not None  # compare calls this only with --assumptions
-    if not accepted.is_file():
-        raise UsageProblem(f"--assumptions: {accepted} not found (give a calibration folder's accepted.csv)")
-    if n_sets < 1:
-        raise UsageProblem(f"--assumption-sets: must be ≥ 1, got {n_sets}")
-    table = pd.read_csv(accepted)
-    if table.empty:
-        raise UsageProblem(f"--assumptions: {accepted} has no accepted sets (the calibration ruled out everything)")
+    table = _accepted_table(extras)
+    n_sets = extras.assumption_sets
     sets = choose_sets(accepted_assumptions(table), n_sets, seed=options.seed or 0)
     target = output_folder(extras.out, "comparisons", "robustness")
     with progress_bar(display.quiet, "compare over assumption sets") as bar:
@@ -85,6 +78,20 @@ def compare_over_accepted(scenarios: list[Path], extras: CompareExtras, options:
     if not display.quiet:
         print_robustness(robust.table)
     out_console.print(f"comparison folder: {target}")
+
+
+def _accepted_table(extras: CompareExtras) -> pd.DataFrame:
+    """The calibration's accepted sets that ``--assumptions`` names, refused when missing or empty."""
+    accepted = extras.assumptions
+    assert accepted is not None  # compare calls this only with --assumptions
+    if not accepted.is_file():
+        raise UsageProblem(f"--assumptions: {accepted} not found (give a calibration folder's accepted.csv)")
+    if extras.assumption_sets < 1:
+        raise UsageProblem(f"--assumption-sets: must be ≥ 1, got {extras.assumption_sets}")
+    table = pd.read_csv(accepted)
+    if table.empty:
+        raise UsageProblem(f"--assumptions: {accepted} has no accepted sets (the calibration ruled out everything)")
+    return table
 
 
 def print_robustness(table: pd.DataFrame) -> None:

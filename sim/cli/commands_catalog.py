@@ -48,29 +48,29 @@ def scenarios(
 
 def run_index(folder: Path) -> list[dict[str, Any]]:
     """One row per run folder under ``folder`` (newest first): scenario, date, size, key metrics."""
-    rows = []
-    for manifest_path in folder.rglob("manifest.json"):
-        run_dir = manifest_path.parent
-        try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if manifest.get("kind") != "run":
-            continue
-        metrics = summary.get("metrics", {})
-        rows.append(
-            {
-                "folder": str(run_dir),
-                "scenario": manifest.get("scenario_name", ""),
-                "started_at": manifest.get("started_at", ""),
-                "replications": summary.get("replications"),
-                "days": summary.get("days"),
-                "unstable_queues": len(summary.get("unstable_queues", [])),
-                **{m: metrics.get(m, {}).get("mean") for m in RUN_COLUMNS},
-            }
-        )
+    rows = [row for path in folder.rglob("manifest.json") if (row := _run_row(path.parent)) is not None]
     return sorted(rows, key=lambda r: r["started_at"] or "", reverse=True)
+
+
+def _run_row(run_dir: Path) -> dict[str, Any] | None:
+    """The folder's row, or None for an unreadable folder or one that is not a run (a comparison, a sweep)."""
+    try:
+        manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+        summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if manifest.get("kind") != "run":
+        return None
+    metrics = summary.get("metrics", {})
+    return {
+        "folder": str(run_dir),
+        "scenario": manifest.get("scenario_name", ""),
+        "started_at": manifest.get("started_at", ""),
+        "replications": summary.get("replications"),
+        "days": summary.get("days"),
+        "unstable_queues": len(summary.get("unstable_queues", [])),
+        **{m: metrics.get(m, {}).get("mean") for m in RUN_COLUMNS},
+    }
 
 
 @app.command()

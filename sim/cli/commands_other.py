@@ -102,16 +102,21 @@ def check(*, flags: CheckFlags) -> None:
             runs=CheckRuns(overrides=overrides or None, workers=flags.workers),
         )
         _print_check(outcome.table, show_all=flags.update)
-        if flags.update:
-            out_console.print("updated: " + ", ".join(outcome.updated))
-            return
-        if not outcome.passed:
-            err_console.print(
-                "[bold red]check failed:[/] metrics drifted from results/reference "
-                "(if the change is intended: grassroots check --update, and commit the diff)"
-            )
-            raise typer.Exit(1)
-        out_console.print(f"check passed: {len(outcome.table)} metrics match the references")
+        _verdict(outcome, flags.update)
+
+
+def _verdict(outcome: Any, updated: bool) -> None:
+    """What was rewritten, or pass / fail (exit 1 on drift)."""
+    if updated:
+        out_console.print("updated: " + ", ".join(outcome.updated))
+        return
+    if not outcome.passed:
+        err_console.print(
+            "[bold red]check failed:[/] metrics drifted from results/reference "
+            "(if the change is intended: grassroots check --update, and commit the diff)"
+        )
+        raise typer.Exit(1)
+    out_console.print(f"check passed: {len(outcome.table)} metrics match the references")
 
 
 def _print_check(table: Any, show_all: bool) -> None:
@@ -124,18 +129,14 @@ def _print_check(table: Any, show_all: bool) -> None:
     for col in ("scenario", "metric", "reference", "current", "difference", "tolerance", "tier", "status"):
         out.add_column(col, justify="right" if col in ("reference", "current", "difference", "tolerance") else "left")
     for r in shown.to_dict("records"):
-        status = "[green]ok[/]" if r["status"] == "ok" else "[bold red]FAIL[/]"
-        out.add_row(
-            r["scenario"],
-            r["metric"],
-            fmt_number(r["reference"]),
-            fmt_number(r["current"]),
-            fmt_number(r["difference"]),
-            fmt_number(r["tolerance"]),
-            r["tier"],
-            status,
-        )
+        out.add_row(*_check_cells(r))
     out_console.print(out)
+
+
+def _check_cells(r: dict[str, Any]) -> list[str]:
+    numbers = [fmt_number(r[c]) for c in ("reference", "current", "difference", "tolerance")]
+    status = "[green]ok[/]" if r["status"] == "ok" else "[bold red]FAIL[/]"
+    return [r["scenario"], r["metric"], *numbers, r["tier"], status]
 
 
 @app.command()

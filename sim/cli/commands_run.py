@@ -180,9 +180,6 @@ def compare(
     extras: CompareExtras,
 ) -> None:
     """Paired comparison (common random numbers) of scenarios against the first one."""
-    from sim.experiment.compare import compare_scenarios
-    from sim.io.comparedir import write_comparison
-
     with user_errors():
         if len(scenarios) < 2 and not extras.marginal:
             raise UsageProblem("compare needs BASE.yaml and at least one OTHER.yaml (or --marginal)")
@@ -192,24 +189,31 @@ def compare(
 
             compare_over_accepted(scenarios, extras, options, display)
             return
-        loaded = [load(p, extras.set_) for p in scenarios]
-        target = output_folder(extras.out, "comparisons", comparison_name([s.name for s in loaded]))
-        with progress_bar(display.quiet, "compare") as bar:
-            options.progress = bar
-            comp = compare_scenarios(
-                loaded,
-                options,
-                decompose=extras.decompose,
-                marginal=extras.marginal,
-                sources=scenarios,
-                overrides=extras.set_,
-            )
-        write_comparison(comp, target, command=sys.argv, report=reporter(display.lang))
-        for name, res in comp.runs.items():
-            warn_unstable(res, name)
-        if not display.quiet:
-            print_comparison(comp)
-        out_console.print(f"comparison folder: {target}")
+        _compare_files(scenarios, options, display, extras)
+
+
+def _compare_files(scenarios: list[Path], options: RunOptions, display: Display, extras: CompareExtras) -> None:
+    from sim.experiment.compare import compare_scenarios
+    from sim.io.comparedir import write_comparison
+
+    loaded = [load(p, extras.set_) for p in scenarios]
+    target = output_folder(extras.out, "comparisons", comparison_name([s.name for s in loaded]))
+    with progress_bar(display.quiet, "compare") as bar:
+        options.progress = bar
+        comp = compare_scenarios(
+            loaded,
+            options,
+            decompose=extras.decompose,
+            marginal=extras.marginal,
+            sources=scenarios,
+            overrides=extras.set_,
+        )
+    write_comparison(comp, target, command=sys.argv, report=reporter(display.lang))
+    for name, res in comp.runs.items():
+        warn_unstable(res, name)
+    if not display.quiet:
+        print_comparison(comp)
+    out_console.print(f"comparison folder: {target}")
 
 
 def print_comparison(comp: Any) -> None:

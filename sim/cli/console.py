@@ -131,25 +131,28 @@ def warn_unstable(results: Any, name: str) -> None:
     unstable = results.stability.get("unstable_queues", [])
     coping = results.stability.get("coping_queues", [])
     for q in unstable[:10]:
-        err_console.print(
-            f"[bold yellow]warning:[/] {name}: {q['queue']} ({q['county']}) does not settle: "
-            f"{q['reason']} (utilisation {q['utilisation']:.2f}, with coping "
-            f"{q['utilisation_with_coping']:.2f}; backlog change over the window "
-            f"{q['backlog_growth']:+.0f} requests)",
-            highlight=False,
-        )
+        _warn(f"{name}: {_unsettled(q)}")
     if len(unstable) > 10:
-        err_console.print(
-            f"[bold yellow]warning:[/] {name}: {len(unstable) - 10} more unstable queues; see "
-            "summary.json (unstable_queues) and tables/queues.csv",
-            highlight=False,
-        )
+        more = len(unstable) - 10
+        _warn(f"{name}: {more} more unstable queues; see summary.json (unstable_queues) and tables/queues.csv")
     if coping:
         err_console.print(
             f"note: {name}: {len(coping)} queues are over their regular capacity and bound their "
             "backlog by coping (extra staff); see tables/queues.csv",
             highlight=False,
         )
+
+
+def _unsettled(q: dict[str, Any]) -> str:
+    return (
+        f"{q['queue']} ({q['county']}) does not settle: {q['reason']} (utilisation {q['utilisation']:.2f}, "
+        f"with coping {q['utilisation_with_coping']:.2f}; backlog change over the window "
+        f"{q['backlog_growth']:+.0f} requests)"
+    )
+
+
+def _warn(text: str) -> None:
+    err_console.print(f"[bold yellow]warning:[/] {text}", highlight=False)
 
 
 def fmt_number(x: float | None) -> str:

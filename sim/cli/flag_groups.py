@@ -19,17 +19,7 @@ from typing import Any
 
 def flag_groups(command: Callable[..., Any]) -> Callable[..., Any]:
     """Expose each dataclass-typed parameter of ``command`` to Typer as its fields."""
-    hints = typing.get_type_hints(command, include_extras=True)
-    params: list[inspect.Parameter] = []
-    groups: dict[str, tuple[type, list[str]]] = {}
-    for p in inspect.signature(command).parameters.values():
-        kind = hints[p.name]
-        if dataclasses.is_dataclass(kind) and isinstance(kind, type):
-            fields = _group_parameters(kind)
-            groups[p.name] = (kind, [f.name for f in fields])
-            params.extend(fields)
-        else:
-            params.append(p.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=kind))
+    params, groups = _flattened(command)
     _refuse_clashes(command, params)
 
     @functools.wraps(command)
@@ -41,6 +31,22 @@ def flag_groups(command: Callable[..., Any]) -> Callable[..., Any]:
     with_groups.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     with_groups.__annotations__ = {p.name: p.annotation for p in params}
     return with_groups
+
+
+def _flattened(command: Callable[..., Any]) -> tuple[list[inspect.Parameter], dict[str, tuple[type, list[str]]]]:
+    """The parameters Typer should see, and each group's dataclass with the names of its fields."""
+    hints = typing.get_type_hints(command, include_extras=True)
+    params: list[inspect.Parameter] = []
+    groups: dict[str, tuple[type, list[str]]] = {}
+    for p in inspect.signature(command).parameters.values():
+        kind = hints[p.name]
+        if dataclasses.is_dataclass(kind) and isinstance(kind, type):
+            fields = _group_parameters(kind)
+            groups[p.name] = (kind, [f.name for f in fields])
+            params.extend(fields)
+        else:
+            params.append(p.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=kind))
+    return params, groups
 
 
 def _group_parameters(group: type) -> list[inspect.Parameter]:

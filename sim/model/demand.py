@@ -88,19 +88,7 @@ def draw_requests(
     """All requests of one village over ``days`` (non-homogeneous Poisson by day)."""
     rp = params.requests
     types = list(rp.types.values())
-    per_day = (
-        np.array(
-            [
-                t.rate_per_1000_residents_per_year
-                * (t.urban_multiplier if catchment.kind == "urban" else t.rural_multiplier)
-                for t in types
-            ]
-        )
-        * rp.demand_multiplier
-        * catchment.population
-        / 1000.0
-        / 365.0
-    )
+    per_day = _daily_rates(rp, catchment)
     days = len(factors)
     lam = np.outer(factors, per_day)
     count_rng, hour_rng = streams("arrivals").spawn(2)  # counts and hours apart: a longer run does not shift the hours
@@ -114,6 +102,18 @@ def draw_requests(
     time, type_of = time[order], type_of[order].astype(np.int16)
     u = (streams("service").random(n), streams("escalation").random(n))
     return typed_requests(params, time, type_of, u, catchment.travel_hours_on_site)
+
+
+def _daily_rates(rp: RequestParams, catchment: Catchment) -> np.ndarray:
+    """Mean requests per day of each type from this village's people, before the day's factors."""
+    per_1000_year = np.array(
+        [
+            t.rate_per_1000_residents_per_year
+            * (t.urban_multiplier if catchment.kind == "urban" else t.rural_multiplier)
+            for t in rp.types.values()
+        ]
+    )
+    return per_1000_year * rp.demand_multiplier * catchment.population / 1000.0 / 365.0
 
 
 def typed_requests(

@@ -45,7 +45,7 @@ from sim.model.initial_state import (
 from sim.model.outcomes import summarise_shard
 from sim.model.records import ShardResult
 from sim.model.stability import QueueLoad, queue_row
-from sim.model.staff_pool import Window
+from sim.model.staff_pool import StaffPool, Window
 from sim.model.streams import stream
 from sim.model.village import VillageSim
 from sim.model.village_inputs import village_setup, visit_book, worker_calendars
@@ -376,23 +376,26 @@ def _pool_rows(params: ModelParams, stage: CountyStage, townships: pd.DataFrame,
     rows = []
     for kind, i, pool in stage.pools():
         assert kind in POOL_KINDS
-        town = names[i] if kind != "department" else ""
-        label = f"{kind} {names[i]}" if kind != "department" else f"department {dept_names[i]}"
-        capacity = pool.capacity_hours()
+        where = (names[i], f"{kind} {names[i]}") if kind != "department" else ("", f"department {dept_names[i]}")
         backlog = np.array(pool.daily_area) / HOURS  # daily mean jobs in the system
-        load = QueueLoad(
-            stage=kind,
-            county=county,
-            township=town,
-            name=label,
-            servers=pool.servers,
-            extra_max=pool.extra_max,
-            capacity_h=capacity,
-            coping_capacity_h=capacity * (pool.servers + pool.extra_max) / pool.servers,
-            offered_h=pool.offered,
-            jobs=pool.jobs,
-            extra_h=pool.extra_hours,
-            open_at_horizon=pool.at_horizon,
-        )
-        rows.append(queue_row(load, backlog, spec.warmup_days))
+        rows.append(queue_row(_pool_load(kind, county, where, pool), backlog, spec.warmup_days))
     return rows
+
+
+def _pool_load(kind: str, county: str, where: tuple[str, str], pool: StaffPool) -> QueueLoad:
+    """An office as a queue: ``where`` is its township (empty for a department) and its name."""
+    capacity = pool.capacity_hours()
+    return QueueLoad(
+        stage=kind,
+        county=county,
+        township=where[0],
+        name=where[1],
+        servers=pool.servers,
+        extra_max=pool.extra_max,
+        capacity_h=capacity,
+        coping_capacity_h=capacity * (pool.servers + pool.extra_max) / pool.servers,
+        offered_h=pool.offered,
+        jobs=pool.jobs,
+        extra_h=pool.extra_hours,
+        open_at_horizon=pool.at_horizon,
+    )

@@ -37,17 +37,23 @@ def worker_calendars(
     plan = cal.DutyPlan(params.world.start_date, days, periods, params.calendar.official_holidays)
     n_cadres = int(v["cadres"])
     calendars = [cal.cadre_calendar(plan, n_cadres, i, duty.weekend_on_duty, apps) for i in range(n_cadres)]
-    overhead = [apps] * n_cadres
+    members, member_apps = _member_calendars(params, plan, int(v["team_members"]), apps, roster)
+    return calendars + members, [apps] * n_cadres + member_apps
+
+
+def _member_calendars(
+    params: ModelParams, plan: cal.DutyPlan, n_members: int, apps: float, roster: np.random.Generator
+) -> tuple[list[cal.Calendar], list[float]]:
+    """Work-team members: each present on a share of working days (a phase drawn), from an arrival day drawn."""
     team = params.workers.work_team
-    n_members = int(v["team_members"])
     phases = roster.random(n_members)
     arrivals = roster.random(n_members) * team.ramp_up_days
     member_apps = apps if team.does_apps else 0.0
-    for k in range(n_members):
-        phase, arrival = round(float(phases[k]), 2), int(arrivals[k])
-        calendars.append(cal.member_calendar(plan, team.availability, phase, arrival, member_apps))
-        overhead.append(member_apps)
-    return calendars, overhead
+    calendars = [
+        cal.member_calendar(plan, team.availability, round(float(phases[k]), 2), int(arrivals[k]), member_apps)
+        for k in range(n_members)
+    ]
+    return calendars, [member_apps] * n_members
 
 
 def visit_book(params: ModelParams, v: pd.Series) -> VisitBook:

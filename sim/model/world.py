@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.scenario.keypaths import read_data_bytes
-from sim.scenario.params import CadreRule, ModelParams, WorldParams
+from sim.scenario.params import CadreRule, ModelParams, WorkerParams, WorldParams
 
 VILLAGE_COLUMNS = [
     "village_id",
@@ -248,24 +248,24 @@ def _staff_villages(v: pd.DataFrame, params: ModelParams) -> pd.DataFrame:
     if "vulnerable_households" not in v:
         v["vulnerable_households"] = np.round(v["households"] * wp.vulnerable_household_share).astype(np.int64)
     if "cadres" not in v:
-        urban = v["kind"].to_numpy() == "urban"
-        v["cadres"] = np.where(
-            urban,
-            _cadres(workers.urban_cadres, pop, workers.cadre_multiplier),
-            _cadres(workers.rural_cadres, pop, workers.cadre_multiplier),
-        )
+        v["cadres"] = _village_cadres(workers, v["kind"].to_numpy() == "urban", pop)
     v["cadres"] = v["cadres"] + workers.extra_workers_per_village
     if "team_members" not in v:
-        v["team_members"] = _distribute_members(
-            pop,
-            workers.work_team.members_total,
-            workers.work_team.members_per_village,
-            workers.work_team.min_per_village,
-        )
+        team = workers.work_team
+        v["team_members"] = _distribute_members(pop, team.members_total, team.members_per_village, team.min_per_village)
     v["village_id"] = np.arange(len(v))
     codes = {name: i for i, name in enumerate(dict.fromkeys(v["township"]))}
     v["township_index"] = v["township"].map(codes).astype(np.int64)
     return v[VILLAGE_COLUMNS].reset_index(drop=True)
+
+
+def _village_cadres(workers: WorkerParams, urban: np.ndarray, pop: np.ndarray) -> np.ndarray:
+    """Cadres by the urban or rural staffing rule, before the reform's extra workers."""
+    return np.where(
+        urban,
+        _cadres(workers.urban_cadres, pop, workers.cadre_multiplier),
+        _cadres(workers.rural_cadres, pop, workers.cadre_multiplier),
+    )
 
 
 def _distribute_members(pop: np.ndarray, total: int, per_village: int | None, floor: int) -> np.ndarray:

@@ -56,21 +56,10 @@ def county_problems(scenario: Scenario, locate: Locate) -> list[ScenarioError]:
     valid = county_names(scenario.world.counties_csv)
     if valid is None:
         return []
-    problems = []
-    for i, name in enumerate(chosen):
-        if name in valid:
-            continue
-        file, line = locate(("world", "counties", i))
-        problems.append(
-            ScenarioError(
-                "; ".join(
-                    part
-                    for part in (f"unknown county {name!r}", did_you_mean(name, valid), "valid: " + ", ".join(valid))
-                    if part
-                ),
-                file=file,
-                line=line,
-                field=f"world.counties[{i}]",
-            )
-        )
-    return problems
+    return [_unknown_county(name, i, valid, locate) for i, name in enumerate(chosen) if name not in valid]
+
+
+def _unknown_county(name: str, i: int, valid: list[str], locate: Locate) -> ScenarioError:
+    file, line = locate(("world", "counties", i))
+    parts = (f"unknown county {name!r}", did_you_mean(name, valid), "valid: " + ", ".join(valid))
+    return ScenarioError("; ".join(p for p in parts if p), file=file, line=line, field=f"world.counties[{i}]")

@@ -142,15 +142,23 @@ def validation_message(error: ErrorDetails) -> str:
         pattern = str(ctx.get("pattern", ""))
         return f"expected {_PATTERNS.get(pattern, f'text matching {pattern}')}, got {got}"
     if kind in ("too_short", "too_long"):
-        bound = "at least" if kind == "too_short" else "at most"
-        limit = ctx.get("min_length" if kind == "too_short" else "max_length")
-        return f"expected {bound} {limit} items, got {ctx.get('actual_length', got)}"
+        return _length_message(kind, ctx, got)
     if kind == "missing":
         return "required field is missing"
     if kind in ("value_error", "assertion_error"):
-        msg = error["msg"]
-        return msg.split(", ", 1)[-1] if msg.startswith(("Value error, ", "Assertion failed, ")) else msg
+        return _own_message(error["msg"])
     return f"{error['msg']}, got {got}"
+
+
+def _length_message(kind: str, ctx: dict[str, Any], got: str) -> str:
+    bound = "at least" if kind == "too_short" else "at most"
+    limit = ctx.get("min_length" if kind == "too_short" else "max_length")
+    return f"expected {bound} {limit} items, got {ctx.get('actual_length', got)}"
+
+
+def _own_message(msg: str) -> str:
+    """A validator's own words, without pydantic's "Value error, " prefix."""
+    return msg.split(", ", 1)[-1] if msg.startswith(("Value error, ", "Assertion failed, ")) else msg
 
 
 def union_message(messages: list[tuple[str, str]]) -> str:

@@ -109,21 +109,24 @@ def load_state_table(params: ModelParams, start_date: str | None = None) -> pd.D
         raw = read_raw(ref)
     except (OSError, ValueError) as exc:
         raise ScenarioError(f"cannot read the initial-state table: {exc}", file=ref, field=FIELD) from None
-    unknown = [c for c in raw.columns if c not in REQUIRED + OPTIONAL]
-    missing = [c for c in REQUIRED if c not in raw.columns]
-    for c in unknown:
-        hint = did_you_mean(str(c), list(REQUIRED + OPTIONAL))
-        problems.add(
-            f"unknown column '{c}'{'; ' + hint if hint else ''}; columns: {', '.join(REQUIRED + OPTIONAL)}", column=c
-        )
-    for c in missing:
-        problems.add(f"missing column '{c}' (needed in every row)", column=c)
+    _check_columns(raw, problems)
     if problems.items:
         raise ScenarioError.collect(problems.items)
     table = _parse_rows(params, raw, problems, start_date or params.world.start_date)
     if problems.items:
         raise ScenarioError.collect(problems.items)
     return table
+
+
+def _check_columns(raw: pd.DataFrame, problems: _Problems) -> None:
+    """Every required column present and no unknown one (a misspelt column would be silently ignored)."""
+    for c in [c for c in raw.columns if c not in REQUIRED + OPTIONAL]:
+        hint = did_you_mean(str(c), list(REQUIRED + OPTIONAL))
+        problems.add(
+            f"unknown column '{c}'{'; ' + hint if hint else ''}; columns: {', '.join(REQUIRED + OPTIONAL)}", column=c
+        )
+    for c in [c for c in REQUIRED if c not in raw.columns]:
+        problems.add(f"missing column '{c}' (needed in every row)", column=c)
 
 
 ROW_COLUMNS = (

@@ -45,6 +45,11 @@ def _data_path(data: Any, loc: tuple[int | str, ...], kind: str) -> tuple[KeyPat
 
 def translate_validation_error(exc: ValidationError, layer: Layer, default_file: str | None) -> list[ScenarioError]:
     """Map every pydantic error back to file, line and dotted field path."""
+    return [_error_at(layer, path, message, default_file) for path, message in _messages(exc, layer).items()]
+
+
+def _messages(exc: ValidationError, layer: Layer) -> dict[KeyPath, str]:
+    """One message per field path: a union's alternatives merged, unknown keys with their suggestions last."""
     grouped: dict[KeyPath, list[tuple[str, str]]] = {}
     cut: set[KeyPath] = set()
     extra: list[KeyPath] = []
@@ -61,18 +66,17 @@ def translate_validation_error(exc: ValidationError, layer: Layer, default_file:
     }
     for path in extra:
         messages[path] = unknown_key_message(layer.data, path)
-    problems = []
-    for path, message in messages.items():
-        origin = layer.origin_of(path)
-        problems.append(
-            ScenarioError(
-                message,
-                file=origin.file if origin else default_file,
-                line=origin.line if origin else None,
-                field=dotted(path) or None,
-            )
-        )
-    return problems
+    return messages
+
+
+def _error_at(layer: Layer, path: KeyPath, message: str, default_file: str | None) -> ScenarioError:
+    origin = layer.origin_of(path)
+    return ScenarioError(
+        message,
+        file=origin.file if origin else default_file,
+        line=origin.line if origin else None,
+        field=dotted(path) or None,
+    )
 
 
 def _locate(layer: Layer, path: KeyPath, default_file: str | None) -> tuple[str | None, int | None]:

@@ -87,12 +87,7 @@ class _Origins:
 
 def parse_yaml_file(path: Path, display: str) -> Layer:
     """Read one YAML file into a :class:`Layer`; raise :class:`ScenarioError` on any problem."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError("file not found", file=display) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"cannot read file: {exc}", file=display) from None
+    text = _read_text(path, display)
     yaml = _safe_yaml()
     try:
         raw = yaml.load(text)
@@ -111,6 +106,15 @@ def parse_yaml_file(path: Path, display: str) -> Layer:
     origins = _Origins(yaml, display)
     origins.walk(node)
     return Layer(_plain(raw, display), origins.found)
+
+
+def _read_text(path: Path, display: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError("file not found", file=display) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"cannot read file: {exc}", file=display) from None
 
 
 def parse_yaml_value(text: str) -> Any:
