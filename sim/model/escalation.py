@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import simpy
 
 from sim.model.calendar import Calendar
@@ -63,6 +64,26 @@ class CountyOffices:
     service_staff: list[int]  # per township: its service pool's staff
     enforcement_staff: list[int]  # per township: its enforcement team's staff
     population: float  # the county's residents (a department's staff grows with them)
+
+
+def escalated_requests(params: ModelParams, esc: pd.DataFrame, uniforms: np.ndarray) -> Escalated:
+    """The escalated rows as the county stage reads them, with their type's routes and procedures."""
+    types = list(params.requests.types.values())
+    type_index = esc["type_index"].to_numpy()
+    shares = np.array([[t.routes.township, t.routes.department, t.routes.cross_department] for t in types])
+    return Escalated(
+        ready=esc["village_done"].to_numpy(),
+        arrival=esc["arrival"].to_numpy(),
+        township=esc["township_local"].to_numpy(),
+        route_shares=shares[type_index],
+        dept_min=np.array([t.departments_min for t in types])[type_index],
+        dept_max=np.array([t.departments_max for t in types])[type_index],
+        urgent=esc["urgent"].to_numpy(),
+        procedure_factor=np.array([t.procedure_time_factor for t in types])[type_index],
+        uniforms=uniforms,
+        forced_route=esc["forced_route"].to_numpy() if "forced_route" in esc else None,
+        forced_department=esc["forced_department"].to_numpy() if "forced_department" in esc else None,
+    )
 
 
 class CountyStage:

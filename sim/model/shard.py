@@ -29,7 +29,7 @@ from sim.model.escalation import (
     STEP_COLUMNS,
     CountyOffices,
     CountyStage,
-    Escalated,
+    escalated_requests,
     run_county_stage,
 )
 from sim.model.event_log import ShardTrace, Tracer
@@ -322,32 +322,12 @@ def _run_county(county: County, esc: pd.DataFrame, uniforms: np.ndarray, tracer:
     env = simpy.Environment()
     fallback = stream(spec.seed, spec.replication, spec.county, -1, "downstream-extra")
     stage = CountyStage(env, params, _county_offices(county), spec.window, fallback)
-    escalated = _escalated_requests(params, esc, uniforms)
+    escalated = escalated_requests(params, esc, uniforms)
     out = run_county_stage(stage, escalated) if tracer is None else run_county_stage(stage, escalated, tracer)
     out["events"] = _events(env)
     out["open_at_horizon"] = stage.open_at_horizon
     out["queues"] = _pool_rows(params, stage, county.townships, spec)
     return out
-
-
-def _escalated_requests(params: ModelParams, esc: pd.DataFrame, uniforms: np.ndarray) -> Escalated:
-    """The escalated rows as the county stage reads them, with their type's routes and procedures."""
-    types = list(params.requests.types.values())
-    type_index = esc["type_index"].to_numpy()
-    shares = np.array([[t.routes.township, t.routes.department, t.routes.cross_department] for t in types])
-    return Escalated(
-        ready=esc["village_done"].to_numpy(),
-        arrival=esc["arrival"].to_numpy(),
-        township=esc["township_local"].to_numpy(),
-        route_shares=shares[type_index],
-        dept_min=np.array([t.departments_min for t in types])[type_index],
-        dept_max=np.array([t.departments_max for t in types])[type_index],
-        urgent=esc["urgent"].to_numpy(),
-        procedure_factor=np.array([t.procedure_time_factor for t in types])[type_index],
-        uniforms=uniforms,
-        forced_route=esc["forced_route"].to_numpy() if "forced_route" in esc else None,
-        forced_department=esc["forced_department"].to_numpy() if "forced_department" in esc else None,
-    )
 
 
 def _county_offices(county: County) -> CountyOffices:
