@@ -181,3 +181,12 @@ def test_the_api_refuses_the_run_options_the_cli_refuses() -> None:
         sim.run(ROOT / "scenarios" / "baseline.yaml", replicatons=3)
     result = runner.invoke(app, ["run", str(ROOT / "scenarios" / "baseline.yaml"), "--drain-days", "-1"])
     assert result.exit_code == 2 and "--drain-days: must be ≥ 0" in result.output
+
+
+def test_an_existing_out_folder_is_refused_before_anything_runs(tmp_path: Path) -> None:
+    """Every command writes through one rule: --out must not exist (nothing half-overwritten)."""
+    baseline = str(ROOT / "scenarios" / "baseline.yaml")
+    for command in (["run", baseline], ["compare", baseline, baseline]):
+        result = runner.invoke(app, [*command, "--out", str(tmp_path), "--quiet"])
+        assert result.exit_code == 2, result.output
+        assert f"--out: {tmp_path} already exists" in " ".join(result.output.split())

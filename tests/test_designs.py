@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.experiment.designs import AnalysisOptions, Factor, analyze, main_effects, make_design
+from sim.experiment.designs import Factor, analyze, main_effects, make_design
 
 UNIT3 = [Factor(f"model.x{i}", low=0.0, high=1.0) for i in (1, 2, 3)]
 
@@ -89,7 +89,7 @@ def test_integer_lhs_levels_are_equally_likely() -> None:
 
 def test_morris_ranks_synthetic_function() -> None:
     df = make_design(UNIT3, "morris", 20, seed=11)
-    result = analyze(df, UNIT3, "morris", _linear(df, {"model.x1": 10.0, "model.x2": 1.0}), AnalysisOptions(seed=0))
+    result = analyze(df, UNIT3, "morris", _linear(df, {"model.x1": 10.0, "model.x2": 1.0}), seed=0)
     ranks = result.set_index("factor")["rank"]
     assert ranks["model.x1"] == 1 and ranks["model.x2"] == 2 and ranks["model.x3"] == 3
     mu_star = result.set_index("factor")["mu_star"]
@@ -107,7 +107,7 @@ def test_morris_with_discrete_and_integer_factors() -> None:
     ]
     df = make_design(factors, "morris", 15, seed=2)
     y = 5.0 * (df["policy"] == "on") + 0.5 * df["teams"]
-    result = analyze(df, factors, "morris", pd.DataFrame({"y": y}), AnalysisOptions(seed=0)).set_index("factor")
+    result = analyze(df, factors, "morris", pd.DataFrame({"y": y}), seed=0).set_index("factor")
     assert result.loc["policy", "rank"] == 1
     assert result.loc["noise", "rank"] == 3
     assert result.loc["noise", "mu_star"] == 0.0
@@ -116,7 +116,7 @@ def test_morris_with_discrete_and_integer_factors() -> None:
 def test_sobol_total_effects_order() -> None:
     factors = UNIT3[:2]
     df = make_design(factors, "sobol", 256, seed=4)
-    result = analyze(df, factors, "sobol", _linear(df, {"model.x1": 1.0, "model.x2": 0.1}), AnalysisOptions(seed=0))
+    result = analyze(df, factors, "sobol", _linear(df, {"model.x1": 1.0, "model.x2": 0.1}), seed=0)
     st = result.set_index("factor")
     assert st.loc["model.x1", "ST"] > st.loc["model.x2", "ST"]
     assert st.loc["model.x1", "S1"] == pytest.approx(0.99, abs=0.1)
@@ -131,14 +131,14 @@ def test_lhs_regression_analysis_and_replicated_outputs() -> None:
     outputs = pd.DataFrame(
         {"point": np.repeat(df["point"], 2), "y": np.repeat(y.to_numpy(), 2) + np.tile([-0.05, 0.05], 80)}
     )
-    result = analyze(df, UNIT3, "lhs", outputs, AnalysisOptions(seed=1)).set_index("factor")
+    result = analyze(df, UNIT3, "lhs", outputs, seed=1).set_index("factor")
     assert list(result["rank"]) == [1, 2, 3]
     assert result.loc["model.x1", "src"] > 0 > result.loc["model.x2", "src"]
     assert result.loc["model.x1", "src_ci_low"] <= result.loc["model.x1", "src"]
     assert result.loc["model.x1", "src"] <= result.loc["model.x1", "src_ci_high"]
     assert result.loc["model.x3", "src_ci_low"] < 0 < result.loc["model.x3", "src_ci_high"]
     assert result.loc["model.x1", "main_effect_range"] > result.loc["model.x3", "main_effect_range"]
-    again = analyze(df, UNIT3, "lhs", outputs, AnalysisOptions(seed=1)).set_index("factor")
+    again = analyze(df, UNIT3, "lhs", outputs, seed=1).set_index("factor")
     pd.testing.assert_frame_equal(result, again)
 
 
@@ -146,7 +146,7 @@ def test_grid_analysis_main_effect_range() -> None:
     factors = [Factor("a", levels=[0, 1, 2]), Factor("b", low=0.0, high=1.0)]
     df = make_design(factors, "grid", 3, seed=0)
     outputs = pd.DataFrame({"y": 2.0 * df["a"] + 0.5 * df["b"], "flat": 1.0})
-    result = analyze(df, factors, "grid", outputs, AnalysisOptions(seed=0))
+    result = analyze(df, factors, "grid", outputs, seed=0)
     y = result[result["metric"] == "y"].set_index("factor")
     assert y.loc["a", "main_effect_range"] == pytest.approx(4.0)
     assert y.loc["b", "main_effect_range"] == pytest.approx(0.5)

@@ -87,9 +87,9 @@ def test_sampling_bounds_the_number_of_cases() -> None:
     horizon = Horizon(seed=1, days=30, warmup_days=5, drain_days=0)
     tasks = build_tasks(city, range(2), horizon, RawOutputs(event_log_cases=2000))
     for r in range(2):
-        quotas = [t.event_log_cases for t in tasks if t.replication == r]
+        quotas = [t.raw.event_log_cases for t in tasks if t.replication == r]
         assert len(quotas) == 9 and sum(quotas) == 2000 and max(quotas) - min(quotas) <= 1
-    assert all(t.event_log_cases == 0 for t in build_tasks(city, range(1), horizon))
+    assert all(t.raw.event_log_cases == 0 for t in build_tasks(city, range(1), horizon))
     # and a run logs exactly the quota when there are enough requests
     scen = small_city("baseline.yaml", **SMALL)
     res = run(scen, RunOptions(replications=2, executor="serial", event_log_cases=40))

@@ -189,3 +189,16 @@ def test_cli_compare_and_sweep_write_their_folders(tmp_path: Path) -> None:
         "runs/power_down/replications.csv",
     ):
         assert (cmp_out / name).exists(), name
+
+
+def test_task_keys_keep_their_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finished tasks in users' caches are found by key, so its content and order may never change.
+
+    The two keys were computed with task_key as it stood before its arguments became a Horizon
+    (commit 93c672f: sha256 of the JSON list [params, county, replication, seed, days, warm-up,
+    drain, model code hash (, data hash)], first 24 hex digits).
+    """
+    monkeypatch.setattr(tk, "model_code_hash", lambda: "c0de")
+    horizon = tk.Horizon(seed=2022, days=365, warmup_days=30, drain_days=180)
+    assert tk.task_key('{"a": 1}', "Malong", 3, horizon) == "9ca10a88bacc046d3272760e"
+    assert tk.task_key('{"a": 1}', "Malong", 3, horizon, "d47a") == "8ab3adaf6ed2fad2f5d39acb"

@@ -25,7 +25,7 @@ from sim import native
 DIGEST = """
 import hashlib, json, sys
 import sim
-from sim.model.shard import ShardOptions, ShardSpec, run_shard
+from sim.model.shard import RawOutputs, ShardOptions, ShardSpec, run_shard
 from sim.model.world import build_world
 from sim.scenario.loader import load_scenario
 import sim.model.village as village
@@ -34,7 +34,8 @@ h = hashlib.sha256()
 events = 0
 for path, county, days in json.loads(sys.argv[1]):
     params = load_scenario(path, {"world.counties": [county]} if county else {}).model_params()
-    r = run_shard(params, build_world(params), ShardSpec(0, 0, 7, days, 5, 10), ShardOptions(keep_requests=True))
+    spec, options = ShardSpec(0, 0, 7, days, 5, 10), ShardOptions(RawOutputs(keep_requests=True))
+    r = run_shard(params, build_world(params), spec, options)
     events += r.events
     for frame in (r.villages, r.types, r.histograms, r.daily, r.queues, r.requests):
         h.update(frame.to_csv(float_format="%.17g").encode())

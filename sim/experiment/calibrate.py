@@ -235,8 +235,9 @@ def calibrate(
     matching = _history_match(setup)
     judged = _judge(pd.concat(matching.frames, ignore_index=True), setup.calibration)
     accepted = judged[judged["I_max"] <= spec.cutoff].reset_index(drop=True)
-    if accepted.empty and not matching.message:
-        matching.message = "no simulated input set is within the cut-off of every calibration target"
+    message = matching.message
+    if accepted.empty and not message:
+        message = "no simulated input set is within the cut-off of every calibration target"
     return CalibrationResult(
         spec=spec,
         box=setup.box,
@@ -245,7 +246,7 @@ def calibrate(
         accepted=accepted,
         validation=_validate(setup, accepted),
         candidates=matching.candidates,
-        message=matching.message or _progress_message(accepted, judged, matching),
+        message=message or _summary_message(accepted, judged, matching),
         settings=_settings(setup, options),
     )
 
@@ -291,7 +292,7 @@ def _run_wave(setup: _Setup, matching: _Matching, units: np.ndarray, wave: int) 
     )
 
 
-def _progress_message(accepted: pd.DataFrame, judged: pd.DataFrame, matching: _Matching) -> str:
+def _summary_message(accepted: pd.DataFrame, judged: pd.DataFrame, matching: _Matching) -> str:
     return (
         f"{len(accepted)} accepted assumption sets of {len(judged)} simulated; "
         f"{100 * matching.waves[-1]['share_of_prior_left']:.1f} % of the prior box is not ruled out"

@@ -28,7 +28,7 @@ from scipy.stats import qmc
 
 from sim.analysis.stats import ID_COLUMNS
 
-__all__ = ["AnalysisOptions", "Design", "Factor", "analyze", "main_effects", "make_design"]
+__all__ = ["Design", "Factor", "analyze", "main_effects", "make_design"]
 
 Design = Literal["grid", "lhs", "morris", "sobol"]
 MORRIS_LEVELS = 4
@@ -272,18 +272,13 @@ def _regression_rows(
     return {"src": src, "src_ci_low": low, "src_ci_high": high}
 
 
-@dataclass(frozen=True)
-class AnalysisOptions:
-    """How the indices are estimated: the seed of every resample (SALib's, the bootstrap's) and their sizes."""
-
-    seed: int
-    bins: int = 4  # quantile bins of a continuous factor's main effect under lhs
-    n_boot: int = 200  # bootstrap resamples of the regression coefficients
-    conf_level: float = 0.95
+LHS_BINS = 4  # quantile bins of a continuous factor's main effect under lhs
+N_BOOT = 200  # bootstrap resamples of the regression coefficients
+CONF_LEVEL = 0.95  # of every index's interval (SALib's and the bootstrap's)
 
 
 def analyze(
-    design_df: pd.DataFrame, factors: list[Factor], design: Design, outputs: pd.DataFrame, options: AnalysisOptions
+    design_df: pd.DataFrame, factors: list[Factor], design: Design, outputs: pd.DataFrame, seed: int
 ) -> pd.DataFrame:
     """Sensitivity of every output metric to every factor, as a tidy table.
 
@@ -296,11 +291,11 @@ def analyze(
     * sobol: ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (SALib, Saltelli/Jansen estimators);
       ranked by ``ST``.
     * grid / lhs: ``main_effect_range`` (max - min of the metric's mean over a factor's levels,
-      or over ``options.bins`` quantile bins for continuous lhs factors) and ``src`` with a bootstrap
+      or over ``LHS_BINS`` quantile bins for continuous lhs factors) and ``src`` with a bootstrap
       ``src_ci_low``/``src_ci_high`` (standardized regression coefficient; non-numeric levels
       enter as their level index); ranked by ``|src|``.
 
-    ``options.seed`` drives the resamples so the table is reproducible. Morris and Sobol need
+    ``seed`` drives the resamples so the table is reproducible. Morris and Sobol need
     every design row: a metric with any missing output gets NaN indices and no rank instead of
     stopping the analysis of the other metrics; so does a constant metric under Sobol (its
     variance decomposition is 0/0) and under SRC. Under Morris a constant metric is simply 0.
@@ -308,9 +303,9 @@ def analyze(
     _check_factors(factors)
     out = _aligned_outputs(design_df, outputs, factors)
     names = [f.path for f in factors]
-    rng = np.random.default_rng(options.seed)
+    rng = np.random.default_rng(seed)
     x = np.column_stack([f.numeric(design_df[f.path].reset_index(drop=True)) for f in factors])
-    ctx = _Analysis(design_df, factors, design, x, options, rng)
+    ctx = _Analysis(design_df, factors, design, x, seed, rng)
     frames: list[pd.DataFrame] = []
     for metric in out.columns:
         values, key = _indices(ctx, out, metric)
@@ -322,13 +317,13 @@ def analyze(
 
 @dataclass(frozen=True)
 class _Analysis:
-    """What the analysis of every metric shares: the design, its numeric inputs, the options, one generator."""
+    """What the analysis of every metric shares: the design, its numeric inputs, the seed, one generator."""
 
     design_df: pd.DataFrame
     factors: list[Factor]
     design: Design
     x: np.ndarray  # the factors' numeric encoding, one column each
-    options: AnalysisOptions
+    seed: int  # SALib's resamples
     rng: np.random.Generator  # the bootstrap's, drawn from metric after metric
 
 
@@ -357,9 +352,9 @@ def _morris(ctx: _Analysis, y: np.ndarray) -> Indices:
             _problem(ctx.factors),
             ctx.x,
             y,
-            conf_level=ctx.options.conf_level,
+            conf_level=CONF_LEVEL,
             num_levels=MORRIS_LEVELS,
-            seed=ctx.options.seed,
+            seed=ctx.seed,
         )
         values = {c: np.asarray(res[c], dtype=float) for c in cols}
     else:
@@ -374,7 +369,7 @@ def _sobol(ctx: _Analysis, y: np.ndarray) -> Indices:
     cols = ["S1", "S1_conf", "ST", "ST_conf"]
     if np.all(np.isfinite(y)) and np.ptp(y) > 0:
         res = sobol_analyze.analyze(
-            _problem(ctx.factors), y, calc_second_order=False, conf_level=ctx.options.conf_level, seed=ctx.options.seed
+            _problem(ctx.factors), y, calc_second_order=False, conf_level=CONF_LEVEL, seed=ctx.seed
         )
         values = {c: np.asarray(res[c], dtype=float) for c in cols}
     else:
@@ -384,9 +379,9 @@ def _sobol(ctx: _Analysis, y: np.ndarray) -> Indices:
 
 def _regression(ctx: _Analysis, column: pd.DataFrame, y: np.ndarray) -> Indices:
     """Main-effect range and standardized regression coefficients (grid, lhs)."""
-    bins = None if ctx.design == "grid" else ctx.options.bins
+    bins = None if ctx.design == "grid" else LHS_BINS
     effects = main_effects(ctx.design_df, ctx.factors, column, bins=bins)
     span = effects.groupby("factor")["mean"].agg(lambda s: s.max() - s.min())
     values = {"main_effect_range": span.reindex([f.path for f in ctx.factors]).to_numpy(dtype=float)}
-    values.update(_regression_rows(ctx.x, y, ctx.rng, ctx.options.n_boot, ctx.options.conf_level))
+    values.update(_regression_rows(ctx.x, y, ctx.rng, N_BOOT, CONF_LEVEL))
     return values, np.abs(values["src"])

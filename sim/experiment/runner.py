@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -161,13 +161,14 @@ def check_initial_state(scenario: Scenario) -> None:
 
 
 def build_tasks(
-    scenario: Scenario, replications: range, horizon: tk.Horizon, raw: tk.RawOutputs = tk.NO_RAW_OUTPUTS
+    scenario: Scenario, replications: range, horizon: tk.Horizon, raw: tk.RawOutputs | None = None
 ) -> list[tk.Task]:
     """One task per (replication, county), largest counties first so workers stay busy.
 
     An event log of ``raw.event_log_cases`` requests per replication is split evenly over the
     counties (the first ones take the remainder), so a replication never logs more than asked for.
     """
+    raw = raw or tk.RawOutputs()
     params = scenario.model_params()
     params_json = params.model_dump_json()
     data_hash = tk.data_files_hash(params)
@@ -181,14 +182,9 @@ def build_tasks(
             county=ci,
             county_name=name,
             replication=r,
-            seed=horizon.seed,
-            days=horizon.days,
-            warmup_days=horizon.warmup_days,
-            drain_days=horizon.drain_days,
-            keep_requests=raw.keep_requests,
-            event_log_cases=quota + (ci < spare),
-            export_state=raw.export_state,
+            horizon=horizon,
             key=tk.task_key(params_json, name, r, horizon, data_hash),
+            raw=replace(raw, event_log_cases=quota + (ci < spare)),
         )
         for r in replications
         for ci, name in enumerate(counties["name"])

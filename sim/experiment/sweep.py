@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sim.analysis.metrics import KEY_METRICS
 from sim.analysis.stats import t_interval
-from sim.experiment.designs import AnalysisOptions, Factor, analyze, main_effects, make_design
+from sim.experiment.designs import Factor, analyze, main_effects, make_design
 from sim.experiment.runner import Results, RunOptions, run
 from sim.experiment.spec_file import SpecFile, read_spec
 from sim.scenario.errors import ScenarioError, validation_message
@@ -158,7 +158,7 @@ def run_sweep(sweep: Sweep, options: RunOptions) -> SweepResult:
         design=design,
         points=points,
         replications=replications,
-        sensitivity=analyze(design, factors, spec.design, outputs, AnalysisOptions(seed=spec.design_seed)),
+        sensitivity=analyze(design, factors, spec.design, outputs, spec.design_seed),
         main_effects=main_effects(design, factors, outputs),
         settings=settings,
     )

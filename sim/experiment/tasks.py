@@ -21,7 +21,7 @@ import pandas as pd
 
 from sim.model.initial_state import Backlog, place_backlog
 from sim.model.records import ShardResult
-from sim.model.shard import ShardOptions, ShardSpec, run_shard
+from sim.model.shard import RawOutputs, ShardOptions, ShardSpec, run_shard
 from sim.model.world import World, build_world
 from sim.scenario.keypaths import BUILTIN_PREFIX, read_data_bytes
 from sim.scenario.params import ModelParams
@@ -41,23 +41,6 @@ class Horizon:
 
 
 @dataclass(frozen=True)
-class RawOutputs:
-    """Per-request outputs a run may ask for besides its tables; never cached, not part of a key."""
-
-    keep_requests: bool = False  # the per-request rows
-    event_log_cases: int = 0  # the events of up to this many requests per replication
-    export_state: bool = False  # the requests open at the horizon
-
-    @property
-    def wanted(self) -> bool:
-        """True when any of them is asked for (the cache then stays out of the way)."""
-        return bool(self.keep_requests or self.event_log_cases > 0 or self.export_state)
-
-
-NO_RAW_OUTPUTS = RawOutputs()
-
-
-@dataclass(frozen=True)
 class Task:
     """Everything a worker process needs to run one shard (picklable, no live objects)."""
 
@@ -66,14 +49,9 @@ class Task:
     county: int
     county_name: str
     replication: int
-    seed: int
-    days: int
-    warmup_days: int
-    drain_days: int
+    horizon: Horizon
     key: str
-    keep_requests: bool = False  # return the per-request rows too (tests, event logs); never cached
-    event_log_cases: int = 0  # log the events of up to this many of the shard's requests; never cached
-    export_state: bool = False  # return the requests open at the horizon too; never cached
+    raw: RawOutputs  # per-request outputs (tests, event logs, warm-start tables); never cached
 
     def label(self) -> str:
         return f"scenario '{self.scenario}', replication {self.replication}, county {self.county_name}"
@@ -140,21 +118,9 @@ def execute(task: Task) -> ShardResult:
     """Run one task (in whatever process); errors come back labelled."""
     try:
         params, world, backlog = _world(task.params_json)
-        spec = ShardSpec(
-            county=task.county,
-            replication=task.replication,
-            seed=task.seed,
-            days=task.days,
-            warmup_days=task.warmup_days,
-            drain_days=task.drain_days,
-        )
-        options = ShardOptions(
-            keep_requests=task.keep_requests,
-            event_log_cases=task.event_log_cases,
-            backlog=backlog,
-            export_state=task.export_state,
-        )
-        return run_shard(params, world, spec, options)
+        h = task.horizon
+        spec = ShardSpec(task.county, task.replication, h.seed, h.days, h.warmup_days, h.drain_days)
+        return run_shard(params, world, spec, ShardOptions(task.raw, backlog))
     except Exception as exc:  # re-raised with the task's name for the user
         raise TaskError(f"{task.label()} failed: {type(exc).__name__}: {exc}") from exc
 

@@ -175,6 +175,7 @@ class Journey:
         "col",
         "department",
         "depts",
+        "esc",
         "factor",
         "handoffs",
         "i",
@@ -191,6 +192,7 @@ class Journey:
     def __init__(self, stage: CountyStage, i: int, esc: Escalated, out: dict[str, list]) -> None:
         self.stage = stage
         self.i = i
+        self.esc = esc
         self.row = esc.uniforms[i]
         self.col = FIXED_COLUMNS
         self.urgent = bool(esc.urgent[i])
@@ -217,9 +219,9 @@ class Journey:
         """A procedural wait of ``days`` working days, shortened for urgent matters."""
         self.stage.working_days(days * self.factor, then)
 
-    def start(self, esc: Escalated) -> None:
+    def start(self) -> None:
         """Take the request's route (drawn unless given: a warm start's inherited stage) and its first step."""
-        i = self.i
+        i, esc = self.i, self.esc
         township, dmin, dmax = int(esc.township[i]), int(esc.dept_min[i]), int(esc.dept_max[i])
         shares = esc.route_shares[i]
         route = int(esc.forced_route[i]) if esc.forced_route is not None else -1
@@ -353,7 +355,7 @@ def run_county_stage(
             if t > env.now:
                 yield env.timeout(t - env.now)
             stage.journey_started(i, bool(window.warmup <= esc.arrival[i] < window.horizon))
-            journey(stage, i, esc, out).start(esc)
+            journey(stage, i, esc, out).start()
         stage.launched_all = True
         if stage.active == 0 and env.now >= window.horizon:
             stage._stop()

@@ -80,9 +80,9 @@ class TracedJourney(Journey):
     def note(self, activity: str, kind: str, index: int) -> None:
         self.log.append((self.i, activity, kind, index, float(self.stage.env.now)))
 
-    def start(self, esc: Escalated) -> None:
+    def start(self) -> None:
         n = len(self.log)
-        super().start(esc)  # the route is known only after its draw
+        super().start()  # the route is known only after its draw
         route = self.route[self.i]
         if route == ROUTE_TOWNSHIP:
             first = ("township accepts", TOWNSHIP)

@@ -93,8 +93,8 @@ def place_backlog(params: ModelParams, world: World) -> Backlog | None:
             problems.append(ScenarioError(problem[1], field=f"{FIELD}[{problem[0]}]", **where))
     if problems:
         raise ScenarioError.collect(problems[:20])
-    county, local_town, local_village = (list(column) for column in zip(*found, strict=True)) if found else ([], [], [])
-    rows = table.assign(county_index=county, township_local=local_town, village_local=local_village)
+    at = np.array(found, dtype=np.int64).reshape(-1, 3)  # (county, township, village) of each row
+    rows = table.assign(county_index=at[:, 0], township_local=at[:, 1], village_local=at[:, 2])
     return Backlog(rows=rows, states=tuple(sorted(set(int(x) for x in rows["replication"]))))
 
 

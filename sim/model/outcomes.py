@@ -167,7 +167,6 @@ def summarise_shard(
         queues=pd.DataFrame(tally.queues),
         events=tally.events,
         open_at_horizon=tally.open_at_horizon,
-        requests=out.assign(request=out.index.to_numpy())
-        if options.keep_requests
-        else None,  # request: row in the shard
+        # request: the row in the shard
+        requests=out.assign(request=out.index.to_numpy()) if options.raw.keep_requests else None,
     )

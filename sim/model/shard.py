@@ -48,7 +48,7 @@ from sim.model.stability import QueueLoad, queue_row
 from sim.model.staff_pool import StaffPool, Window
 from sim.model.streams import stream
 from sim.model.village import VillageSim
-from sim.model.village_inputs import village_setup, visit_book, worker_calendars
+from sim.model.village_inputs import duty_plan, village_setup, visit_book, worker_calendars
 from sim.model.village_outputs import village_daily, village_queue, village_row
 from sim.model.world import World
 from sim.scenario.params import ModelParams
@@ -83,13 +83,25 @@ class ShardSpec:
 
 
 @dataclass(frozen=True)
-class ShardOptions:
-    """A warm start's backlog and the optional outputs (each costs time or memory, so each is asked for)."""
+class RawOutputs:
+    """Per-request outputs a shard may return besides its tables (each costs time or memory, so each is asked for)."""
 
     keep_requests: bool = False  # the raw request rows
     event_log_cases: int = 0  # log the events of up to that many requests
-    backlog: Backlog | None = None  # a warm start's requests open on day 0
     export_state: bool = False  # the requests open at the horizon, as an initial-state table
+
+    @property
+    def wanted(self) -> bool:
+        """True when any of them is asked for (a cache of tables cannot answer then)."""
+        return bool(self.keep_requests or self.event_log_cases > 0 or self.export_state)
+
+
+@dataclass(frozen=True)
+class ShardOptions:
+    """What a shard returns besides its tables, and a warm start's backlog."""
+
+    raw: RawOutputs = RawOutputs()
+    backlog: Backlog | None = None  # a warm start's requests open on day 0
 
 
 @dataclass(frozen=True)
@@ -122,7 +134,7 @@ class Tally:
 
     def add_village(self, out: dict) -> None:
         self.requests.append(out["requests"])
-        self.downstream.append(out["row"].pop("downstream"))
+        self.downstream.append(out["downstream"])
         self.rows.append(out["row"])
         self.queues.append(out["queue"])
         self.events += out["events"]
@@ -141,7 +153,7 @@ def run_shard(params: ModelParams, world: World, spec: ShardSpec, options: Shard
     at_village, at_county = _split_backlog(inherited)
     tally = _run_villages(county, at_village)
     req = _shard_requests(county, tally, at_county)
-    trace = ShardTrace.start(req, _escalated(req), spec, options.event_log_cases)  # None without an event log
+    trace = ShardTrace.start(req, _escalated(req), spec, options.raw.event_log_cases)  # None without an event log
     _resolve(county, req, tally, _county_uniforms(county, at_county), trace)
     is_inherited = req["inherited"].to_numpy()
     result = summarise_shard(params, req[~is_inherited] if is_inherited.any() else req, tally, spec, options)
@@ -149,7 +161,7 @@ def run_shard(params: ModelParams, world: World, spec: ShardSpec, options: Shard
         result.event_log = trace.log(params, req, county.villages, county.townships)
     if options.backlog is not None:
         result.inherited = inherited_outcomes(req, spec.window.horizon, spec.window.end)
-    if options.export_state:
+    if options.raw.export_state:
         result.open_requests = open_requests(params, req, county.villages, county.townships, spec)
     return result
 
@@ -249,15 +261,13 @@ def _run_village(county: County, factors: np.ndarray, j: int, v: pd.Series, inhe
     n_inherited = 0 if head is None else len(head.requests.time)
     sim = VillageSim(setup, everyone, admin, book, inherited=n_inherited)
     sim.run()
-    row = village_row(v, j, sim, book, spec)
     head_uniforms = np.zeros((0, DOWNSTREAM_COLUMNS)) if head is None else head.uniforms
-    row["downstream"] = np.concatenate(
-        [head_uniforms, s("downstream").random((int(requests.escalate.sum()), DOWNSTREAM_COLUMNS))]
-    )
+    new_uniforms = s("downstream").random((int(requests.escalate.sum()), DOWNSTREAM_COLUMNS))
     daily_visits, daily_covered = village_daily(sim, spec)
     return {
         "requests": _request_frame(params, j, sim, everyone, inherited),
-        "row": row,
+        "downstream": np.concatenate([head_uniforms, new_uniforms]),  # one row per escalated request, in order
+        "row": village_row(v, j, sim, book, spec),
         "queue": village_queue(v, sim, requests, admin, spec),
         "daily_visits": daily_visits,
         "daily_covered": daily_covered,
@@ -333,14 +343,7 @@ def _run_county(county: County, esc: pd.DataFrame, uniforms: np.ndarray, tracer:
 def _county_offices(county: County) -> CountyOffices:
     """The townships' staff and the offices' calendar (always on duty in verification mode)."""
     params, days, townships = county.params, county.spec.total_days, county.townships
-    periods = tuple((float(s), float(e)) for s, e in params.workers.duty.periods)
-    office = (
-        cal.always_on_calendar(days)
-        if params.verification_mode
-        else cal.office_calendar(
-            cal.DutyPlan(params.world.start_date, days, periods, params.calendar.official_holidays)
-        )
-    )
+    office = cal.always_on_calendar(days) if params.verification_mode else cal.office_calendar(duty_plan(params, days))
     return CountyOffices(
         office,
         [int(x) for x in townships["service_staff"]],
@@ -356,20 +359,23 @@ def _pool_rows(params: ModelParams, stage: CountyStage, townships: pd.DataFrame,
     rows = []
     for kind, i, pool in stage.pools():
         assert kind in POOL_KINDS
-        where = (names[i], f"{kind} {names[i]}") if kind != "department" else ("", f"department {dept_names[i]}")
+        if kind == "department":
+            load = _pool_load(pool, kind, county, "", f"department {dept_names[i]}")
+        else:
+            load = _pool_load(pool, kind, county, names[i], f"{kind} {names[i]}")
         backlog = np.array(pool.daily_area) / HOURS  # daily mean jobs in the system
-        rows.append(queue_row(_pool_load(kind, county, where, pool), backlog, spec.warmup_days))
+        rows.append(queue_row(load, backlog, spec.warmup_days))
     return rows
 
 
-def _pool_load(kind: str, county: str, where: tuple[str, str], pool: StaffPool) -> QueueLoad:
-    """An office as a queue: ``where`` is its township (empty for a department) and its name."""
+def _pool_load(pool: StaffPool, kind: str, county: str, township: str, name: str) -> QueueLoad:
+    """An office as a queue (a department has no township)."""
     capacity = pool.capacity_hours()
     return QueueLoad(
         stage=kind,
         county=county,
-        township=where[0],
-        name=where[1],
+        township=township,
+        name=name,
         servers=pool.servers,
         extra_max=pool.extra_max,
         capacity_h=capacity,

@@ -31,14 +31,19 @@ def worker_calendars(
         n = int(v["cadres"]) + int(v["team_members"])
         return [cal.always_on_calendar(days)] * n, [0.0] * n
     duty = params.workers.duty
-    periods = tuple((float(s), float(e)) for s, e in duty.periods)
-    day_hours = sum(e - s for s, e in periods)
+    plan = duty_plan(params, days)
+    day_hours = sum(e - s for s, e in plan.periods)
     apps = min(params.admin.apps_minutes_per_cadre_day / 60.0, day_hours)
-    plan = cal.DutyPlan(params.world.start_date, days, periods, params.calendar.official_holidays)
     n_cadres = int(v["cadres"])
     calendars = [cal.cadre_calendar(plan, n_cadres, i, duty.weekend_on_duty, apps) for i in range(n_cadres)]
     members, member_apps = _member_calendars(params, plan, int(v["team_members"]), apps, roster)
     return calendars + members, [apps] * n_cadres + member_apps
+
+
+def duty_plan(params: ModelParams, days: int) -> cal.DutyPlan:
+    """The run's first day, the duty periods and whose working days: what villages and offices share."""
+    periods = tuple((float(s), float(e)) for s, e in params.workers.duty.periods)
+    return cal.DutyPlan(params.world.start_date, days, periods, params.calendar.official_holidays)
 
 
 def _member_calendars(

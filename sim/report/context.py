@@ -10,7 +10,7 @@ small without importing another report module.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ import pandas as pd
 
 from sim.analysis.metrics import EXTRA_METRICS, KEY_METRICS, METRICS
 from sim.report import htmldoc as h
+from sim.report.assumptions import show
 from sim.report.labels import (
     Lang,
     category,
@@ -131,8 +132,9 @@ def metric_table(metrics: dict[str, dict[str, Any]], lang: Lang) -> str:
     return h.table(header, rows, numeric=(2, 3, 4, 5))
 
 
-def changes_table(rows: Sequence[Sequence[object]], lang: Lang) -> str:
-    """Changed fields: path, value, and the value it replaces (of the base or of the schema default)."""
+def changes_table(changes: Iterable[tuple[object, object, object]], lang: Lang) -> str:
+    """Changed fields, each (path, value, the value it replaces: of the base or of the schema default)."""
+    rows = [[h.code(path), show(value), show(base)] for path, value, base in changes]
     return h.table([tr("path", lang), tr("value", lang), tr("base_value", lang)], rows)
 
 

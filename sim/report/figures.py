@@ -27,7 +27,6 @@ from sim.report.figures_base import finite, grid, panels, short
 from sim.report.figures_diagnostics import replication_convergence, warmup_diagnostics
 from sim.report.figures_heatmap import HEAT_LIMIT, HeatTable, heatmap, relative_to
 from sim.report.figures_multi import (
-    EffectTable,
     MainEffects,
     SensitivityIndex,
     decomposition,
@@ -41,7 +40,6 @@ from sim.report.labels import Lang, category, metric_info, metric_name, metric_u
 
 __all__ = [
     "HEAT_LIMIT",
-    "EffectTable",
     "HeatTable",
     "KeyEstimates",
     "MainEffects",

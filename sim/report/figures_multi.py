@@ -150,29 +150,16 @@ def forest(
         return ps.save(fig, folder, name)
 
 
-@dataclass(frozen=True)
-class EffectTable:
-    """Effects with 95 % CIs, one row per (term, metric), and the names of its term and effect columns.
-
-    A decomposition has columns term, metric, effect, ci_low, ci_high; marginal values name
-    them lever and change_per_unit.
-    """
-
-    table: pd.DataFrame
-    term: str = "term"
-    effect: str = "effect"
-
-
-def _effect_bars(ax: Axes, effects: EffectTable, metric: str, terms: list[object]) -> None:
+def _effect_bars(ax: Axes, effects: pd.DataFrame, metric: str, terms: list[object]) -> None:
     """Bars of one metric's effects with their CIs, coloured by verdict, first term on top."""
     scale = metric_info(metric).scale
-    rows = effects.table[effects.table["metric"] == metric].set_index(effects.term)
+    rows = effects[effects["metric"] == metric].set_index("term")
     ypos, values, errs, colours = [], [], [[], []], []
     for i, t in enumerate(terms):
         if t not in rows.index:
             continue
         r = rows.loc[t]
-        v, low, high = (float(r[effects.effect]) * scale, float(r["ci_low"]) * scale, float(r["ci_high"]) * scale)
+        v, low, high = (float(r["effect"]) * scale, float(r["ci_low"]) * scale, float(r["ci_high"]) * scale)
         ypos.append(len(terms) - 1 - i)
         values.append(v)
         errs[0].append(max(v - low, 0.0) if np.isfinite(low) else 0.0)
@@ -183,15 +170,18 @@ def _effect_bars(ax: Axes, effects: EffectTable, metric: str, terms: list[object
 
 
 def decomposition(
-    effects: EffectTable,
+    effects: pd.DataFrame,
     folder: Path,
     lang: Lang = "en",
     metrics: Sequence[str] | None = None,
     name: str = "decomposition",
 ) -> Path:
-    """Horizontal bars of effects with 95 % CIs per term (or lever), one panel per metric."""
-    metrics = _metrics(effects.table, metrics)
-    terms = list(dict.fromkeys(effects.table[effects.term]))
+    """Horizontal bars of effects with 95 % CIs per term, one panel per metric.
+
+    ``effects`` has columns term, metric, effect, ci_low, ci_high (a comparison's decomposition.csv).
+    """
+    metrics = _metrics(effects, metrics)
+    terms = list(dict.fromkeys(effects["term"]))
     with ps.style(lang):
         ncols = 2 if len(metrics) > 1 else 1
         height = max(1.6, 0.36 * len(terms) + 0.9)
@@ -202,7 +192,7 @@ def decomposition(
             ax.set_yticks(range(len(terms)), [str(t) for t in terms[::-1]])
             ax.grid(axis="y", visible=False)
             ax.set_title(ps.wrap(metric_label(metric, lang), lang, 48))
-            ax.set_xlabel(tr("effect" if effects.effect == "effect" else "per_unit", lang))
+            ax.set_xlabel(tr("effect", lang))
         return ps.save(fig, folder, name)
 
 

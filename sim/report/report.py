@@ -99,12 +99,12 @@ def _scenario_changes(run: Folder, lang: Lang) -> list[str]:
     """The changes the manifest records against a base, else the differences from the schema defaults."""
     changes, scen = run.manifest.get("changes"), run.manifest.get("scenario", {})
     if changes:
-        rows = [[h.code(c.get("path")), show(c.get("value")), show(c.get("base_value"))] for c in changes]
-        return [h.heading(tr("changes_base", lang)), changes_table(rows, lang)]
+        table = changes_table([(c.get("path"), c.get("value"), c.get("base_value")) for c in changes], lang)
+        return [h.heading(tr("changes_base", lang)), table]
     if not scen:
         return []
     diffs = differences_from_defaults(scen)
-    table = changes_table([[h.code(p), show(v), show(d)] for p, v, d in diffs], lang)
+    table = changes_table(diffs, lang)
     return [h.heading(tr("changes_default", lang)), table if diffs else h.para(tr("no_changes", lang))]
 
 
@@ -276,30 +276,18 @@ def checklist_section(run: Folder, ctx: Context) -> h.Section:
     return sec
 
 
+#: The run report's sections in order, each with the key of its title.
 RUN_SECTIONS = (
-    scenario_section,
-    key_metrics_section,
-    response_section,
-    time_use_section,
-    visits_section,
-    geography_section,
-    stability_section,
-    diagnostics_section,
-    assumptions_section,
-    checklist_section,
-)
-#: The title key of each of ``RUN_SECTIONS``, in the same order.
-RUN_TITLES = (
-    "sec_scenario",
-    "sec_key_metrics",
-    "sec_response",
-    "sec_time_use",
-    "sec_visits",
-    "sec_geography",
-    "sec_stability",
-    "sec_diagnostics",
-    "sec_assumptions",
-    "sec_checklist",
+    (scenario_section, "sec_scenario"),
+    (key_metrics_section, "sec_key_metrics"),
+    (response_section, "sec_response"),
+    (time_use_section, "sec_time_use"),
+    (visits_section, "sec_visits"),
+    (geography_section, "sec_geography"),
+    (stability_section, "sec_stability"),
+    (diagnostics_section, "sec_diagnostics"),
+    (assumptions_section, "sec_assumptions"),
+    (checklist_section, "sec_checklist"),
 )
 
 
@@ -321,7 +309,7 @@ def _run_banner(run: Folder, lang: Lang) -> h.Banner:
 def run_report(folder: Path, lang: Lang) -> str:
     run = Folder.read(folder)
     ctx = Context(figures_dir(folder, lang), lang)
-    sections = [guarded(make, run, ctx, key, tr(key, lang)) for make, key in zip(RUN_SECTIONS, RUN_TITLES, strict=True)]
+    sections = [guarded(make, run, ctx, key, tr(key, lang)) for make, key in RUN_SECTIONS]
     return render(_run_banner(run, lang), sections, ctx)
 
 

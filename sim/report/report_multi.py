@@ -16,7 +16,7 @@ import pandas as pd
 from sim.analysis.metrics import KEY_METRICS
 from sim.report import figures as fig
 from sim.report import htmldoc as h
-from sim.report.assumptions import assumptions_in_force, checklist, leaf_differences, show
+from sim.report.assumptions import assumptions_in_force, checklist, leaf_differences
 from sim.report.context import (
     Context,
     Folder,
@@ -126,8 +126,8 @@ def _changes_tables(c: Comparison, lang: Lang) -> list[str]:
         run = c.runs.get(name)
         changes = _changes(run, c.runs.get(c.base)) if run is not None else []
         if changes:
-            rows = [[h.code(x.get("path")), show(x.get("value")), show(x.get("base_value"))] for x in changes]
-            parts += [h.heading(f"{name}: {tr('changes_base', lang)}"), changes_table(rows, lang)]
+            table = changes_table([(x.get("path"), x.get("value"), x.get("base_value")) for x in changes], lang)
+            parts += [h.heading(f"{name}: {tr('changes_base', lang)}"), table]
     return parts
 
 
@@ -213,26 +213,32 @@ def side_by_side_section(c: Comparison, ctx: Context) -> h.Section:
 
 @dataclass(frozen=True)
 class EffectsSection:
-    """A comparison section of effects with CIs: its file, anchor and title, and its table's columns."""
+    """A comparison section of effects with CIs: its file, anchor, title and caption, and its table's columns."""
 
     file: str
     key: str
     title: str
-    term: str  # "term" (decomposition) or "lever" (marginal values)
-    effect: str  # "effect" or "change_per_unit"
+    caption: str
+    term: str  # the column naming each row, also its heading's text key: "term" or "lever"
+    effect: str  # the effect's column: "effect" or "change_per_unit"
+    effect_label: str  # its heading's text key
 
     def header(self, lang: Lang) -> list[str]:
         return [
-            tr("term" if self.term == "term" else "lever", lang),
+            tr(self.term, lang),
             tr("metric", lang),
             tr("metric_id", lang),
-            tr("effect" if self.effect == "effect" else "per_unit", lang),
+            tr(self.effect_label, lang),
             tr("ci95", lang),
         ]
 
 
-DECOMPOSITION = EffectsSection("decomposition.csv", "decomposition", "sec_decomposition", "term", "effect")
-MARGINAL = EffectsSection("marginal_values.csv", "marginal-values", "sec_marginal", "lever", "change_per_unit")
+DECOMPOSITION = EffectsSection(
+    "decomposition.csv", "decomposition", "sec_decomposition", "cap_decomposition", "term", "effect", "effect"
+)
+MARGINAL = EffectsSection(
+    "marginal_values.csv", "marginal-values", "sec_marginal", "cap_marginal", "lever", "change_per_unit", "per_unit"
+)
 
 
 def _effect_rows(frame: pd.DataFrame, spec: EffectsSection, metrics: list[str], lang: Lang) -> list[list[object]]:
@@ -249,9 +255,9 @@ def _effect_rows(frame: pd.DataFrame, spec: EffectsSection, metrics: list[str], 
 
 def _effects_figure(frame: pd.DataFrame, spec: EffectsSection, metrics: list[str], ctx: Context) -> Path:
     """Marginal values get one small panel per (lever, metric), at most four metrics; decompositions bars."""
-    if spec.term == "lever":
+    if spec is MARGINAL:
         return fig.marginal_values(frame, ctx.figures, ctx.lang, metrics[:4])
-    return fig.decomposition(fig.EffectTable(frame), ctx.figures, ctx.lang, metrics, name=spec.key)
+    return fig.decomposition(frame, ctx.figures, ctx.lang, metrics, name=spec.key)
 
 
 def _effects_section(frame: pd.DataFrame | None, spec: EffectsSection, ctx: Context) -> h.Section:
@@ -260,8 +266,7 @@ def _effects_section(frame: pd.DataFrame | None, spec: EffectsSection, ctx: Cont
     if frame is None:
         return missing(sec, lang, spec.file)
     metrics = key_first(ordered_metrics(list(dict.fromkeys(frame["metric"]))))
-    caption = "cap_marginal" if spec.term == "lever" else "cap_decomposition"
-    ctx.figure(sec, lambda: _effects_figure(frame, spec, metrics, ctx), caption)
+    ctx.figure(sec, lambda: _effects_figure(frame, spec, metrics, ctx), spec.caption)
     sec.add(h.table(spec.header(lang), _effect_rows(frame, spec, metrics, lang), numeric=(3, 4)))
     return sec
 

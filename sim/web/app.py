@@ -181,11 +181,10 @@ def _run(lang: Lang, request: execute.RunRequest) -> None:
 
 @dataclass(frozen=True)
 class Choices:
-    """What the analyst chose in the page: a starting scenario (its widget id and source), the run
-    settings, the preset to compare with, and the levers' values."""
+    """What the analyst chose in the page: a starting scenario (and its source), the run settings,
+    the preset to compare with, and the levers' values."""
 
     start: Scenario
-    start_id: str
     source: str
     run: controls.RunChoice
     base_file: Path | None
@@ -197,7 +196,7 @@ def _choices(lang: Lang, presets: dict[str, Path]) -> Choices:
     start, start_id, source = _start(lang, presets)
     run_choice = _run_choice(lang, start)
     base_file = _base(lang, presets)
-    return Choices(start, start_id, source, run_choice, base_file, _levers(lang, start, start_id))
+    return Choices(start, source, run_choice, base_file, _levers(lang, start, start_id))
 
 
 def _scenarios(lang: Lang, choices: Choices) -> tuple[Scenario, Scenario | None, dict[str, Any]] | None:

@@ -200,14 +200,21 @@ class BackgroundRun:
     of several sessions take turns on the cores.
     """
 
-    def __init__(self, request: RunRequest, lock: threading.Lock | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        request: RunRequest,
+        lock: threading.Lock | None = None,
+        root: Path | None = None,
+        cache_dir: Path | None = None,
+        pool: Pool = Pool(),
+    ) -> None:
         self.request = request
+        self._root, self._cache_dir, self._pool = root, cache_dir, pool  # passed on to run_request
         self.done, self.total = 0, 0
         self.waiting = lock is not None
         self.outcome: RunOutcome | None = None
         self.error: BaseException | None = None
         self._lock = lock
-        self._kwargs = kwargs
         self._cancel = threading.Event()
         self._thread = threading.Thread(target=self._work, name="grassroots-web-run", daemon=True)
 
@@ -237,7 +244,7 @@ class BackgroundRun:
             try:
                 self.waiting = False
                 self._progress(0, 0)
-                self.outcome = run_request(self.request, progress=self._progress, **self._kwargs)
+                self.outcome = run_request(self.request, self._root, self._cache_dir, self._progress, self._pool)
             finally:
                 if self._lock is not None:
                     self._lock.release()
