@@ -19,7 +19,7 @@ from bench_common import (
     load_scenario_file,
     median,
 )
-from bench_model import timed_env_run
+from bench_model import timed_phases
 
 # ====================================================================== M/M/c
 
@@ -115,11 +115,12 @@ def model_mmc(n: int, seed: int) -> tuple[int, float, dict[str, float]]:
     params = scenario.model_params()
     world = build_world(params)
     days = max(2, math.ceil(n / (MMC_ARRIVALS_PER_HOUR * 24.0)))
-    with timed_env_run() as in_loop:
+    with timed_phases() as phases:
         c = cpu_seconds()
         result = run_shard(params, world, ShardSpec(0, 0, seed, days, min(20, days // 10)))
         cpu = cpu_seconds() - c
-    return int(result.daily["arrived"].sum()), cpu, {"events": result.events, "env_run_cpu_s": in_loop[0]}
+    stages = {"events": result.events, "village_stage_cpu_s": phases["_run_villages"]}
+    return int(result.daily["arrived"].sum()), cpu, stages
 
 
 def measure_mmc(mode: Mode) -> dict[str, Any]:
@@ -146,6 +147,6 @@ def measure_mmc(mode: Mode) -> dict[str, Any]:
         entry = {"customers": last[0], "cpu_s": last[1], "customers_per_s": median(rates), "all": rates}
         if name == "model":
             entry.update(last[2])
-            entry["customers_per_env_run_s"] = last[0] / last[2]["env_run_cpu_s"]
+            entry["customers_per_village_stage_s"] = last[0] / last[2]["village_stage_cpu_s"]
         out[name] = entry
     return out

@@ -190,7 +190,11 @@ def print_report(rep: Report) -> None:
     print(f"\nModel, serial run_shard on {'+'.join(m['subset'])} ({m['villages']} villages, {m['days']} days)")
     print(f"  events                       {fmt(m['events']):>12}")
     print(f"  events / CPU-s (whole shard) {fmt(m['events_per_s']):>12}   cpu {m['cpu_s']:.2f} s")
-    print(f"  events / CPU-s in env.run    {fmt(m['events_per_env_run_s']):>12}   cpu {m['env_run_cpu_s']:.2f} s")
+    print(
+        f"  CPU by stage                 villages {m['village_stage_cpu_s']:.2f} s, "
+        f"county stage {m['county_stage_cpu_s']:.2f} s, the rest (summaries) "
+        f"{m['cpu_s'] - m['village_stage_cpu_s'] - m['county_stage_cpu_s']:.2f} s"
+    )
     print(f"  ratio to ceiling (context)   {s['ratio_to_ceiling']:>12.3f}")
     print(
         f"  CPU per request              {m['cpu_us_per_request']:>12.1f} us   "
@@ -241,7 +245,7 @@ def print_report(rep: Report) -> None:
         e = mm.get(k)
         print(f"  {k:<16} {fmt(e['customers_per_s']) if e else 'not installed':>12}")
     if mm["model"]:
-        print(f"  (model inside env.run only: {fmt(mm['model']['customers_per_env_run_s'])} customers/s)")
+        print(f"  (model's village stage only: {fmt(mm['model']['customers_per_village_stage_s'])} customers/s)")
     print("\nTargets")
     for t in s["targets"]:
         value = "n/a" if t["value"] is None else f"{t['value']:,.3f}"

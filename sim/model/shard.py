@@ -271,7 +271,7 @@ def _run_village(county: County, factors: np.ndarray, j: int, v: pd.Series, inhe
         "queue": village_queue(v, sim, requests, admin, spec),
         "daily_visits": daily_visits,
         "daily_covered": daily_covered,
-        "events": _events(sim.env),
+        "events": sim.events.scheduled,
         "open_at_horizon": sim.open_at_horizon,
     }
 

@@ -2,10 +2,12 @@
 
 Why callbacks instead of a SimPy process per request: each request costs two
 events (arrival, completion) and no generator frames; workers are plain
-indices, the queue is three plain containers. One environment per village
-keeps the event heap tiny. Visits need no events at all: a worker's free duty
-time is cut into visit-sized pieces when the free spell ends, and the day's
-visits are allocated to households at the day's close.
+indices, the queue is three plain containers. One event list per village
+keeps the heap tiny, and it is a plain heap of tuples in SimPy's order
+(:mod:`sim.model.event_list`), not a SimPy environment. Visits need no
+events at all: a worker's free duty time is cut into visit-sized pieces when
+the free spell ends, and the day's visits are allocated to households at the
+day's close.
 """
 
 from __future__ import annotations
@@ -15,16 +17,24 @@ import math
 from collections import deque
 from typing import Final
 
-import simpy
-
 from sim.model.admin_tasks import AdminArrays
 from sim.model.calendar import EPS, HOURS_PER_DAY, split
 from sim.model.demand import RequestArrays
+from sim.model.event_list import EventList
 from sim.model.village_overtime import overtime_job, start_overtime
 from sim.model.village_setup import Ledger, VillageSetup
 from sim.model.visits import VisitBook
 
 INF: Final = math.inf
+# what an event of the village's list is (its handler); ordered by how often they occur
+DONE: Final = 0  # a worker's job is done: (worker, serial)
+ADMIN: Final = 1  # an admin task arrives: (task,)
+REQUEST: Final = 2  # a request arrives: (request,)
+WAKE: Final = 3  # a free worker's duty begins
+CLOSE: Final = 4  # the daily close: (day,)
+HORIZON: Final = 5  # the end of the measurement window
+END: Final = 6  # the end of the drain
+STOP: Final = 7  # the loop stops (scheduled once, by _stop)
 
 
 class VillageSim:
@@ -34,7 +44,8 @@ class VillageSim:
         self, setup: VillageSetup, requests: RequestArrays, admin: AdminArrays, visits: VisitBook, inherited: int = 0
     ) -> None:
         """``inherited``: the first requests of ``requests`` were waiting in the queues on day 0 (a warm start)."""
-        self.env = env = simpy.Environment()  # one per village: its event heap stays tiny
+        self.events = EventList()  # one per village: its heap stays tiny
+        self.stopping = False  # the stop is scheduled
         self.s = setup
         self.visits = visits
         self.ledger = Ledger()
@@ -44,7 +55,6 @@ class VillageSim:
         self.on_call: list[int] = []  # requests served by the on-call cadre
         self.follow_ups: list[int] = []  # finished requests that then wait on other parties
         self.open = 0  # requests arrived whose village part is not done
-        self.stop = env.event()  # fires when the drain is over (every request done) or at the end
         self.open_at_horizon = 0  # the window's requests still open here at the horizon (counted from state)
         # plain lists are faster than numpy scalars inside the loop
         self.r_time: list[float] = requests.time.tolist()
@@ -83,8 +93,8 @@ class VillageSim:
     def _start(self, inherited: int) -> None:
         """Queue a warm start's backlog, schedule the first events of each stream, and start work at 0."""
         # the horizon snapshot is scheduled first: it sees the state just before anything else at that instant
-        self.env.timeout(self.s.horizon).callbacks.append(self._on_horizon)
-        self.env.timeout(self.s.end).callbacks.append(self._on_end)
+        self.events.schedule(self.s.horizon, HORIZON)
+        self.events.schedule(self.s.end, END)
         for i in range(inherited):  # in arrival order, ahead of every new request
             (self.urgent_q if self.r_urgent[i] else self.routine_q).append(i)
         self.open = inherited
@@ -94,7 +104,7 @@ class VillageSim:
         self._dispatch(0.0)
 
     # ------------------------------------------------------------ horizon and drain
-    def _on_horizon(self, ev: simpy.events.Event) -> None:
+    def _on_horizon(self) -> None:
         """Count the window's requests still open in the village (waiting, in service, on call, in follow-up)."""
         h, warmup = self.s.horizon, self.s.warmup
         t = self.r_time
@@ -110,12 +120,11 @@ class VillageSim:
         if self.open == 0:
             self._stop()
 
-    def _on_end(self, ev: simpy.events.Event) -> None:
-        self._stop()
-
     def _stop(self) -> None:
-        if not self.stop.triggered:
-            self.stop.succeed()
+        """Schedule the stop now: events already due at this instant still run first (as in SimPy)."""
+        if not self.stopping:
+            self.stopping = True
+            self.events.schedule(0.0, STOP)
 
     def busy_workers(self) -> list[int]:
         free = set(self.free)
@@ -125,20 +134,17 @@ class VillageSim:
     def _schedule_request(self) -> None:
         i = self.next_request
         if i < len(self.r_time):
-            ev = self.env.timeout(max(0.0, self.r_time[i] - self.env.now), i)  # 0: rounding of equal times
-            ev.callbacks.append(self._on_request)
+            self.events.schedule(max(0.0, self.r_time[i] - self.events.now), REQUEST, i)  # 0: rounding of equal times
 
     def _schedule_admin(self) -> None:
         k = self.next_admin
         if k < len(self.a_time):
-            ev = self.env.timeout(max(0.0, self.a_time[k] - self.env.now), k)
-            ev.callbacks.append(self._on_admin)
+            self.events.schedule(max(0.0, self.a_time[k] - self.events.now), ADMIN, k)
 
-    def _on_request(self, ev: simpy.events.Event) -> None:
-        i: int = ev.value
+    def _on_request(self, i: int) -> None:
         self.next_request = i + 1
         self._schedule_request()
-        now = self.env.now
+        now = self.events.now
         self.open += 1
         if self.r_urgent[i]:
             if not any(c.on_duty(now) for c in self.cal):
@@ -151,12 +157,11 @@ class VillageSim:
             self.routine_q.append(i)
         self._dispatch(now)
 
-    def _on_admin(self, ev: simpy.events.Event) -> None:
-        k: int = ev.value
+    def _on_admin(self, k: int) -> None:
         self.next_admin = k + 1
         self._schedule_admin()
         heapq.heappush(self.admin_q, (self.a_due[k], k))
-        self._dispatch(self.env.now)
+        self._dispatch(self.events.now)
 
     def _serve_on_call(self, i: int, now: float) -> None:
         """Out of hours an urgent request goes to the on-call cadre (time counted as overtime)."""
@@ -244,11 +249,10 @@ class VillageSim:
     def _wake_at(self, t: float) -> None:
         if t < self.wake_at and t < self.s.end:
             self.wake_at = t
-            ev = self.env.timeout(t - self.env.now)
-            ev.callbacks.append(self._on_wake)
+            self.events.schedule(t - self.events.now, WAKE)
 
-    def _on_wake(self, ev: simpy.events.Event) -> None:
-        now = self.env.now
+    def _on_wake(self) -> None:
+        now = self.events.now
         if now >= self.wake_at:
             self.wake_at = INF
         self._dispatch(now)
@@ -266,15 +270,12 @@ class VillageSim:
     def schedule_done(self, worker: int, done: float) -> None:
         self.serial[worker] += 1
         if done < INF:
-            ev = self.env.timeout(done - self.env.now, (worker, self.serial[worker]))
-            ev.callbacks.append(self._on_done)
+            self.events.schedule(done - self.events.now, DONE, worker, self.serial[worker])
 
-    def _on_done(self, ev: simpy.events.Event) -> None:
-        value: tuple[int, int] = ev.value
-        worker, serial = value
+    def _on_done(self, worker: int, serial: int) -> None:
         if serial != self.serial[worker]:  # the job was finished in overtime instead
             return
-        now = self.env.now
+        now = self.events.now
         job, start, overtime_from = self.job[worker]
         self._book_job(worker, job, start, now, overtime_from)
         if job < 0:
@@ -339,12 +340,10 @@ class VillageSim:
     def _schedule_close(self, day: int) -> None:
         t = day * HOURS_PER_DAY + self.s.close_hour
         if t <= self.s.end:
-            ev = self.env.timeout(t - self.env.now, day)
-            ev.callbacks.append(self._on_close)
+            self.events.schedule(t - self.events.now, CLOSE, day)
 
-    def _on_close(self, ev: simpy.events.Event) -> None:
-        day: int = ev.value
-        self._close_day(day, self.env.now)
+    def _on_close(self, day: int) -> None:
+        self._close_day(day, self.events.now)
         self._schedule_close(day + 1)
 
     def _close_day(self, day: int, now: float) -> None:
@@ -371,13 +370,31 @@ class VillageSim:
     # ------------------------------------------------------------ end of run
     def run(self) -> None:
         """Run the loop until the drain is over (or the end), then book what is still in progress."""
-        self.env.run(until=self.stop)
+        events = self.events
+        while True:
+            kind, a, b = events.pop()
+            if kind == DONE:
+                self._on_done(a, b)
+            elif kind == ADMIN:
+                self._on_admin(a)
+            elif kind == REQUEST:
+                self._on_request(a)
+            elif kind == WAKE:
+                self._on_wake()
+            elif kind == CLOSE:
+                self._on_close(a)
+            elif kind == HORIZON:
+                self._on_horizon()
+            elif kind == END:
+                self._stop()
+            else:
+                break
         self.finish()
 
     def finish(self) -> None:
         """Book jobs still in progress when the loop stopped (clipped to the window) and the window's duty totals."""
         s = self.s
-        now = self.env.now
+        now = self.events.now
         last_day = self.window_days - 1
         if self.last_closed < last_day:  # a close due exactly when the loop stops: SimPy stops before it
             self._close_day(last_day, min(now, last_day * HOURS_PER_DAY + s.close_hour))

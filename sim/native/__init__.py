@@ -28,6 +28,7 @@ from types import ModuleType
 #: and the offices' queue of the county stage.
 NATIVE_MODULES: tuple[str, ...] = (
     "sim.model.calendar",
+    "sim.model.event_list",
     "sim.model.staff_pool",
     "sim.model.village",
     "sim.model.village_overtime",
