@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import simpy
 
-from sim.model.event_list import EventList
+from sim.model.event_list import CallbackList, EventList
 
 #: Delays that make ties: zero, equal sums (0.5 + 0.5 = 1.0), and values that round in floating point.
 DELAYS = (0.0, 0.5, 1.0, 0.1, 0.2, 0.30000000000000004, 1.5)
@@ -59,6 +59,26 @@ def _event_list_trace(program: list[tuple[int, list[float]]], roots: int) -> tup
     return trace, events.scheduled
 
 
+def _callback_list_trace(program: list[tuple[int, list[float]]], roots: int) -> list[tuple[float, int]]:
+    clock = CallbackList()
+    trace: list[tuple[float, int]] = []
+    next_id = [roots]
+
+    def handle(i: int) -> None:
+        trace.append((clock.now, i))
+        for delay in program[i][1]:
+            if next_id[0] < len(program):
+                j = next_id[0]
+                clock.call_in(delay, lambda j=j: handle(j))
+                next_id[0] += 1
+
+    for i in range(roots):
+        clock.call_in(DELAYS[i % len(DELAYS)], lambda i=i: handle(i))
+    clock.call_in(1e9, clock.stop)
+    clock.run()
+    return trace
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_same_program_gives_simpys_trace(seed: int) -> None:
     program = _program(seed, 400)
@@ -67,6 +87,39 @@ def test_the_same_program_gives_simpys_trace(seed: int) -> None:
     assert len(expected) > 100  # the program did branch
     assert got == expected  # same times (bit for bit) and the same order of ties
     assert scheduled == len(expected)
+    assert _callback_list_trace(program, roots=12) == expected
+
+
+def test_a_stop_lets_the_calls_due_now_run_first_as_simpys_until_event_does() -> None:
+    """A at 1 stops the run; B (due at 1, scheduled before the stop) still runs, C (scheduled after) does not."""
+    env = simpy.Environment()
+    until = env.event()
+    seen: list[str] = []
+
+    def simpy_a(_ev: simpy.events.Event) -> None:
+        seen.append("A")
+        until.succeed()
+        env.timeout(0.0).callbacks.append(lambda _e: seen.append("C"))
+
+    env.timeout(1.0).callbacks.append(simpy_a)
+    env.timeout(1.0).callbacks.append(lambda _e: seen.append("B"))
+    env.timeout(2.0).callbacks.append(lambda _e: seen.append("D"))
+    env.run(until=until)
+
+    clock = CallbackList()
+    ours: list[str] = []
+
+    def a() -> None:
+        ours.append("A")
+        clock.stop()
+        clock.stop()  # a second stop changes nothing
+        clock.call_in(0.0, lambda: ours.append("C"))
+
+    clock.call_in(1.0, a)
+    clock.call_in(1.0, lambda: ours.append("B"))
+    clock.call_in(2.0, lambda: ours.append("D"))
+    clock.run()
+    assert seen == ["A", "B"] and ours == seen and clock.now == env.now == 1.0
 
 
 def test_ties_go_in_the_order_they_were_scheduled_and_times_are_now_plus_delay() -> None:
@@ -88,3 +141,5 @@ def test_ties_go_in_the_order_they_were_scheduled_and_times_are_now_plus_delay()
 def test_taking_from_an_empty_list_fails_loudly() -> None:
     with pytest.raises(RuntimeError, match="no events left"):
         EventList().pop()
+    with pytest.raises(RuntimeError, match="no calls left"):
+        CallbackList().run()

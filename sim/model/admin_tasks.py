@@ -15,6 +15,7 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.special import ndtri
@@ -61,18 +62,28 @@ class _Calendar:
     close_hour: float
 
 
+@lru_cache(maxsize=64)
+def _admin_calendar(start_date: str, days: int, official: bool, open_hour: float, close_hour: float) -> _Calendar:
+    """Working days and December days of a run, shared by its villages (read-only arrays).
+
+    Why cached: every village of a run has the same calendar, and building it day by day
+    cost a fifth of drawing a village's admin tasks.
+    """
+    start = dt.date.fromisoformat(start_date)
+    weekdays = np.array(working_day_flags(start_date, days, official))
+    december = np.array([(start + dt.timedelta(days=d)).month == 12 for d in range(days)])
+    weekdays.flags.writeable = december.flags.writeable = False
+    return _Calendar(weekdays, december, open_hour, close_hour)
+
+
 def draw_admin(params: ModelParams, days: int, streams: Callable[[str], np.random.Generator]) -> AdminArrays:
     """Signboard tasks, a daily documents batch, temporary tasks and meetings of one village."""
     admin = params.admin
     if params.verification_mode:
         return AdminArrays(time=np.zeros(0), hours=np.zeros(0), due=np.zeros(0))
-    start = dt.date.fromisoformat(params.world.start_date)
     periods = params.workers.duty.periods
-    cal = _Calendar(
-        weekdays=np.array(working_day_flags(params.world.start_date, days, params.calendar.official_holidays)),
-        december=np.array([(start + dt.timedelta(days=d)).month == 12 for d in range(days)]),
-        open_hour=periods[0][0],
-        close_hour=periods[-1][1],
+    cal = _admin_calendar(
+        params.world.start_date, days, params.calendar.official_holidays, periods[0][0], periods[-1][1]
     )
     due_hours = admin.due_days * HOURS_PER_DAY * 7.0 / 5.0
     admitted_mark = admin.admission_blocked_share if admin.admission_list else 0.0

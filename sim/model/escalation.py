@@ -23,11 +23,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import simpy
+from mypy_extensions import mypyc_attr
 
 from sim.model.calendar import Calendar
 from sim.model.distributions import Sampler
-from sim.model.staff_pool import StaffPool, Then, Window
+from sim.model.event_list import CallbackList, Then
+from sim.model.staff_pool import StaffPool, Window
 from sim.scenario.params import Department, ModelParams
 
 # Named columns of a request's uniform row; the step columns follow.
@@ -91,22 +92,22 @@ class CountyStage:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        clock: CallbackList,
         params: ModelParams,
         offices: CountyOffices,
         window: Window,
         fallback: np.random.Generator,
     ) -> None:
-        self.env = env
+        self.clock = clock
         self.p = params
         self.office = office = offices.calendar
         self.window = window
         self.fallback = fallback
         dp, tp = params.departments, params.township
-        self.township_pools = [StaffPool(env, c, office, window, tp.coping) for c in offices.service_staff]
-        self.enforcement_pools = [StaffPool(env, c, office, window, tp.coping) for c in offices.enforcement_staff]
+        self.township_pools = [StaffPool(clock, c, office, window, tp.coping) for c in offices.service_staff]
+        self.enforcement_pools = [StaffPool(clock, c, office, window, tp.coping) for c in offices.enforcement_staff]
         self.dept_pools = [
-            StaffPool(env, department_staff(d, offices.population), office, window, dp.coping) for d in dp.departments
+            StaffPool(clock, department_staff(d, offices.population), office, window, dp.coping) for d in dp.departments
         ]
         self.dept_effort = [Sampler(d.effort_hours) for d in dp.departments]
         self.township_effort = Sampler(tp.effort_hours)
@@ -123,13 +124,11 @@ class CountyStage:
         self.active_in_window: set[int] = set()  # the window's requests among them (for the horizon count)
         self.launched_all = False
         self.open_at_horizon = 0
-        self.stop = env.event()
 
     def working_days(self, days: float, then: Then) -> None:
         """Wait ``days`` working days (office duty hours), then continue."""
-        now = self.env.now
-        ev = self.env.timeout(self.office.advance(now, days * self.day_hours) - now)
-        ev.callbacks.append(lambda _ev: then())
+        now = self.clock.now
+        self.clock.call_in(self.office.advance(now, days * self.day_hours) - now, then)
 
     def pools(self) -> list[tuple[str, int, StaffPool]]:
         """(kind, index, pool) of every staffed office: township i, enforcement team i, department i."""
@@ -147,20 +146,16 @@ class CountyStage:
     def journey_finished(self, i: int) -> None:
         self.active -= 1
         self.active_in_window.discard(i)
-        if self.active == 0 and self.launched_all and self.env.now >= self.window.horizon:
-            self._stop()
+        if self.active == 0 and self.launched_all and self.clock.now >= self.window.horizon:
+            self.clock.stop()
 
-    def on_horizon(self, _ev: simpy.events.Event) -> None:
+    def on_horizon(self) -> None:
         """Count the window's escalated requests in progress at the horizon (from the journeys' state)."""
         self.open_at_horizon = len(self.active_in_window)
         for _kind, _i, pool in self.pools():
             pool.at_horizon = pool.in_system
         if self.active == 0 and self.launched_all:
-            self._stop()
-
-    def _stop(self, _ev: simpy.events.Event | None = None) -> None:
-        if not self.stop.triggered:
-            self.stop.succeed()
+            self.clock.stop()
 
 
 def department_staff(dept: Department, county_population: float) -> int:
@@ -168,6 +163,7 @@ def department_staff(dept: Department, county_population: float) -> int:
     return max(1, int(round(dept.staff_per_county + dept.staff_per_100k_residents * county_population / 1e5)))
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # the event log's TracedJourney extends it
 class Journey:
     """One escalated request's path; resolution, trips and hand-offs land in the arrays."""
 
@@ -321,7 +317,7 @@ class Journey:
             self._finish()
 
     def _finish(self) -> None:
-        self.resolved[self.i] = self.stage.env.now
+        self.resolved[self.i] = self.stage.clock.now
         self.stage.journey_finished(self.i)
 
 
@@ -333,7 +329,6 @@ def run_county_stage(
     Journeys not finished by then keep resolution ``inf`` (censored at the end of the drain).
     ``journey`` makes each request's journey (the event log passes one that traces a sample).
     """
-    env, window = stage.env, stage.window
     n = len(esc.ready)
     out: dict[str, list] = {
         "resolved": [math.inf] * n,
@@ -342,24 +337,50 @@ def run_county_stage(
         "route": [-1] * n,
         "department": [-1] * n,  # the department of a single-department route
     }
-    order = np.argsort(esc.ready, kind="stable")
-    env.timeout(window.horizon).callbacks.append(stage.on_horizon)  # first at that instant: the state just before
-    env.timeout(window.end).callbacks.append(stage._stop)
+    clock, window = stage.clock, stage.window
+    clock.call_in(window.horizon, stage.on_horizon)  # first at that instant: the state just before
+    clock.call_in(window.end, clock.stop)
+    Launcher(stage, esc, out, journey)()  # at time 0, before anything else (SimPy's process start)
+    clock.run()
+    return {k: np.array(v) for k, v in out.items()}
 
-    def launcher() -> simpy.events.Event:
-        for i in order:
-            i = int(i)
-            t = float(esc.ready[i])
+
+class Launcher:
+    """Starts each journey when its village hands the request over, in order of that time.
+
+    One call per distinct hand-over time: it starts every journey due now and schedules itself
+    for the next. Called back, it starts the journey it waited for without comparing times again
+    (``now`` is the time of the wait's end as SimPy computed it, which may differ in the last bit).
+    """
+
+    __slots__ = ("esc", "journey", "next", "order", "out", "ready", "stage", "waited")
+
+    def __init__(self, stage: CountyStage, esc: Escalated, out: dict[str, list], journey: Callable[..., Journey]):
+        self.stage = stage
+        self.esc = esc
+        self.out = out
+        self.journey = journey
+        self.order: list[int] = np.argsort(esc.ready, kind="stable").tolist()
+        self.ready: list[float] = esc.ready.tolist()
+        self.next = 0  # position in ``order`` of the next journey to start
+        self.waited = False  # called back for the journey at ``next``
+
+    def __call__(self) -> None:
+        stage, clock, window = self.stage, self.stage.clock, self.stage.window
+        waited, self.waited = self.waited, False
+        while self.next < len(self.order):
+            i = self.order[self.next]
+            t = self.ready[i]
             if t >= window.end:
                 break
-            if t > env.now:
-                yield env.timeout(t - env.now)
-            stage.journey_started(i, bool(window.warmup <= esc.arrival[i] < window.horizon))
-            journey(stage, i, esc, out).start()
+            if not waited and t > clock.now:
+                self.waited = True
+                clock.call_in(t - clock.now, self)
+                return
+            waited = False
+            stage.journey_started(i, bool(window.warmup <= self.esc.arrival[i] < window.horizon))
+            self.journey(stage, i, self.esc, self.out).start()
+            self.next += 1
         stage.launched_all = True
-        if stage.active == 0 and env.now >= window.horizon:
-            stage._stop()
-
-    env.process(launcher())
-    env.run(until=stage.stop)
-    return {k: np.array(v) for k, v in out.items()}
+        if stage.active == 0 and clock.now >= window.horizon:
+            clock.stop()

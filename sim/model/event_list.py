@@ -8,12 +8,17 @@ callbacks list, ``schedule`` and ``step`` -- about half of a county-year's time 
 ``now + delay`` and ties are broken by the order of scheduling, exactly as SimPy does for events
 of one priority (every village event is a plain timeout), so the loop takes the same decisions in
 the same order as it did under SimPy: tests/test_event_list.py replays one against the other.
-The office queues and journeys of the county stage stay SimPy processes.
+
+The county stage (office queues, journeys) has its own kind: :class:`CallbackList`, whose
+entries are the functions to call, since its steps are many small continuations.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from heapq import heappop, heappush
+
+Then = Callable[[], None]
 
 
 class EventList:
@@ -38,3 +43,42 @@ class EventList:
         t, _sequence, kind, a, b = heappop(self._heap)
         self.now = t
         return kind, a, b
+
+
+class CallbackList:
+    """Pending calls of the county stage, earliest first, in SimPy's order; ``run`` until ``stop``.
+
+    ``stop`` behaves like succeeding SimPy's ``until`` event: calls already due at this instant
+    still run, then the loop returns.
+    """
+
+    __slots__ = ("_heap", "now", "scheduled", "stopping")
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, Then | None]] = []
+        self.now = 0.0
+        self.scheduled = 0  # calls scheduled so far, the stop included (SimPy's event counter)
+        self.stopping = False
+
+    def call_in(self, delay: float, then: Then) -> None:
+        """Call ``then`` ``delay`` hours from now; among equal times, earlier scheduled first."""
+        heappush(self._heap, (self.now + delay, self.scheduled, then))
+        self.scheduled += 1
+
+    def stop(self) -> None:
+        """End the run once the calls due now have run (a second stop changes nothing)."""
+        if not self.stopping:
+            self.stopping = True
+            heappush(self._heap, (self.now, self.scheduled, None))
+            self.scheduled += 1
+
+    def run(self) -> None:
+        """Make the calls in order until the stop is reached."""
+        heap = self._heap
+        while heap:
+            t, _sequence, then = heappop(heap)
+            self.now = t
+            if then is None:
+                return
+            then()
+        raise RuntimeError("no calls left before the loop was stopped")

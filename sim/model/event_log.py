@@ -78,7 +78,7 @@ class TracedJourney(Journey):
         self.last_step = -1
 
     def note(self, activity: str, kind: str, index: int) -> None:
-        self.log.append((self.i, activity, kind, index, float(self.stage.env.now)))
+        self.log.append((self.i, activity, kind, index, float(self.stage.clock.now)))
 
     def start(self) -> None:
         n = len(self.log)
@@ -92,7 +92,7 @@ class TracedJourney(Journey):
             first = ("whistle", TOWNSHIP)
         else:  # a "one thing" module: its joint pass is already noted
             return
-        self.log.insert(n, (self.i, first[0], first[1], self.town, float(self.stage.env.now)))
+        self.log.insert(n, (self.i, first[0], first[1], self.town, float(self.stage.clock.now)))
 
     def _township_latency(self) -> None:
         self.note("township work done", TOWNSHIP, self.town)

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import simpy
 
 from sim.model import calendar as cal
 from sim.model.admin_tasks import draw_admin
@@ -32,6 +31,7 @@ from sim.model.escalation import (
     escalated_requests,
     run_county_stage,
 )
+from sim.model.event_list import CallbackList
 from sim.model.event_log import ShardTrace, Tracer
 from sim.model.initial_state import (
     Backlog,
@@ -321,20 +321,15 @@ def _request_frame(
     return pd.concat([frame, follow_ups], ignore_index=True)
 
 
-def _events(env: simpy.Environment) -> int:
-    """Events the environment scheduled (SimPy numbers them with a counter)."""
-    return next(env._eid)
-
-
 def _run_county(county: County, esc: pd.DataFrame, uniforms: np.ndarray, tracer: Tracer | None = None) -> dict:
     """The county stage for the shard's escalated requests (``uniforms``: one row each, in their order)."""
     params, spec = county.params, county.spec
-    env = simpy.Environment()
+    clock = CallbackList()
     fallback = stream(spec.seed, spec.replication, spec.county, -1, "downstream-extra")
-    stage = CountyStage(env, params, _county_offices(county), spec.window, fallback)
+    stage = CountyStage(clock, params, _county_offices(county), spec.window, fallback)
     escalated = escalated_requests(params, esc, uniforms)
     out = run_county_stage(stage, escalated) if tracer is None else run_county_stage(stage, escalated, tracer)
-    out["events"] = _events(env)
+    out["events"] = clock.scheduled
     out["open_at_horizon"] = stage.open_at_horizon
     out["queues"] = _pool_rows(params, stage, county.townships, spec)
     return out

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
-
-import simpy
+from functools import partial
 
 from sim.model.calendar import HOURS_PER_DAY, Calendar
+from sim.model.event_list import CallbackList, Then
 from sim.scenario.params import CopingParams
 
 
@@ -31,9 +30,6 @@ class Window:
         return int(math.ceil(self.horizon / HOURS_PER_DAY))
 
 
-Then = Callable[[], None]
-
-
 class StaffPool:
     """c regular staff on one office calendar; urgent first, then first come first served.
 
@@ -47,8 +43,8 @@ class StaffPool:
         "at_horizon",
         "busy",
         "cal",
+        "clock",
         "daily_area",
-        "env",
         "extra_busy",
         "extra_hours",
         "extra_max",
@@ -63,10 +59,8 @@ class StaffPool:
         "window",
     )
 
-    def __init__(
-        self, env: simpy.Environment, servers: int, cal: Calendar, window: Window, coping: CopingParams
-    ) -> None:
-        self.env = env
+    def __init__(self, clock: CallbackList, servers: int, cal: Calendar, window: Window, coping: CopingParams) -> None:
+        self.clock = clock
         self.cal = cal
         self.window = window
         self.servers = max(1, servers)
@@ -88,7 +82,7 @@ class StaffPool:
         return len(self.urgent) + len(self.routine)
 
     def submit(self, work: float, then: Then, urgent: bool) -> None:
-        now = self.env.now
+        now = self.clock.now
         self._track(now, 1)
         if self.window.warmup <= now < self.window.horizon:
             self.offered += work
@@ -109,15 +103,13 @@ class StaffPool:
             self._start(*self._next(), extra=True)
 
     def _start(self, work: float, then: Then, extra: bool) -> None:
-        now = self.env.now
+        now = self.clock.now
         if extra and self.window.warmup <= now < self.window.horizon:
             self.extra_hours += work
-        ev = self.env.timeout(self.cal.advance(now, work) - now, (then, extra))
-        ev.callbacks.append(self._done)
+        self.clock.call_in(self.cal.advance(now, work) - now, partial(self._done, then, extra))
 
-    def _done(self, ev: simpy.events.Event) -> None:
-        then, extra = ev.value
-        self._track(self.env.now, -1)
+    def _done(self, then: Then, extra: bool) -> None:
+        self._track(self.clock.now, -1)
         if extra:
             if self.waiting() > self.trigger:
                 self._start(*self._next(), extra=True)

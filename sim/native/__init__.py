@@ -29,6 +29,7 @@ from types import ModuleType
 NATIVE_MODULES: tuple[str, ...] = (
     "sim.model.calendar",
     "sim.model.event_list",
+    "sim.model.escalation",
     "sim.model.staff_pool",
     "sim.model.village",
     "sim.model.village_overtime",
