@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -187,8 +188,11 @@ def _point_summary(
     """A point's factor values and each metric's mean and 95 % interval over its replications."""
     summary: dict[str, Any] = {"point": int(row["point"]), **{f.path: _plain(row[f.path]) for f in factors}}
     for metric in metrics:
-        ci = t_interval(reps[metric].to_numpy(dtype=float))
-        summary.update(
-            {f"{metric}_mean": ci["mean"], f"{metric}_ci_low": ci["ci_low"], f"{metric}_ci_high": ci["ci_high"]}
-        )
+        summary.update(_interval_columns(metric, reps[metric].to_numpy(dtype=float)))
     return summary
+
+
+def _interval_columns(metric: str, values: np.ndarray) -> dict[str, float]:
+    """``<metric>_mean``, ``_ci_low`` and ``_ci_high``: the replications' mean and 95 % t interval."""
+    ci = t_interval(values)
+    return {f"{metric}_mean": ci["mean"], f"{metric}_ci_low": ci["ci_low"], f"{metric}_ci_high": ci["ci_high"]}

@@ -114,13 +114,17 @@ def _world(params_json: str) -> tuple[ModelParams, World, Backlog | None]:
     return params, world, place_backlog(params, world)
 
 
+def shard_spec(task: Task) -> ShardSpec:
+    """The shard a task runs: its county and replication over its horizon."""
+    h = task.horizon
+    return ShardSpec(task.county, task.replication, h.seed, h.days, h.warmup_days, h.drain_days)
+
+
 def execute(task: Task) -> ShardResult:
     """Run one task (in whatever process); errors come back labelled."""
     try:
         params, world, backlog = _world(task.params_json)
-        h = task.horizon
-        spec = ShardSpec(task.county, task.replication, h.seed, h.days, h.warmup_days, h.drain_days)
-        return run_shard(params, world, spec, ShardOptions(task.raw, backlog))
+        return run_shard(params, world, shard_spec(task), ShardOptions(task.raw, backlog))
     except Exception as exc:  # re-raised with the task's name for the user
         raise TaskError(f"{task.label()} failed: {type(exc).__name__}: {exc}") from exc
 

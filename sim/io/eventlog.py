@@ -43,11 +43,16 @@ def write_event_log(log: pd.DataFrame, folder: Path) -> list[Path]:
     """Write ``event_log.csv`` and ``event_log.xes`` into ``folder``; returns their paths."""
     log = with_timezone(log)
     csv_path, xes_path = folder / "event_log.csv", folder / "event_log.xes"
-    iso = log["time:timestamp"].map(lambda t: t.isoformat(timespec="microseconds"))  # 2021-10-01T09:30:00+08:00
-    log.assign(**{"time:timestamp": iso}).to_csv(csv_path, index=False)
+    _write_csv(log, csv_path)
     with xes_path.open("w", encoding="utf-8") as out:
         write_xes(log, out)
     return [csv_path, xes_path]
+
+
+def _write_csv(log: pd.DataFrame, path: Path) -> None:
+    """The log as CSV with ISO timestamps to the microsecond (2021-10-01T09:30:00+08:00)."""
+    iso = log["time:timestamp"].map(lambda t: t.isoformat(timespec="microseconds"))
+    log.assign(**{"time:timestamp": iso}).to_csv(path, index=False)
 
 
 def write_xes(log: pd.DataFrame, out: IO[str]) -> None:

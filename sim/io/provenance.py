@@ -35,13 +35,16 @@ PACKAGES = (
 
 
 def package_versions() -> dict[str, str]:
-    out = {}
-    for name in PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return out
+    """Installed versions of the packages results depend on (those not installed are left out)."""
+    versions = {name: _version(name) for name in PACKAGES}
+    return {name: v for name, v in versions.items() if v is not None}
+
+
+def _version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def git_state(path: Path | None = None) -> dict[str, Any]:

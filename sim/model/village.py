@@ -21,6 +21,7 @@ from sim.model.admin_tasks import AdminArrays
 from sim.model.calendar import EPS, HOURS_PER_DAY, split
 from sim.model.demand import RequestArrays
 from sim.model.event_list import EventList
+from sim.model.village_end import finish, open_at_horizon
 from sim.model.village_overtime import overtime_job, start_overtime
 from sim.model.village_setup import Ledger, VillageSetup
 from sim.model.visits import VisitBook
@@ -106,17 +107,7 @@ class VillageSim:
     # ------------------------------------------------------------ horizon and drain
     def _on_horizon(self) -> None:
         """Count the window's requests still open in the village (waiting, in service, on call, in follow-up)."""
-        h, warmup = self.s.horizon, self.s.warmup
-        t = self.r_time
-        waiting = [i for q in (self.urgent_q, self.routine_q) for i in q]
-        serving = [job for job, _start, _ot in (self.job[w] for w in self.busy_workers()) if job >= 0]
-        new = self.first_new
-        self.open_at_horizon = sum(1 for i in waiting + serving if i >= new and t[i] >= warmup)
-        self.open_at_horizon += sum(
-            1
-            for i in self.on_call + self.follow_ups
-            if i >= new and t[i] >= warmup and self.village_done[i] + self.r_follow_up[i] >= h
-        )
+        self.open_at_horizon = open_at_horizon(self)
         if self.open == 0:
             self._stop()
 
@@ -277,7 +268,7 @@ class VillageSim:
             return
         now = self.events.now
         job, start, overtime_from = self.job[worker]
-        self._book_job(worker, job, start, now, overtime_from)
+        self.book_job(worker, job, start, now, overtime_from)
         if job < 0:
             self._book_admin_done(-job - 1, now)
         else:
@@ -302,7 +293,7 @@ class VillageSim:
             if now > self.a_due[k]:
                 self.ledger.admin_late += 1
 
-    def _book_job(self, worker: int, job: int, start: float, end: float, overtime_from: float) -> None:
+    def book_job(self, worker: int, job: int, start: float, end: float, overtime_from: float) -> None:
         """Book a job's duty part [start, overtime_from) as service/travel/admin, the rest as overtime."""
         s = self.s
         if overtime_from < end:
@@ -343,10 +334,10 @@ class VillageSim:
             self.events.schedule(t - self.events.now, CLOSE, day)
 
     def _on_close(self, day: int) -> None:
-        self._close_day(day, self.events.now)
+        self.close_day(day, self.events.now)
         self._schedule_close(day + 1)
 
-    def _close_day(self, day: int, now: float) -> None:
+    def close_day(self, day: int, now: float) -> None:
         """Turn the day's free duty time into visits, book the day's time use, start overtime."""
         self.last_closed = day
         for w in self.free:
@@ -389,24 +380,4 @@ class VillageSim:
                 self._stop()
             else:
                 break
-        self.finish()
-
-    def finish(self) -> None:
-        """Book jobs still in progress when the loop stopped (clipped to the window) and the window's duty totals."""
-        s = self.s
-        now = self.events.now
-        last_day = self.window_days - 1
-        if self.last_closed < last_day:  # a close due exactly when the loop stops: SimPy stops before it
-            self._close_day(last_day, min(now, last_day * HOURS_PER_DAY + s.close_hour))
-        self.observe_queue(now)
-        for w in self.busy_workers():
-            job, start, overtime_from = self.job[w]
-            self._book_job(w, job, start, now, overtime_from)
-        first_day = int(s.warmup // HOURS_PER_DAY)
-        last_day = int(math.ceil(s.horizon / HOURS_PER_DAY))
-        for w, cal in enumerate(self.cal):
-            present = cal.present_days_between(first_day, last_day)
-            apps = s.apps_hours[w] * present
-            self.ledger.admin += apps
-            self.ledger.duty += cal.duty_before(s.horizon) - cal.duty_before(s.warmup) + apps
-            self.ledger.worker_days += present
+        finish(self)

@@ -112,9 +112,12 @@ def apps_hours_in_window(sim: VillageSim) -> float:
 def village_daily(sim: VillageSim, spec: ShardSpec) -> tuple[np.ndarray, np.ndarray]:
     """Visits made and vulnerable households covered, by day of the window (zeros after the loop stopped)."""
     led = sim.ledger
-    daily_visits = np.zeros(spec.days)
-    daily_visits[: len(led.daily_visits)] = led.daily_visits[: spec.days]
-    coverage = np.array(led.daily_covered)
-    daily_covered = np.zeros(spec.days)
-    daily_covered[: len(coverage)] = coverage[: spec.days]
-    return daily_visits, daily_covered
+    return _padded(led.daily_visits, spec.days), _padded(led.daily_covered, spec.days)
+
+
+def _padded(values: list[int] | list[float], days: int) -> np.ndarray:
+    """One value a day for ``days`` days: those recorded, then zeros."""
+    out = np.zeros(days)
+    kept = np.asarray(values[:days], dtype=float)
+    out[: len(kept)] = kept
+    return out

@@ -32,6 +32,7 @@ NATIVE_MODULES: tuple[str, ...] = (
     "sim.model.escalation",
     "sim.model.staff_pool",
     "sim.model.village",
+    "sim.model.village_end",
     "sim.model.village_overtime",
     "sim.model.village_setup",
     "sim.model.visits",

@@ -41,6 +41,11 @@ def place_zh(name: str) -> str | None:
     counties = county_names()
     if name in counties:
         return counties[name]
+    return _township_zh(name, counties)
+
+
+def _township_zh(name: str, counties: dict[str, str]) -> str | None:
+    """A model township's Chinese name from its county's and its kind's (``Qilin-street-3`` -> 麒麟区街道3)."""
     m = _TOWNSHIP.match(name)
     if m and m["county"] in counties:
         return f"{counties[m['county']]}{TOWNSHIP_KINDS[m['kind']]}{m['n']}"

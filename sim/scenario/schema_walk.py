@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter
+from pydantic.fields import FieldInfo
 
 from sim.scenario.keypaths import EXTENDS, Key, KeyPath, dotted
 from sim.scenario.params import Scenario
@@ -146,6 +147,11 @@ def default_at(path: KeyPath) -> Any:
     for model in _model_members(parent):
         info = model.model_fields.get(str(path[-1]))
         if info is not None and not info.is_required():
-            default = info.get_default(call_default_factory=True, validated_data={})
-            return TypeAdapter(info.annotation).dump_python(default, mode="json")
+            return _json_default(info)
     return None
+
+
+def _json_default(info: FieldInfo) -> Any:
+    """A field's default as JSON-like data (a default factory is called)."""
+    default = info.get_default(call_default_factory=True, validated_data={})
+    return TypeAdapter(info.annotation).dump_python(default, mode="json")
