@@ -143,3 +143,27 @@ def test_admin_draws_match_expected_hours_and_levers_only_remove_tasks() -> None
         (t, h) for t, h, due in zip(cut.time.round(9), cut.hours.round(9), cut.due, strict=True) if due - t > 30
     ]  # signboard and temporary tasks (documents are shortened, meetings due at once)
     assert kept and all(task in base_tasks for task in kept)
+
+
+def test_the_year_end_peak_multiplies_the_signboard_tasks_of_december_only() -> None:
+    """Factor 3 triples the expected December count (Poisson, within 4 sd) and leaves the tasks before it as drawn."""
+    from sim.model.admin_tasks import WORKING_DAYS_PER_MONTH, draw_admin
+    from sim.scenario.params import ModelParams
+
+    days, december = 365, 334  # 2021-01-01 + 334 days = 2021-12-01
+    only_signboards = {"documents_per_day": 0.0, "temporary_tasks_per_week": 0.0, "township_meetings_per_week": 0.0}
+
+    def draw(factor: float) -> tuple:
+        params = ModelParams.model_validate({"admin": {"year_end_peak_factor": factor, **only_signboards}})
+        return params.admin, draw_admin(params, days, lambda purpose: stream(3, 0, 0, 0, purpose))
+
+    admin, flat = draw(1.0)
+    _, peaked = draw(3.0)
+    start = december * 24.0
+    before = flat.time < start
+    assert np.array_equal(peaked.time[peaked.time < start], flat.time[before])  # common random numbers
+    per_day = admin.signboards_per_village * admin.hours_per_signboard_per_month / WORKING_DAYS_PER_MONTH
+    december_working_days = sum(1 for d in range(december, days) if (d + 4) % 7 < 5)  # 2021-01-01 is a Friday
+    for factor, tasks in ((1.0, flat), (3.0, peaked)):
+        mean = factor * per_day / admin.signboard_task_hours * december_working_days
+        assert abs(int((tasks.time >= start).sum()) - mean) < 4 * np.sqrt(mean)

@@ -19,22 +19,35 @@ from collections.abc import Callable
 from heapq import heappop, heappush
 
 Then = Callable[[], None]
+#: The kind of :meth:`EventList.stop`'s event (the loop's own kinds are 0 and up).
+STOP = -1
 
 
 class EventList:
     """Pending events of one loop, earliest first; ``now`` is the time of the last one taken."""
 
-    __slots__ = ("_heap", "now", "scheduled")
+    __slots__ = ("_heap", "now", "scheduled", "stopping")
 
     def __init__(self) -> None:
         self._heap: list[tuple[float, int, int, int, int]] = []
         self.now = 0.0
-        self.scheduled = 0  # events scheduled so far (SimPy's event counter)
+        self.scheduled = 0  # events scheduled so far, the stop included (SimPy's event counter)
+        self.stopping = False
 
     def schedule(self, delay: float, kind: int, a: int = 0, b: int = 0) -> None:
         """Add an event ``delay`` hours from now; among equal times, earlier scheduled comes first."""
         heappush(self._heap, (self.now + delay, self.scheduled, kind, a, b))
         self.scheduled += 1
+
+    def stop(self) -> None:
+        """Schedule a :data:`STOP` event now, behind the events already due now (a second stop changes nothing).
+
+        As when SimPy's ``until`` event succeeds: the loop takes the events due at this instant that
+        were scheduled before, then meets the stop.
+        """
+        if not self.stopping:
+            self.stopping = True
+            self.schedule(0.0, STOP)
 
     def pop(self) -> tuple[int, int, int]:
         """Take the next event, move ``now`` to its time, and return its (kind, a, b)."""

@@ -354,10 +354,9 @@ def _pool_rows(params: ModelParams, stage: CountyStage, townships: pd.DataFrame,
     rows = []
     for kind, i, pool in stage.pools():
         assert kind in POOL_KINDS
-        if kind == "department":
-            load = _pool_load(pool, kind, county, "", f"department {dept_names[i]}")
-        else:
-            load = _pool_load(pool, kind, county, names[i], f"{kind} {names[i]}")
+        township = "" if kind == "department" else names[i]
+        name = f"department {dept_names[i]}" if kind == "department" else f"{kind} {names[i]}"
+        load = _pool_load(pool, kind, county, township, name)
         backlog = np.array(pool.daily_area) / HOURS  # daily mean jobs in the system
         rows.append(queue_row(load, backlog, spec.warmup_days))
     return rows

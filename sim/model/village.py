@@ -35,7 +35,6 @@ WAKE: Final = 3  # a free worker's duty begins
 CLOSE: Final = 4  # the daily close: (day,)
 HORIZON: Final = 5  # the end of the measurement window
 END: Final = 6  # the end of the drain
-STOP: Final = 7  # the loop stops (scheduled once, by _stop)
 
 
 class VillageSim:
@@ -46,7 +45,6 @@ class VillageSim:
     ) -> None:
         """``inherited``: the first requests of ``requests`` were waiting in the queues on day 0 (a warm start)."""
         self.events = EventList()  # one per village: its heap stays tiny
-        self.stopping = False  # the stop is scheduled
         self.s = setup
         self.visits = visits
         self.ledger = Ledger()
@@ -109,13 +107,7 @@ class VillageSim:
         """Count the window's requests still open in the village (waiting, in service, on call, in follow-up)."""
         self.open_at_horizon = open_at_horizon(self)
         if self.open == 0:
-            self._stop()
-
-    def _stop(self) -> None:
-        """Schedule the stop now: events already due at this instant still run first (as in SimPy)."""
-        if not self.stopping:
-            self.stopping = True
-            self.events.schedule(0.0, STOP)
+            self.events.stop()
 
     def busy_workers(self) -> list[int]:
         free = set(self.free)
@@ -277,7 +269,7 @@ class VillageSim:
                 self.follow_ups.append(job)
             self.open -= 1
             if self.open == 0 and now >= self.s.horizon:
-                self._stop()
+                self.events.stop()
         self.free.append(worker)
         self.no_duty_until = -INF  # the new free worker may be on duty
         self.spell_start[worker] = now
@@ -377,7 +369,7 @@ class VillageSim:
             elif kind == HORIZON:
                 self._on_horizon()
             elif kind == END:
-                self._stop()
-            else:
+                events.stop()
+            else:  # STOP
                 break
         finish(self)
