@@ -13,6 +13,13 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
+from numpy.random.bit_generator import ISpawnableSeedSequence
+
+from sim.model import seed_keys
+from sim.model.seed_keys import mixed_pool, state_words
+
+#: Whether the compiled engine holds ``seed_keys``; interpreted, numpy's own SeedSequence is faster (same states).
+COMPILED_KEYS = not seed_keys.__file__.endswith(".py")
 
 #: The purposes in use; listed so tests can check their independence.
 PURPOSES = (
@@ -40,5 +47,49 @@ def stream(seed: int, replication: int, county: int, village: int, purpose: str)
 
     ``village = -1`` names a county-level stream (township and department stages).
     """
-    spawn_key = (replication, county, village + 1, purpose_key(purpose))
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=spawn_key)))
+    spawn_key = (replication, county, village + 1)
+    if COMPILED_KEYS:
+        return np.random.Generator(np.random.PCG64(SeedKey(seed, spawn_key, (purpose_key(purpose),))))
+    return np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(*spawn_key, purpose_key(purpose))))
+    )
+
+
+_UINT32, _UINT64 = np.dtype(np.uint32), np.dtype(np.uint64)
+
+
+class SeedKey(ISpawnableSeedSequence):
+    """The seed sequence ``SeedSequence(entropy, spawn_key=prefix + tail)``, a tenth of its cost.
+
+    Why: ``prefix`` (replication, county, village) is shared by a village's fifty
+    streams, so its part of numpy's hash is mixed once (``sim.model.seed_keys``);
+    ``tail`` holds the stream's own words. Children extend the tail as
+    ``SeedSequence.spawn`` extends the spawn key, so ``Generator.spawn`` gives the
+    children numpy would give.
+    """
+
+    __slots__ = ("entropy", "n_children_spawned", "prefix", "tail")
+
+    def __init__(self, entropy: int, prefix: tuple[int, ...], tail: tuple[int, ...] = ()) -> None:
+        self.entropy = entropy
+        self.prefix = prefix
+        self.tail = tail
+        self.n_children_spawned = 0
+
+    @property
+    def spawn_key(self) -> tuple[int, ...]:
+        return self.prefix + self.tail
+
+    def generate_state(self, n_words: int, dtype: type = np.uint32) -> np.ndarray:
+        """The words numpy's ``SeedSequence.generate_state`` returns for the same key."""
+        wide = dtype is np.uint64 or np.dtype(dtype) == _UINT64
+        if not wide and np.dtype(dtype) != _UINT32:
+            raise ValueError("only support uint32 or uint64")
+        words = state_words(mixed_pool(self.entropy, self.prefix, self.tail), n_words if wide else (n_words + 1) // 2)
+        state = np.array(words, dtype=np.uint64)
+        return state if wide else state.astype("<u8").view("<u4")[:n_words].astype(np.uint32)
+
+    def spawn(self, n_children: int) -> list[SeedKey]:
+        first = self.n_children_spawned
+        self.n_children_spawned += n_children
+        return [SeedKey(self.entropy, self.prefix, (*self.tail, first + i)) for i in range(n_children)]

@@ -30,6 +30,7 @@ NATIVE_MODULES: tuple[str, ...] = (
     "sim.model.calendar",
     "sim.model.event_list",
     "sim.model.escalation",
+    "sim.model.seed_keys",
     "sim.model.staff_pool",
     "sim.model.village",
     "sim.model.village_end",
