@@ -15,11 +15,7 @@ import zlib
 import numpy as np
 from numpy.random.bit_generator import ISpawnableSeedSequence
 
-from sim.model import seed_keys
 from sim.model.seed_keys import mixed_pool, state_words
-
-#: Whether the compiled engine holds ``seed_keys``; interpreted, numpy's own SeedSequence is faster (same states).
-COMPILED_KEYS = not seed_keys.__file__.endswith(".py")
 
 #: The purposes in use; listed so tests can check their independence.
 PURPOSES = (
@@ -47,21 +43,17 @@ def stream(seed: int, replication: int, county: int, village: int, purpose: str)
 
     ``village = -1`` names a county-level stream (township and department stages).
     """
-    spawn_key = (replication, county, village + 1)
-    if COMPILED_KEYS:
-        return np.random.Generator(np.random.PCG64(SeedKey(seed, spawn_key, (purpose_key(purpose),))))
-    return np.random.Generator(
-        np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(*spawn_key, purpose_key(purpose))))
-    )
+    key = SeedKey(seed, (replication, county, village + 1), (purpose_key(purpose),))
+    return np.random.Generator(np.random.PCG64(key))
 
 
 _UINT32, _UINT64 = np.dtype(np.uint32), np.dtype(np.uint64)
 
 
 class SeedKey(ISpawnableSeedSequence):
-    """The seed sequence ``SeedSequence(entropy, spawn_key=prefix + tail)``, a tenth of its cost.
+    """The seed sequence ``SeedSequence(entropy, spawn_key=prefix + tail)`` at a quarter of its cost.
 
-    Why: ``prefix`` (replication, county, village) is shared by a village's fifty
+    Why: ``prefix`` (replication, county, village) is shared by a village's thirty
     streams, so its part of numpy's hash is mixed once (``sim.model.seed_keys``);
     ``tail`` holds the stream's own words. Children extend the tail as
     ``SeedSequence.spawn`` extends the spawn key, so ``Generator.spawn`` gives the
