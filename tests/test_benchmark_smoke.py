@@ -40,3 +40,18 @@ def test_the_benchmark_entry_point_parses_its_options() -> None:
     with pytest.raises(SystemExit) as info:
         bench.main(["--help"])
     assert info.value.code == 0
+
+
+def test_the_revision_driver_runs_today_s_api_and_the_table_compares_against_the_first() -> None:
+    """bench_revisions times ``sim.api.run`` in a subprocess: it must still accept the driver's call."""
+    import bench_revisions as rev
+
+    today = rev.Config("today", rev.ROOT, rev.tree_env(rev.ROOT, None))
+    rev.measure(today, "Malong", 3.0)
+    assert today.cpu_s[0] > 0 and set(today.metrics) == set(rev.COMPARED)
+    slower = rev.Config("slower", rev.ROOT, {}, cpu_s=[4.0, 2.0], wall_s=[4.0, 2.0], metrics=dict(today.metrics))
+    other = rev.Config("other", rev.ROOT, {}, cpu_s=[0.5, 1.0], wall_s=[1.0, 1.0], metrics={"admin_share": 0.0})
+    rows = rev.table([slower, other])
+    assert [r["speed_vs_first"] for r in rows] == [1.0, 4.0]  # best 2.0 over best 0.5
+    assert [r["median_cpu_s"] for r in rows] == [3.0, 0.75]
+    assert [r["same_metrics_as_first"] for r in rows] == [True, False]
