@@ -167,3 +167,26 @@ def test_the_year_end_peak_multiplies_the_signboard_tasks_of_december_only() -> 
     for factor, tasks in ((1.0, flat), (3.0, peaked)):
         mean = factor * per_day / admin.signboard_task_hours * december_working_days
         assert abs(int((tasks.time >= start).sum()) - mean) < 4 * np.sqrt(mean)
+
+
+def test_a_fractional_last_signboard_keeps_its_share_of_the_tasks() -> None:
+    """2.5 signboards: the tasks of 2, plus about half of the third one's (Poisson mean, within 4 sd)."""
+    from sim.model.admin_tasks import WORKING_DAYS_PER_MONTH, draw_admin
+    from sim.scenario.params import ModelParams
+
+    days = 730
+    only_signboards = {"documents_per_day": 0.0, "temporary_tasks_per_week": 0.0, "township_meetings_per_week": 0.0}
+
+    def draw(count: float) -> tuple:
+        admin = {"year_end_peak_factor": 1.0, "signboards_per_village": count, **only_signboards}
+        params = ModelParams.model_validate({"admin": admin})
+        return params.admin, draw_admin(params, days, lambda purpose: stream(3, 0, 0, 0, purpose))
+
+    admin, half = draw(2.5)
+    (_, two), (_, three) = draw(2.0), draw(3.0)
+    tasks = {count: set(arrays.time.round(9)) for count, arrays in ((2, two), (2.5, half), (3, three))}
+    assert tasks[2] < tasks[2.5] < tasks[3]  # common random numbers: the third signboard is thinned, not redrawn
+    working_days = sum(1 for d in range(days) if (d + 4) % 7 < 5)  # 2021-01-01 is a Friday
+    per_signboard = admin.hours_per_signboard_per_month / WORKING_DAYS_PER_MONTH / admin.signboard_task_hours
+    mean = 0.5 * per_signboard * working_days
+    assert abs(len(tasks[2.5]) - len(tasks[2]) - mean) < 4 * np.sqrt(mean)

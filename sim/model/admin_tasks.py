@@ -114,38 +114,51 @@ class TaskKind:
 
 
 def _tasks(rng: np.random.Generator, cal: _Calendar, kind: TaskKind) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Poisson tasks on working days within duty hours: (times, lengths, uniform marks (n x marks)).
+    """Poisson tasks on working days within duty hours: (times, lengths, uniform marks (n x marks))."""
+    day, u = _task_rows(rng, np.where(cal.weekdays, kind.rate_per_weekday, 0.0), 2 + kind.marks)
+    return _task_times(cal, day, u[:, 0]), _lognormal(u[:, 1], kind.mean_hours, kind.cv), u[:, 2:]
 
-    Each task's uniforms are one row of a matrix (time, length, marks), so the tasks of the
-    first days do not depend on the horizon: a shorter run is a prefix of a longer one.
+
+def _task_rows(rng: np.random.Generator, day_rate: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each task's day and its row of uniforms (time, length, marks).
+
+    Why rows: the tasks of the first days do not depend on the horizon, so a shorter run is a
+    prefix of a longer one; counts and attributes come from two children, so neither shifts the
+    other's draws.
     """
-    count_rng, attribute_rng = rng.spawn(2)  # counts and attributes apart: neither shifts the other's draws
-    counts = count_rng.poisson(np.where(cal.weekdays, kind.rate_per_weekday, 0.0))
-    n = int(counts.sum())
+    count_rng, attribute_rng = rng.spawn(2)
+    counts = count_rng.poisson(day_rate)
     day = np.repeat(np.arange(len(counts)), counts)
-    u = attribute_rng.random((n, 2 + kind.marks))
-    t = day * HOURS_PER_DAY + cal.open_hour + u[:, 0] * (cal.close_hour - cal.open_hour)
-    return t, _lognormal(u[:, 1], kind.mean_hours, kind.cv), u[:, 2:]
+    return day, attribute_rng.random((len(day), columns))
+
+
+def _task_times(cal: _Calendar, day: np.ndarray, u: np.ndarray) -> np.ndarray:
+    return day * HOURS_PER_DAY + cal.open_hour + u * (cal.close_hour - cal.open_hour)
 
 
 def _signboards(
     admin: AdminParams, cal: _Calendar, streams: Callable[[str], np.random.Generator], due_hours: float, blocked: float
 ) -> Part:
-    """Each signboard its own stream; a fractional last signboard keeps a share of its tasks."""
+    """Each signboard its own stream; a fractional last signboard keeps a share of its tasks.
+
+    Why times and lengths after the loop: the kept rows of all signboards go through one
+    vectorised call instead of one per signboard (the same numbers, element by element).
+    """
     count = admin.signboards_per_village
     per_signboard = admin.hours_per_signboard_per_month / WORKING_DAYS_PER_MONTH / admin.signboard_task_hours
-    rate = per_signboard * np.where(cal.december, admin.year_end_peak_factor, 1.0)
-    times, lengths = [], []
+    day_rate = np.where(cal.weekdays, per_signboard * np.where(cal.december, admin.year_end_peak_factor, 1.0), 0.0)
+    days, rows = [np.zeros(0, dtype=np.int64)], [np.zeros((0, 6))]
     for k in range(math.ceil(count)):
-        t, length, u = _tasks(streams(f"admin.signboard.{k}"), cal, TaskKind(rate, admin.signboard_task_hours, 0.5, 4))
-        keep = u[:, 0] < min(1.0, count - k)  # the fractional last signboard
-        inspection = u[:, 1] < admin.inspection_share
-        keep &= ~inspection | (u[:, 2] < admin.inspections_retained)
-        keep &= u[:, 3] >= blocked
-        times.append(t[keep])
-        lengths.append(length[keep])
-    t = np.concatenate(times) if times else np.zeros(0)
-    return t, np.concatenate(lengths) if lengths else np.zeros(0), t + due_hours
+        day, u = _task_rows(streams(f"admin.signboard.{k}"), day_rate, 6)
+        keep = u[:, 2] < min(1.0, count - k)  # the fractional last signboard
+        inspection = u[:, 3] < admin.inspection_share
+        keep &= ~inspection | (u[:, 4] < admin.inspections_retained)
+        keep &= u[:, 5] >= blocked
+        days.append(day[keep])
+        rows.append(u[keep])
+    day, u = np.concatenate(days), np.concatenate(rows)
+    t = _task_times(cal, day, u[:, 0])
+    return t, _lognormal(u[:, 1], admin.signboard_task_hours, 0.5), t + due_hours
 
 
 def _documents(admin: AdminParams, cal: _Calendar, rng: np.random.Generator, blocked: float) -> Part:
