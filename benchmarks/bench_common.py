@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import statistics
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,3 +90,23 @@ def load_scenario_file(path: Path, overrides: dict[str, Any] | None = None) -> A
     from sim.scenario.loader import load_scenario
 
     return load_scenario(path, overrides or None)
+
+
+def run_child(spec: dict[str, Any], env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run ``bench.py --child SPEC`` in a fresh interpreter and return the JSON it marks as its result.
+
+    Why a fresh interpreter: its rusage covers this one measurement, and an environment variable
+    (e.g. ``GRASSROOTS_NATIVE=0``) takes effect before any model module is imported.
+    """
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--child", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmark child failed ({spec}):\n{proc.stderr[-4000:]}")
+    line = next(x for x in reversed(proc.stdout.splitlines()) if x.startswith(CHILD_MARK))
+    return json.loads(line.removeprefix(CHILD_MARK))

@@ -9,13 +9,12 @@ M/M/5 case again with the Python engine in a child process (``GRASSROOTS_NATIVE=
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 from typing import Any
 
-from bench_common import CHILD_MARK, ROOT, Mode
+from bench_common import ROOT, Mode, run_child
 
 
 def prepare_native(wanted: bool) -> dict[str, Any]:
@@ -40,20 +39,7 @@ def engine_state() -> dict[str, str]:
 
 def python_engine_figures(mode: Mode) -> dict[str, Any]:
     """The serial model rate and M/M/5 rate with the Python engine, measured in a fresh child process."""
-    env = {**os.environ, "GRASSROOTS_NATIVE": "0"}
-    spec = json.dumps({"kind": "python_engine", "mode": mode.name})
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--child", spec],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"python-engine child failed:\n{proc.stderr[-4000:]}")
-    line = next(x for x in reversed(proc.stdout.splitlines()) if x.startswith(CHILD_MARK))
-    return json.loads(line.removeprefix(CHILD_MARK))
+    return run_child({"kind": "python_engine", "mode": mode.name}, env={"GRASSROOTS_NATIVE": "0"})
 
 
 def python_engine_child(mode: Mode) -> dict[str, Any]:

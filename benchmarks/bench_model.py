@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import math
 import resource
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -15,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from bench_common import BASELINE, CHILD_MARK, ROOT, Mode, cpu_seconds, load_scenario_file
+from bench_common import BASELINE, Mode, cpu_seconds, load_scenario_file
 
 # ====================================================================== model, serial
 
@@ -217,18 +214,3 @@ def _villages(scenario: Any) -> int:
 def _counties(scenario: Any) -> int:
     """Tasks per replication: one per county (copy)."""
     return len(_county_table(scenario)) * scenario.world.size_multiplier
-
-
-def run_child(spec: dict[str, Any]) -> dict[str, Any]:
-    """Run ``child_run`` in a fresh interpreter so its rusage covers this measurement only."""
-    proc = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve().parent / "bench.py"), "--child", json.dumps(spec)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"benchmark child failed ({spec}):\n{proc.stderr[-4000:]}")
-    line = next(x for x in reversed(proc.stdout.splitlines()) if x.startswith(CHILD_MARK))
-    return json.loads(line.removeprefix(CHILD_MARK))

@@ -8,8 +8,7 @@ from itertools import combinations
 from typing import Any
 
 import numpy as np
-from bench_common import BASELINE, Mode, load_scenario_file
-from bench_model import run_child
+from bench_common import BASELINE, Mode, load_scenario_file, run_child
 
 # ====================================================================== scaling
 

@@ -116,7 +116,14 @@ def build_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if missing:
         pytest.skip(missing)
     root = tmp_path_factory.mktemp("native")
-    out = subprocess.run(
+    out = _build(root)
+    assert out.returncode == 0, out.stdout + out.stderr
+    return root
+
+
+def _build(root: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m sim.native build`` into the cache folder ``root``, as a user runs it."""
+    return subprocess.run(
         [sys.executable, "-m", "sim.native", "build"],
         capture_output=True,
         text=True,
@@ -124,8 +131,6 @@ def build_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
         cwd=ROOT,
         timeout=900,
     )
-    assert out.returncode == 0, out.stdout + out.stderr
-    return root
 
 
 @pytest.mark.slow
@@ -145,12 +150,6 @@ def test_the_native_engine_gives_bit_identical_shards(build_folder: Path) -> Non
 def test_a_second_build_of_the_same_sources_is_reused(build_folder: Path) -> None:
     (folder,) = [p for p in build_folder.iterdir() if p.is_dir()]
     stamp = (folder / native.MANIFEST).stat().st_mtime_ns
-    out = subprocess.run(
-        [sys.executable, "-m", "sim.native", "build"],
-        capture_output=True,
-        text=True,
-        env=engine_env(build_folder, on=True),
-        cwd=ROOT,
-    )
+    out = _build(build_folder)
     assert out.returncode == 0 and out.stdout.strip() == f"built {folder}"
     assert (folder / native.MANIFEST).stat().st_mtime_ns == stamp

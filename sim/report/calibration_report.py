@@ -13,7 +13,7 @@ import pandas as pd
 
 from sim.report import figures_calibration as fig
 from sim.report import htmldoc as h
-from sim.report.context import Context, figures_dir, guarded, render
+from sim.report.context import Context, figures_dir, guarded_sections, render
 from sim.report.labels import Lang, fmt_fixed
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -222,7 +222,7 @@ CALIBRATION_SECTIONS = (
 def calibration_report(folder: Path, lang: Lang) -> str:
     c = Calibration(folder)
     ctx = Context(figures_dir(folder, lang), lang)
-    sections = [guarded(make, c, ctx, key, t(key, lang)) for make, key in CALIBRATION_SECTIONS]
+    sections = guarded_sections(CALIBRATION_SECTIONS, c, ctx, t)
     settings = c.manifest.get("settings", {})
     meta = (
         f"{c.manifest.get('simulated_points')} points · {c.manifest.get('accepted_sets')} accepted · "

@@ -182,6 +182,16 @@ def guarded(make: Callable[[Any, Context], h.Section], data: Any, ctx: Context, 
         return sec
 
 
+def guarded_sections(
+    table: Sequence[tuple[Callable[[Any, Context], h.Section], str]],
+    data: Any,
+    ctx: Context,
+    title: Callable[[str, Lang], str],
+) -> list[h.Section]:
+    """Every section of a report's table (builder, key), each guarded, titled in the context's language."""
+    return [guarded(make, data, ctx, key, title(key, ctx.lang)) for make, key in table]
+
+
 def render(banner: h.Banner, sections: list[h.Section], ctx: Context) -> str:
     """The page of a report, with the section errors (and, for Chinese, a missing CJK font) on top."""
     notices = list(ctx.notices)

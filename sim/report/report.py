@@ -26,6 +26,7 @@ from sim.report.context import (
     estimate_cells,
     figures_dir,
     guarded,
+    guarded_sections,
     mean_over_replications,
     metric_table,
     missing,
@@ -309,7 +310,7 @@ def _run_banner(run: Folder, lang: Lang) -> h.Banner:
 def run_report(folder: Path, lang: Lang) -> str:
     run = Folder.read(folder)
     ctx = Context(figures_dir(folder, lang), lang)
-    sections = [guarded(make, run, ctx, key, tr(key, lang)) for make, key in RUN_SECTIONS]
+    sections = guarded_sections(RUN_SECTIONS, run, ctx, tr)
     return render(_run_banner(run, lang), sections, ctx)
 
 

@@ -24,6 +24,7 @@ from sim.report.context import (
     estimate_cells,
     figures_dir,
     guarded,
+    guarded_sections,
     missing,
     ordered_metrics,
     read_json,
@@ -299,7 +300,7 @@ def _result_sections(c: Comparison, ctx: Context) -> list[h.Section]:
         parts.append((decomposition_section, "sec_decomposition"))
     if c.marginal is not None:
         parts.append((marginal_section, "sec_marginal"))
-    return [guarded(make, c, ctx, key, tr(key, ctx.lang)) for make, key in parts]
+    return guarded_sections(parts, c, ctx, tr)
 
 
 def _checklist_basis(c: Comparison) -> tuple[dict[str, Any], list[str]]:

@@ -20,6 +20,7 @@ from sim.report.context import (
     estimate_cells,
     figures_dir,
     guarded,
+    guarded_sections,
     missing,
     ordered_metrics,
     read_json,
@@ -212,7 +213,7 @@ SWEEP_SECTIONS = (
 def sweep_report(folder: Path, lang: Lang) -> str:
     s = Sweep(folder)
     ctx = Context(figures_dir(folder, lang), lang)
-    sections = [guarded(make, s, ctx, key, tr(key, lang)) for make, key in SWEEP_SECTIONS]
+    sections = guarded_sections(SWEEP_SECTIONS, s, ctx, tr)
     name = str(s.manifest.get("name") or folder.name)
     facts = _checklist_facts(s, name)
     sections.append(
