@@ -190,3 +190,31 @@ def test_a_fractional_last_signboard_keeps_its_share_of_the_tasks() -> None:
     per_signboard = admin.hours_per_signboard_per_month / WORKING_DAYS_PER_MONTH / admin.signboard_task_hours
     mean = 0.5 * per_signboard * working_days
     assert abs(len(tasks[2.5]) - len(tasks[2]) - mean) < 4 * np.sqrt(mean)
+
+
+def test_histogram_rows_count_as_numpy_histogram_does_per_type_and_kind() -> None:
+    """The shard's log-bin counts equal ``np.histogram`` with the same edges, group by group.
+
+    Values sit exactly on edges, just above them, below the first, on and beyond the last, and
+    non-finite, where a home-made binning goes wrong first.
+    """
+    import pandas as pd
+
+    from sim.model.outcomes import TIME_METRICS, _histograms
+    from sim.model.records import EDGES
+
+    rng = np.random.default_rng(3)
+    x = np.concatenate([EDGES, EDGES + 1e-9, [-1.0, np.inf, -np.inf, np.nan, 2e4], rng.lognormal(1, 3, 2000)])
+    n = len(x)
+    out = pd.DataFrame({"type_index": rng.integers(0, 4, n), "kind": rng.choice(["rural", "urban"], n)})
+    for base in TIME_METRICS:
+        out[base], out[f"{base}_censored"] = x, rng.permutation(x)
+    rows = _histograms(out)
+    for (metric, t, kind), got in rows.groupby(["metric", "type_index", "kind"]):
+        g = out[(out["type_index"] == t) & (out["kind"] == kind)][metric].to_numpy()
+        expected, _ = np.histogram(g[np.isfinite(g)], bins=EDGES)
+        assert np.array_equal(got["bin"].to_numpy(), np.nonzero(expected)[0])
+        assert np.array_equal(got["count"].to_numpy(), expected[expected > 0])
+    assert rows.groupby("metric", sort=False).ngroups == 2 * len(TIME_METRICS)
+    inside = int(((x >= 0.0) & (x <= EDGES[-1])).sum())  # NaN compares False: out, as are ±inf
+    assert rows["count"].sum() == 2 * len(TIME_METRICS) * inside

@@ -54,6 +54,8 @@ from sim.model.world import World
 from sim.scenario.params import ModelParams
 
 HOURS = cal.HOURS_PER_DAY
+#: One village's request rows as named columns of equal length (see ``_request_frame``).
+RequestColumns = dict[str, np.ndarray]
 DOWNSTREAM_COLUMNS = FIXED_COLUMNS + 10 + STEP_COLUMNS
 
 
@@ -120,7 +122,7 @@ class Tally:
 
     days: int
     rows: list[dict] = field(default_factory=list)
-    requests: list[pd.DataFrame] = field(default_factory=list)
+    requests: list[RequestColumns | pd.DataFrame] = field(default_factory=list)  # a frame where a warm start adds rows
     queues: list[dict] = field(default_factory=list)
     downstream: list[np.ndarray] = field(default_factory=list)  # uniforms of each village's escalated requests
     events: int = 0
@@ -186,11 +188,23 @@ def _run_villages(county: County, at_village: dict[int, pd.DataFrame]) -> Tally:
 
 def _shard_requests(county: County, tally: Tally, at_county: pd.DataFrame | None) -> pd.DataFrame:
     """Every request of the shard, one row each, with its township's index in the county."""
-    req = pd.concat(tally.requests, ignore_index=True)
+    req = _request_table(tally.requests)
     local_township = {t: k for k, t in enumerate(county.townships["township_index"])}
     village_township = county.villages["township_index"].map(local_township).to_numpy()
     req["township_local"] = village_township[req["village"].to_numpy()]
     return req if at_county is None else _with_county_backlog(county.params, req, at_county)
+
+
+def _request_table(parts: list[RequestColumns | pd.DataFrame]) -> pd.DataFrame:
+    """The villages' request rows, in village order, as one table.
+
+    Why columns and not a frame per village: building 154 small frames and concatenating them
+    cost 7 % of a county's 120-day run; one ``np.concatenate`` per column gives the same table.
+    A warm start's villages bring frames (their follow-ups add a column), and take the old path.
+    """
+    if all(isinstance(part, dict) for part in parts):
+        return pd.DataFrame({c: np.concatenate([part[c] for part in parts]) for c in parts[0]})
+    return pd.concat([pd.DataFrame(p) if isinstance(p, dict) else p for p in parts], ignore_index=True)
 
 
 def _county_uniforms(county: County, at_county: pd.DataFrame | None) -> list[np.ndarray]:
@@ -299,23 +313,23 @@ def _inherited_head(
 
 def _request_frame(
     params: ModelParams, j: int, sim: VillageSim, everyone: RequestArrays, inherited: pd.DataFrame | None
-) -> pd.DataFrame:
-    """The village's requests as rows; a warm start's follow-ups in progress on day 0 are appended."""
-    frame = pd.DataFrame(
-        {
-            "village": j,
-            "arrival": everyone.time,
-            "type_index": everyone.type_index,
-            "first_response": np.array(sim.first_response),
-            "village_done": np.array(sim.village_done),
-            "follow_up": everyone.follow_up,
-            "escalate": everyone.escalate,
-            "urgent": everyone.urgent,
-            "inherited": np.arange(len(everyone.time)) < sim.first_new,  # the loop's inherited requests come first
-        }
-    )
+) -> RequestColumns | pd.DataFrame:
+    """The village's requests as columns; a warm start's follow-ups in progress on day 0 are appended."""
+    n = len(everyone.time)
+    columns: RequestColumns = {
+        "village": np.full(n, j, dtype=np.int64),
+        "arrival": everyone.time,
+        "type_index": everyone.type_index,
+        "first_response": np.array(sim.first_response, dtype=float),
+        "village_done": np.array(sim.village_done, dtype=float),
+        "follow_up": everyone.follow_up,
+        "escalate": everyone.escalate,
+        "urgent": everyone.urgent,
+        "inherited": np.arange(n) < sim.first_new,  # the loop's inherited requests come first
+    }
     if inherited is None:
-        return frame
+        return columns
+    frame = pd.DataFrame(columns)
     frame["initial_stage"] = np.where(frame["inherited"].to_numpy(), "village", None)
     follow_ups = follow_up_frame(params, inherited[inherited["stage"] == "follow_up"], j)
     return pd.concat([frame, follow_ups], ignore_index=True)
