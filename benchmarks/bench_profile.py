@@ -57,7 +57,6 @@ def _profile_one(work: Callable[[], int], out_dir: Path, stem: str, what: str) -
     measured first and written in the header.
     """
     from pyinstrument import Profiler
-    from pyinstrument.renderers import ConsoleRenderer
 
     w = time.perf_counter()
     events = work()  # unprofiled reference run (also warms imports and caches)
@@ -72,17 +71,7 @@ def _profile_one(work: Callable[[], int], out_dir: Path, stem: str, what: str) -
     cp.enable()
     work()
     cp.disable()
-    stats = pstats.Stats(cp)
-    raw = stats.stats  # type: ignore[attr-defined]
-    cp_rows = {(Path(f).name, line, fn): (nc, tt, ct) for (f, line, fn), (_, nc, tt, ct, _) in raw.items()}
-    cp_total = sum(v[1] for v in cp_rows.values())
-    for row in hot:
-        key = (Path(row["file"]).name, row["line"], row["function"])
-        if row["file"] == "<built-in>":
-            key = ("~", 0, f"<built-in method builtins.{row['function']}>")
-        got = cp_rows.get(key)
-        if got is not None:
-            row.update(calls=got[0], cprofile_tottime_s=got[1], cprofile_cumtime_s=got[2])
+    cp_total = _add_call_counts(hot, cp)
 
     from sim.experiment.tasks import model_code_hash
 
@@ -92,6 +81,38 @@ def _profile_one(work: Callable[[], int], out_dir: Path, stem: str, what: str) -
         f"load average {os.getloadavg()[0]:.2f}\n{events:,} SimPy events; unprofiled wall {plain_wall:.2f} s; "
         f"pyinstrument wall {session.duration:.2f} s; cProfile total tottime {cp_total:.2f} s\n"
     )
+    _write_profiles(out_dir, stem, header, session, hot, cp)
+    return {
+        "what": what,
+        "events": events,
+        "wall_s": plain_wall,
+        "profiled_wall_s": session.duration,
+        "cprofile_total_s": cp_total,
+        "files": [f"{stem}.txt", f"{stem}_cprofile.txt"],
+        "hot_spots": hot[:25],
+    }
+
+
+def _add_call_counts(hot: list[dict[str, Any]], cp: cProfile.Profile) -> float:
+    """Give pyinstrument's hot spots cProfile's call counts and times; return cProfile's total tottime."""
+    raw = pstats.Stats(cp).stats  # type: ignore[attr-defined]
+    cp_rows = {(Path(f).name, line, fn): (nc, tt, ct) for (f, line, fn), (_, nc, tt, ct, _) in raw.items()}
+    for row in hot:
+        key = (Path(row["file"]).name, row["line"], row["function"])
+        if row["file"] == "<built-in>":
+            key = ("~", 0, f"<built-in method builtins.{row['function']}>")
+        got = cp_rows.get(key)
+        if got is not None:
+            row.update(calls=got[0], cprofile_tottime_s=got[1], cprofile_cumtime_s=got[2])
+    return sum(v[1] for v in cp_rows.values())
+
+
+def _write_profiles(
+    out_dir: Path, stem: str, header: str, session: Any, hot: list[dict[str, Any]], cp: cProfile.Profile
+) -> None:
+    """``STEM.txt`` (hot spots, call tree, flat self time) and ``STEM_cprofile.txt`` (top 40 two ways)."""
+    from pyinstrument.renderers import ConsoleRenderer
+
     tree = ConsoleRenderer(unicode=False, color=False, show_all=False).render(session)
     flat = ConsoleRenderer(unicode=False, color=False, flat=True, flat_time="self").render(session)
     table = "\n".join(
@@ -113,15 +134,6 @@ def _profile_one(work: Callable[[], int], out_dir: Path, stem: str, what: str) -
         buf.write(f"=== cProfile, top 40 by {key} ===\n")
         pstats.Stats(cp, stream=buf).sort_stats(key).print_stats(40)
     (out_dir / f"{stem}_cprofile.txt").write_text(header + buf.getvalue())
-    return {
-        "what": what,
-        "events": events,
-        "wall_s": plain_wall,
-        "profiled_wall_s": session.duration,
-        "cprofile_total_s": cp_total,
-        "files": [f"{stem}.txt", f"{stem}_cprofile.txt"],
-        "hot_spots": hot[:25],
-    }
 
 
 def _pyinstrument_table(root: Any, duration: float) -> list[dict[str, Any]]:

@@ -178,15 +178,28 @@ def machine_info() -> dict[str, Any]:
 
 
 def print_report(rep: Report) -> None:
+    """The benchmark's text report: the header, then one block per measurement, then the targets."""
     s = rep.summary()
-    c, m, mm = rep.ceiling, rep.model_rate, rep.mmc
     print(
         f"\n=== grassroots-sim benchmark ({rep.mode} mode, {rep.elapsed_s:.0f} s, "
         f"{rep.machine['cpus']} CPUs, load {rep.machine['loadavg_at_start'][0]:.2f} at start) ==="
     )
+    _print_ceiling(rep)
+    _print_model(rep, s)
+    _print_scaling(rep)
+    _print_mmc(rep)
+    _print_targets(s)
+
+
+def _print_ceiling(rep: Report) -> None:
+    c = rep.ceiling
     print("\nSimPy ceiling (events per CPU-second, median of repeats)")
     for k in ("one_process_timeouts", "ten_thousand_processes", "callback_timeouts"):
         print(f"  {k:<28} {fmt(c[k]['events_per_s']):>12}")
+
+
+def _print_model(rep: Report, s: dict[str, Any]) -> None:
+    m = rep.model_rate
     print(f"\nModel, serial run_shard on {'+'.join(m['subset'])} ({m['villages']} villages, {m['days']} days)")
     print(f"  events                       {fmt(m['events']):>12}")
     print(f"  events / CPU-s (whole shard) {fmt(m['events_per_s']):>12}   cpu {m['cpu_s']:.2f} s")
@@ -210,6 +223,9 @@ def print_report(rep: Report) -> None:
             f"  Python engine, same run      {s['python_engine_cpu_us_per_request']:>12.1f} us per request "
             f"(native {s['native_speedup_per_request']:.2f}x faster; M/M/5 {s['native_speedup_mmc']:.2f}x)"
         )
+
+
+def _print_scaling(rep: Report) -> None:
     print(
         "\nScaling (runner, local pool of "
         f"{rep.scaling['points'][0]['workers']} workers, 1 replication; fresh subprocess each)"
@@ -240,12 +256,19 @@ def print_report(rep: Report) -> None:
         f"{fits['ten_x_predicted_wall_s']:.1f} s predicted; cpu {big['cpu_s']:.1f} s measured, "
         f"{fits['ten_x_predicted_cpu_s']:.1f} s predicted (ratio {fits['ten_x_measured_over_predicted_cpu']:.2f})"
     )
+
+
+def _print_mmc(rep: Report) -> None:
+    mm = rep.mmc
     print(f"\nM/M/5 at rho 0.8, ~{mm['customers_target']:,} customers (customers per CPU-second, median)")
     for k in ("model", "textbook_simpy", "callback_simpy", "ciw"):
         e = mm.get(k)
         print(f"  {k:<16} {fmt(e['customers_per_s']) if e else 'not installed':>12}")
     if mm["model"]:
         print(f"  (model's village stage only: {fmt(mm['model']['customers_per_village_stage_s'])} customers/s)")
+
+
+def _print_targets(s: dict[str, Any]) -> None:
     print("\nTargets")
     for t in s["targets"]:
         value = "n/a" if t["value"] is None else f"{t['value']:,.3f}"
