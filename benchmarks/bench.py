@@ -45,9 +45,10 @@ from bench_model import child_run, measure_model_rate
 from bench_profile import print_profile, profile
 from bench_report import Report, machine_info, print_report
 from bench_scaling import measure_scaling
+from bench_sweep import measure_sweep
 
 
-def run_benchmark(mode: Mode, native: bool = True) -> Report:
+def run_benchmark(mode: Mode, native: bool = True, sweep: bool = False) -> Report:
     started = time.perf_counter()
     built = prepare_native(native)  # before this process imports any model module
     rep = Report(mode=mode.name, machine=machine_info())
@@ -69,6 +70,10 @@ def run_benchmark(mode: Mode, native: bool = True) -> Report:
         rep.python_engine = python_engine_figures(mode)
     log("scaling series (each point in a fresh subprocess) ...")
     rep.scaling = measure_scaling(mode, log)
+    if sweep:
+        log("the default Morris sweep, end to end (fresh subprocess, empty cache) ...")
+        rep.sweep = measure_sweep(mode)
+        log(f"         {rep.sweep['points']} points, wall {rep.sweep['wall_s'] / 60:.1f} min")
     rep.elapsed_s = time.perf_counter() - started
     return rep
 
@@ -97,6 +102,12 @@ def main(argv: list[str] | None = None) -> int:
         help="village loop to measure: the compiled build (python -m sim.native build; Python figures "
         "are measured beside it) or plain Python only",
     )
+    parser.add_argument(
+        "--sweep",
+        action="store_true",
+        help="also time the default Morris sweep as shipped (about 10 minutes on 2 cores; quick mode: "
+        "a one-county smoke version)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -116,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     mode = QUICK if args.quick else FULL
     if args.workers:
         mode = Mode(**{**asdict(mode), "workers": args.workers})
-    rep = run_benchmark(mode, native=args.engine == "native")
+    rep = run_benchmark(mode, native=args.engine == "native", sweep=args.sweep)
     print_report(rep)
     if args.json:
         doc = {
@@ -129,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
                 "model_rate": rep.model_rate,
                 "mmc": rep.mmc,
                 "python_engine": rep.python_engine,
+                "sweep": rep.sweep,
             },
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)

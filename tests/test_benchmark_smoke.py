@@ -55,3 +55,26 @@ def test_the_revision_driver_runs_today_s_api_and_the_table_compares_against_the
     assert [r["speed_vs_first"] for r in rows] == [1.0, 4.0]  # best 2.0 over best 0.5
     assert [r["median_cpu_s"] for r in rows] == [3.0, 0.75]
     assert [r["same_metrics_as_first"] for r in rows] == [True, False]
+
+
+def test_the_sweep_target_is_judged_only_for_the_sweep_as_shipped() -> None:
+    """PASS/MISS against 15 minutes for the shipped file; quick mode's one-county run is never judged."""
+    import bench_common
+    import bench_sweep
+    from bench_report import Report
+
+    full = bench_sweep.sweep_command(Path("o"), Path("c"), bench_common.FULL, 2)
+    quick = bench_sweep.sweep_command(Path("o"), Path("c"), bench_common.QUICK, 2)
+    assert str(bench_sweep.SWEEP) in full and not any(a.startswith("world.") for a in full)
+    assert quick[: len(full)] == full and "world.counties=[Malong]" in quick
+
+    def status(sweep: dict) -> tuple[str, float | None]:
+        row = Report("full", {}, sweep=sweep)._sweep_row(
+            lambda name, value, goal, ok: {"value": value, "status": bench_common.mark(ok)}
+        )
+        return row["status"], row["value"]
+
+    assert status({"wall_s": 14.5 * 60, "as_shipped": True}) == ("PASS", 14.5)
+    assert status({"wall_s": 15.5 * 60, "as_shipped": True}) == ("MISS", 15.5)
+    assert status({"wall_s": 60.0, "as_shipped": False}) == ("EST", 1.0)
+    assert status({}) == ("EST", None)
