@@ -2,7 +2,8 @@
 
 The parts, one module each: ``bench_common`` (paths, targets, modes), ``bench_ceiling`` (raw
 SimPy), ``bench_model`` (the model's rate, pool runs in a subprocess), ``bench_scaling``,
-``bench_mmc`` (textbook SimPy, callbacks, Ciw), ``bench_profile`` and ``bench_report``; this
+``bench_mmc`` (textbook SimPy, callbacks, Ciw), ``bench_sweep`` (the Morris sweep, ``--sweep``),
+``bench_profile`` and ``bench_report``; this
 script runs them in order.
 
 Why one script that measures everything in one run: the targets of the
