@@ -103,7 +103,7 @@ def test_default_off_gives_the_same_factors_and_calendars_as_before() -> None:
         before = _factors_before(requests, start, days)
         assert np.array_equal(day_factors(requests, start, days), before)
         assert np.array_equal(day_factors(requests, start, days, CalendarParams()), before)
-        assert working_day_flags(start, days) == weekday_flags(start, days)
+        assert list(working_day_flags(start, days)) == weekday_flags(start, days)
     cals = [cadre_calendar(DutyPlan("2021-01-01", 120, PERIODS), 4, i, 1, 0.5) for i in range(4)]
     off = [cadre_calendar(DutyPlan("2021-01-01", 120, PERIODS, False), 4, i, 1, 0.5) for i in range(4)]
     assert [c.present for c in cals] == [c.present for c in off]
