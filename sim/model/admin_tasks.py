@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.special import ndtri
 
 from sim.model.calendar import HOURS_PER_DAY, working_day_flags
+from sim.model.distributions import lognormal_from_uniform, lognormal_parameters
 from sim.scenario.params import AdminParams, ModelParams
 
 WORKING_DAYS_PER_MONTH = 250.0 / 12.0
@@ -194,5 +194,4 @@ def _lognormal(u: np.ndarray, mean: float, cv: float) -> np.ndarray:
     """Lognormal lengths with this mean and CV from uniforms (inverse CDF)."""
     if cv == 0.0 or mean == 0.0:
         return np.full(len(u), mean)
-    sigma2 = np.log1p(cv * cv)
-    return np.exp(np.log(mean) - sigma2 / 2.0 + np.sqrt(sigma2) * ndtri(np.clip(u, 1e-12, 1 - 1e-12)))
+    return lognormal_from_uniform(u, *lognormal_parameters(mean, cv))

@@ -21,6 +21,11 @@ def lognormal_parameters(mean: float, cv: float) -> tuple[float, float]:
     return math.log(mean) - sigma2 / 2.0, math.sqrt(sigma2)
 
 
+def lognormal_from_uniform(u: np.ndarray, mu: float, sigma: float) -> np.ndarray:
+    """Lognormal draws from uniforms (inverse CDF), clipped so that 0 and 1 stay finite."""
+    return np.exp(mu + sigma * ndtri(np.clip(u, 1e-12, 1 - 1e-12)))
+
+
 def canonical(dist: Distribution) -> tuple[str, float, float, tuple[float, ...]]:
     """One parameterisation per family, shared by the scalar and the vectorised sampler.
 
@@ -48,7 +53,7 @@ def from_uniform(dist: Distribution, u: np.ndarray) -> np.ndarray:
     if kind == "fixed" or (kind == "exponential" and a == 0.0):
         return np.full(u.shape, a)
     if kind == "lognormal":
-        return np.exp(a + b * ndtri(np.clip(u, 1e-12, 1 - 1e-12)))
+        return lognormal_from_uniform(u, a, b)
     if kind == "exponential":
         return -a * np.log1p(-np.clip(u, 0.0, 1 - 1e-16))
     if kind == "uniform":
