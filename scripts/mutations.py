@@ -122,8 +122,8 @@ MUTATIONS: list[Mutation] = [
     M(
         "work-team availability ignored",
         VINPUT,
-        "start, days, periods, team.availability, phase, arrival",
-        "start, days, periods, 1.0, phase, arrival",
+        "cal.member_calendar(plan, team.availability, ",
+        "cal.member_calendar(plan, 1.0, ",
     ),
     M(
         "work-team ramp-up ignored",
@@ -157,7 +157,12 @@ MUTATIONS: list[Mutation] = [
         "                    return self.routine_q.popleft()",
         "                    return self.routine_q.pop()",
     ),
-    M("follow-up days ignored", SHARD, 'resolution = done + req["follow_up"].to_numpy()', "resolution = done + 0.0"),
+    M(
+        "follow-up days ignored",
+        SHARD,
+        'resolution = req["village_done"].to_numpy() + req["follow_up"].to_numpy()',
+        'resolution = req["village_done"].to_numpy() + 0.0',
+    ),
     M(
         "escalation probability of the type ignored",
         DEMAND,
@@ -180,9 +185,9 @@ MUTATIONS: list[Mutation] = [
     M(
         "app time does not delay the first period",
         CAL,
-        "    return Calendar(present, shift_start(periods, apps_hours))\n\n\n"
+        "    return Calendar(present, shift_start(plan.periods, apps_hours))\n\n\n"
         "@lru_cache(maxsize=4096)\ndef member_calendar",
-        "    return Calendar(present, periods)\n\n\n@lru_cache(maxsize=4096)\ndef member_calendar",
+        "    return Calendar(present, plan.periods)\n\n\n@lru_cache(maxsize=4096)\ndef member_calendar",
     ),
     M("visit travel not booked", VIL, "                led.travel += made * self.s.visit_travel_hours\n", ""),
     # burden down
@@ -195,7 +200,7 @@ MUTATIONS: list[Mutation] = [
     M(
         "inspections retained has no effect",
         ADMIN,
-        "        keep &= ~inspection | (u[:, 2] < admin.inspections_retained)\n",
+        "        keep &= ~inspection | (u[:, 4] < admin.inspections_retained)\n",
         "",
     ),
     M(
@@ -264,7 +269,7 @@ MUTATIONS: list[Mutation] = [
     M(
         "inherited office requests routed afresh",
         ESC,
-        "    forced = esc.forced_route if esc.forced_route is not None else np.full(n, -1)",
-        "    forced = np.full(n, -1)",
+        "        route = int(esc.forced_route[i]) if esc.forced_route is not None else -1\n",
+        "        route = -1\n",
     ),
 ]
