@@ -190,3 +190,21 @@ def test_an_existing_out_folder_is_refused_before_anything_runs(tmp_path: Path) 
         result = runner.invoke(app, [*command, "--out", str(tmp_path), "--quiet"])
         assert result.exit_code == 2, result.output
         assert f"--out: {tmp_path} already exists" in " ".join(result.output.split())
+
+
+def test_the_compiled_loop_is_suggested_only_when_no_build_was_found(monkeypatch) -> None:
+    """Not when the user switched it off, not when it ran compiled, not in quiet mode."""
+    import sim.native
+    from sim.cli import console
+
+    def hint(engine: str, reason: str, quiet: bool = False) -> str:
+        monkeypatch.setattr(sim.native, "state", lambda: sim.native.EngineState(engine, reason))
+        with console.err_console.capture() as captured:
+            console.engine_hint(quiet)
+        return captured.get()
+
+    missing = "no compiled build for these sources (python -m sim.native build)"
+    assert 'pip install -e ".[native]" && python -m sim.native build\n' in hint("python", missing)
+    assert hint("python", missing, quiet=True) == ""
+    assert hint("python", "switched off by GRASSROOTS_NATIVE") == ""
+    assert hint("native", "compiled build /somewhere") == ""

@@ -13,7 +13,15 @@ from rich.table import Table
 
 from sim.cli.app import app
 from sim.cli.commands_run import reporter
-from sim.cli.console import UsageProblem, err_console, fmt_number, out_console, progress_bar, user_errors
+from sim.cli.console import (
+    UsageProblem,
+    engine_hint,
+    err_console,
+    fmt_number,
+    out_console,
+    progress_bar,
+    user_errors,
+)
 from sim.cli.flag_groups import flag_groups
 from sim.cli.options import Display, Execution, Lang, RunSettings, Sets, SweepOut, Workers
 from sim.cli.settings import load, output_folder, run_options
@@ -55,6 +63,7 @@ def sweep(
         if not display.quiet:
             _print_sensitivity(result.sensitivity, sw.spec.design)
         out_console.print(f"sweep folder: {target}")
+        engine_hint(display.quiet)
 
 
 def _print_sensitivity(sensitivity: Any, design: str) -> None:

@@ -16,6 +16,7 @@ from rich.table import Table
 from sim.cli.app import app
 from sim.cli.console import (
     UsageProblem,
+    engine_hint,
     fmt_number,
     out_console,
     print_summary,
@@ -88,6 +89,7 @@ def run(
         warn_unstable(results, scen.name)
         _print_run(results, target, display, extras)
         out_console.print(f"run folder: {target}")
+        engine_hint(display.quiet)
 
 
 def _scenario_and_options(
