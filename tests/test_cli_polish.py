@@ -208,3 +208,20 @@ def test_the_compiled_loop_is_suggested_only_when_no_build_was_found(monkeypatch
     assert hint("python", missing, quiet=True) == ""
     assert hint("python", "switched off by GRASSROOTS_NATIVE") == ""
     assert hint("native", "compiled build /somewhere") == ""
+
+
+def test_errors_and_warnings_keep_bracketed_text_that_rich_would_read_as_style_tags() -> None:
+    """An override like ``world.counties=[Malong]`` or ``.[native]`` must reach the user as written."""
+    import typer
+
+    from sim.cli import console
+
+    with console.err_console.capture() as captured:
+        try:
+            console.fail('bad --set world.counties=[Nowhere]; pip install -e ".[native]" [bold]')
+        except typer.Exit as stop:
+            assert stop.exit_code == 2
+    assert captured.get() == 'error: bad --set world.counties=[Nowhere]; pip install -e ".[native]" [bold]\n'
+    with console.err_console.capture() as captured:
+        console._warn("queue [red] of township [x] does not settle")
+    assert captured.get() == "warning: queue [red] of township [x] does not settle\n"

@@ -9,6 +9,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from sim.cli.app import app
 from sim.cli.commands_run import CompareExtras, reporter
@@ -57,7 +58,7 @@ def print_validation(table: pd.DataFrame) -> None:
             fmt_number(r["observed"]),
             f"{fmt_number(r['predicted_low'])} – {fmt_number(r['predicted_high'])}",
             fmt_number(r["best_implausibility"]),
-            "pass" if r["passed"] else "[bold red]FAIL[/]",
+            "pass" if r["passed"] else Text("FAIL", style="bold red"),
         )
     out_console.print(out)
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from sim.cli.app import app
 from sim.cli.commands_run import reporter
@@ -20,6 +21,7 @@ from sim.cli.console import (
     fmt_number,
     out_console,
     progress_bar,
+    styled,
     user_errors,
 )
 from sim.cli.flag_groups import flag_groups
@@ -121,8 +123,12 @@ def _verdict(outcome: Any, updated: bool) -> None:
         return
     if not outcome.passed:
         err_console.print(
-            "[bold red]check failed:[/] metrics drifted from results/reference "
-            "(if the change is intended: grassroots check --update, and commit the diff)"
+            styled(
+                "check failed:",
+                "bold red",
+                " metrics drifted from results/reference "
+                "(if the change is intended: grassroots check --update, and commit the diff)",
+            )
         )
         raise typer.Exit(1)
     out_console.print(f"check passed: {len(outcome.table)} metrics match the references")
@@ -142,9 +148,9 @@ def _print_check(table: Any, show_all: bool) -> None:
     out_console.print(out)
 
 
-def _check_cells(r: dict[str, Any]) -> list[str]:
+def _check_cells(r: dict[str, Any]) -> list[str | Text]:
     numbers = [fmt_number(r[c]) for c in ("reference", "current", "difference", "tolerance")]
-    status = "[green]ok[/]" if r["status"] == "ok" else "[bold red]FAIL[/]"
+    status = Text("ok", style="green") if r["status"] == "ok" else Text("FAIL", style="bold red")
     return [r["scenario"], r["metric"], *numbers, r["tier"], status]
 
 

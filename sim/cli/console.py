@@ -16,13 +16,21 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from sim.cli.app import STATE
 from sim.cli.plain_progress import PlainProgress
 from sim.scenario.errors import ScenarioError
 
-out_console = Console() if sys.stdout.isatty() else Console(width=160)  # logs and pipes get full tables
-err_console = Console(stderr=True)
+# markup off: messages carry user text (paths, overrides like "world.counties=[Malong]", "pip install
+# -e '.[native]'") that Rich would otherwise read as style tags and drop; styles are set with Text.
+out_console = Console(markup=False) if sys.stdout.isatty() else Console(width=160, markup=False)  # full tables in logs
+err_console = Console(stderr=True, markup=False)
+
+
+def styled(label: str, style: str, rest: str = "") -> Text:
+    """``label`` in ``style``, then ``rest`` as plain text (never read as markup)."""
+    return Text.assemble((label, style), rest)
 
 
 class UsageProblem(Exception):
@@ -30,7 +38,7 @@ class UsageProblem(Exception):
 
 
 def fail(message: str, code: int = 2) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(styled("error:", "bold red", f" {message}"), highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -63,7 +71,13 @@ def progress_bar(quiet: bool, label: str) -> Iterator[Callable[[int, int], None]
     if not sys.stderr.isatty():
         yield PlainProgress(label, sys.stderr)
         return
-    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+    columns = (
+        TextColumn(label, markup=False),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=err_console, transient=True) as bar:
         task = bar.add_task(label, total=None)
 
@@ -166,14 +180,13 @@ def engine_hint(quiet: bool) -> None:
     err_console.print(
         "note: this ran the plain-Python village loop. The compiled one gives the same numbers about "
         'three times faster: pip install -e ".[native]" && python -m sim.native build',
-        markup=False,  # "[native]" is text, not a style tag
         highlight=False,
         soft_wrap=True,  # one line, so the command can be copied whole
     )
 
 
 def _warn(text: str) -> None:
-    err_console.print(f"[bold yellow]warning:[/] {text}", highlight=False)
+    err_console.print(styled("warning:", "bold yellow", f" {text}"), highlight=False)
 
 
 def fmt_number(x: float | None) -> str:
