@@ -25,18 +25,23 @@ SWEEP = ROOT / "scenarios" / "sweeps" / "morris_assumptions.yaml"
 QUICK_SETTINGS = ("--set", "world.counties=[Malong]", "--days", "40", "--warmup-days", "10", "-r", "1")
 
 
-def sweep_command(out: Path, cache: Path, mode: Mode, workers: int) -> list[str]:
+def as_shipped(mode: Mode) -> bool:
+    """Full mode runs the file as shipped (the target); quick mode a one-county smoke version."""
+    return mode.name != "quick"
+
+
+def sweep_command(out: Path, cache: Path, mode: Mode) -> list[str]:
     """``grassroots sweep`` on the shipped file, into ``out``, with an empty cache; quick mode shrinks it."""
     command = [sys.executable, "-m", "sim", "sweep", str(SWEEP), "--out", str(out), "--cache-dir", str(cache)]
-    command += ["--workers", str(workers), "-q"]
-    return command + (list(QUICK_SETTINGS) if mode.name == "quick" else [])
+    command += ["--workers", str(mode.workers), "-q"]
+    return command + ([] if as_shipped(mode) else list(QUICK_SETTINGS))
 
 
 def measure_sweep(mode: Mode) -> dict[str, Any]:
     """Wall and CPU time of the sweep command, and what it produced (points, replications)."""
     with tempfile.TemporaryDirectory(prefix="bench-sweep-") as scratch:
         out, cache = Path(scratch) / "sweep", Path(scratch) / "cache"
-        command = sweep_command(out, cache, mode, mode.workers)
+        command = sweep_command(out, cache, mode)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         proc = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
@@ -48,7 +53,7 @@ def measure_sweep(mode: Mode) -> dict[str, Any]:
         replications = sum(1 for _ in (out / "replications.csv").open(encoding="utf-8")) - 1
     return {
         "command": " ".join(command[1:]),
-        "as_shipped": mode.name != "quick",
+        "as_shipped": as_shipped(mode),
         "wall_s": wall,
         "cpu_s": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
         "points": manifest.get("points"),

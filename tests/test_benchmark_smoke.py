@@ -63,8 +63,8 @@ def test_the_sweep_target_is_judged_only_for_the_sweep_as_shipped() -> None:
     import bench_sweep
     from bench_report import Report
 
-    full = bench_sweep.sweep_command(Path("o"), Path("c"), bench_common.FULL, 2)
-    quick = bench_sweep.sweep_command(Path("o"), Path("c"), bench_common.QUICK, 2)
+    full = bench_sweep.sweep_command(Path("o"), Path("c"), bench_common.FULL)
+    quick = bench_sweep.sweep_command(Path("o"), Path("c"), bench_common.QUICK)
     assert str(bench_sweep.SWEEP) in full and not any(a.startswith("world.") for a in full)
     assert quick[: len(full)] == full and "world.counties=[Malong]" in quick
 

@@ -203,7 +203,7 @@ def test_the_compiled_loop_is_suggested_only_when_no_build_was_found(monkeypatch
             console.engine_hint(quiet)
         return captured.get()
 
-    missing = "no compiled build for these sources (python -m sim.native build)"
+    missing = sim.native.NO_BUILD
     assert 'pip install -e ".[native]" && python -m sim.native build\n' in hint("python", missing)
     assert hint("python", missing, quiet=True) == ""
     assert hint("python", "switched off by GRASSROOTS_NATIVE") == ""

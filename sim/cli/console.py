@@ -174,8 +174,7 @@ def engine_hint(quiet: bool) -> None:
     """
     from sim.native import state
 
-    engine = state()
-    if quiet or engine.engine != "python" or not engine.reason.startswith("no compiled build"):
+    if quiet or not state().build_missing:
         return
     err_console.print(
         "note: this ran the plain-Python village loop. The compiled one gives the same numbers about "

@@ -120,24 +120,25 @@ def _histograms(out: pd.DataFrame) -> pd.DataFrame:
     Rows come metric by metric, then by (type, kind) in sorted order, then by bin; only non-empty
     bins. Why one bincount per metric and not ``np.histogram`` per group: the same counts (a bin
     holds ``EDGES[i] <= x < EDGES[i + 1]``, the last bin its upper edge too, as ``np.histogram``
-    counts with explicit edges) at a tenth of the cost, which was 7 % of a county's 120-day run.
+    counts with explicit edges) at under a third of the cost (52 -> 16 ms on 70 k rows); the old
+    loop was about 6 % of a county's 120-day run.
     """
     groups = out.groupby(["type_index", "kind"], sort=True)
     code, keys = groups.ngroup().to_numpy(), groups.size().index
+    group_type = keys.get_level_values(0).to_numpy().astype(np.int64)
+    group_kind = keys.get_level_values(1).to_numpy()
     n_bins = len(EDGES) - 1
     frames = []
     for metric in (m for base in TIME_METRICS for m in (base, f"{base}_censored")):
         counts = _binned_counts(out[metric].to_numpy(), code, len(keys), n_bins)
         group, bin_ = np.nonzero(counts)
         if len(group):
-            type_index = keys.get_level_values(0).to_numpy()[group].astype(np.int64)
-            kind = keys.get_level_values(1).to_numpy()[group]
             frames.append(
                 pd.DataFrame(
                     {
                         "metric": metric,
-                        "type_index": type_index,
-                        "kind": kind,
+                        "type_index": group_type[group],
+                        "kind": group_kind[group],
                         "bin": bin_,
                         "count": counts[group, bin_],
                     }
@@ -151,8 +152,9 @@ def _histograms(out: pd.DataFrame) -> pd.DataFrame:
 def _binned_counts(x: np.ndarray, code: np.ndarray, n_groups: int, n_bins: int) -> np.ndarray:
     """A (group x bin) table of the finite values of ``x`` inside ``EDGES``."""
     finite = np.isfinite(x)
-    bin_ = np.searchsorted(EDGES, x[finite], side="right") - 1
-    bin_[x[finite] == EDGES[-1]] = n_bins - 1  # the last bin is closed on the right
+    values = x[finite]
+    bin_ = np.searchsorted(EDGES, values, side="right") - 1
+    bin_[values == EDGES[-1]] = n_bins - 1  # the last bin is closed on the right
     inside = (bin_ >= 0) & (bin_ < n_bins)
     flat = code[finite][inside] * n_bins + bin_[inside]
     return np.bincount(flat, minlength=n_groups * n_bins).reshape(n_groups, n_bins)

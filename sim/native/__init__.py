@@ -41,6 +41,8 @@ NATIVE_MODULES: tuple[str, ...] = (
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent  # the folder that holds the ``sim`` package
 MANIFEST = "manifest.json"
 OFF_VALUES = ("0", "off", "no", "false")
+#: The reason the Python loop runs when nobody switched the build off and none exists yet.
+NO_BUILD = "no compiled build for these sources (python -m sim.native build)"
 
 
 def source_path(module: str) -> Path:
@@ -76,6 +78,11 @@ class EngineState:
     engine: str  # "native" or "python"
     reason: str
     key: str = ""
+
+    @property
+    def build_missing(self) -> bool:
+        """Plain Python only because no build exists (not switched off, not a stale or broken build)."""
+        return self.engine == "python" and self.reason == NO_BUILD
 
     def as_dict(self) -> dict[str, str]:
         return {"engine": self.engine, "reason": self.reason, "build": self.key}
@@ -121,7 +128,7 @@ def _find_build() -> EngineState:
     folder = cache_root() / key
     manifest = folder / MANIFEST
     if not manifest.is_file():
-        return EngineState("python", "no compiled build for these sources (python -m sim.native build)", key)
+        return EngineState("python", NO_BUILD, key)
     early = [m for m in NATIVE_MODULES if m in sys.modules]
     if early:
         return EngineState("python", f"imported before the build could be used: {', '.join(early)}", key)
